@@ -1,0 +1,45 @@
+"""Time as the API shows it: UTC milliseconds, never running backwards."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timezone
+
+_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+
+def format_ms(ms: int) -> str:
+    """Render epoch milliseconds as `2024-01-15T10:30:00.000Z`."""
+    seconds, millis = divmod(ms, 1000)
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime(_FORMAT) + f".{millis:03d}Z"
+
+
+def parse_timestamp(text: str) -> int:
+    """Parse `2024-01-15T10:30:00.000Z` into epoch milliseconds; ValueError if malformed."""
+    if len(text) != 24 or text[19] != "." or text[23] != "Z":
+        raise ValueError(f"not a UTC timestamp with milliseconds: {text!r}")
+    moment = datetime.strptime(text[:19], _FORMAT).replace(tzinfo=timezone.utc)
+    return int(moment.timestamp()) * 1000 + int(text[20:23])
+
+
+class Clock:
+    """Monotonic wall-clock milliseconds; with `start_ms`, a reproducible clock instead.
+
+    The reproducible clock starts at `start_ms` and advances `step_ms` per reading, so a
+    seeded mock gives the same timestamps run to run.
+    """
+
+    def __init__(self, start_ms: int | None = None, step_ms: int = 1000) -> None:
+        self._fixed = start_ms is not None
+        self._last = start_ms - step_ms if start_ms is not None else 0
+        self._step = step_ms
+        self._lock = threading.Lock()
+
+    def now_ms(self) -> int:
+        with self._lock:
+            if self._fixed:
+                self._last += self._step
+            else:
+                self._last = max(self._last, time.time_ns() // 1_000_000)
+            return self._last

@@ -1,0 +1,85 @@
+"""One error type, one handler: every failure leaves in the contract's envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, request
+from flask.wrappers import Response
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from .envelopes import json_response
+from .store import LeadNotFound
+
+
+class ApiError(Exception):
+    """An error response: status, code, a short human message and details."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details or {}
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        return {"success": False, "error": self.message, "code": self.code, "details": self.details}
+
+
+def lead_not_found(lead_id: str) -> ApiError:
+    """The seed's 404, word for word."""
+    details = {"leadId": lead_id, "message": "No lead found with this ID in your workspace"}
+    return ApiError(404, "LEAD_NOT_FOUND", "Lead not found", details)
+
+
+def validation_error(errors: list[dict[str, str]]) -> ApiError:
+    return ApiError(400, "VALIDATION_ERROR", "Validation failed", {"errors": errors})
+
+
+def unauthorized(reason: str) -> ApiError:
+    return ApiError(401, "UNAUTHORIZED", reason, headers={"WWW-Authenticate": 'Bearer realm="leads"'})
+
+
+def render(error: ApiError) -> Response:
+    return json_response(error.body(), error.status, error.headers)
+
+
+def _from_http(error: HTTPException) -> Response:
+    """The framework's own errors (404, 405, 413, ...) in our envelope, never HTML."""
+    status = error.code or 500
+    if status == 404:
+        return render(ApiError(404, "NOT_FOUND", "No such route", {"path": request.path}))
+    if isinstance(error, MethodNotAllowed):
+        allowed = sorted(set(error.valid_methods or ()) - {"HEAD", "OPTIONS"})
+        details = {"method": request.method, "allowed": allowed}
+        headers = {"Allow": ", ".join(allowed)}
+        return render(ApiError(405, "METHOD_NOT_ALLOWED", "Method not allowed", details, headers))
+    if status == 413:
+        return render(payload_too_large())
+    code = (error.name or "Error").upper().replace(" ", "_").replace("'", "")
+    return render(ApiError(status, code, error.description or error.name or "Error"))
+
+
+def payload_too_large() -> ApiError:
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    return ApiError(413, "PAYLOAD_TOO_LARGE", f"Request body is larger than {limit} bytes", {"maxBytes": limit})
+
+
+def _from_unexpected(error: Exception) -> Response:
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    return render(ApiError(500, "INTERNAL_ERROR", "Internal server error"))
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(ApiError, render)
+    app.register_error_handler(LeadNotFound, lambda error: render(lead_not_found(error.lead_id)))
+    app.register_error_handler(HTTPException, _from_http)
+    app.register_error_handler(Exception, _from_unexpected)

@@ -1,0 +1,100 @@
+"""Fixture files: the workspaces, their keys and their leads that a mock starts with."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+
+from . import spec as spec_mod
+from .clock import parse_timestamp
+from .store import Lead
+
+
+class FixtureError(Exception):
+    """A fixture file that cannot be used; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Workspace:
+    id: str
+    name: str
+    api_keys: tuple[str, ...]
+    leads: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Fixtures:
+    path: Path
+    workspaces: tuple[Workspace, ...]
+
+    def keys(self) -> dict[str, str]:
+        return {key: ws.id for ws in self.workspaces for key in ws.api_keys}
+
+    def leads(self) -> list[Lead]:
+        """Fresh Lead objects, so a reset starts from the file's data again."""
+        return [Lead.from_dict(data, ws.id) for ws in self.workspaces for data in ws.leads]
+
+
+def default_fixtures_path() -> Path:
+    return spec_mod.resource_path("fixtures/default.json")
+
+
+def load_fixtures(path: str | Path | None, spec: dict[str, Any]) -> Fixtures:
+    path = Path(path) if path else default_fixtures_path()
+    try:
+        document = json.loads(path.read_bytes())
+    except OSError as exc:
+        raise FixtureError(f"{path}: cannot read fixture file: {exc.strerror}") from None
+    except ValueError as exc:
+        raise FixtureError(f"{path}: not valid JSON: {exc}") from None
+    return Fixtures(path, tuple(_workspaces(path, document, spec)))
+
+
+def _workspaces(path: Path, document: Any, spec: dict[str, Any]) -> list[Workspace]:
+    def fail(where: str, message: str) -> FixtureError:
+        return FixtureError(f"{path}: {where}: {message}")
+
+    if not isinstance(document, dict) or not isinstance(document.get("workspaces"), list):
+        raise fail("top level", 'expected an object with a "workspaces" list')
+    lead_schema = spec_mod.json_schema(spec, {"$ref": "#/components/schemas/ListedLead"})
+    validator = jsonschema_rs.validator_for(lead_schema, validate_formats=True)
+    seen_ids: set[str] = set()
+    seen_keys: set[str] = set()
+    found = []
+    for w, ws in enumerate(document["workspaces"]):
+        where = f"workspaces[{w}]"
+        if not isinstance(ws, dict) or not str(ws.get("id", "")).startswith("ws_"):
+            raise fail(where, 'needs an "id" starting with "ws_"')
+        keys = ws.get("apiKeys")
+        if not isinstance(keys, list) or not keys or not all(isinstance(k, str) and k for k in keys):
+            raise fail(f"{where} ({ws['id']})", '"apiKeys" must be a non-empty list of strings')
+        for key in keys:
+            if key in seen_keys:
+                raise fail(f"{where} ({ws['id']})", f"API key {key!r} is given to two workspaces")
+            seen_keys.add(key)
+        leads = ws.get("leads", [])
+        if not isinstance(leads, list):
+            raise fail(f"{where} ({ws['id']})", '"leads" must be a list')
+        for i, lead in enumerate(leads):
+            entry = f"{where}.leads[{i}]"
+            if isinstance(lead, dict) and "id" in lead:
+                entry += f" ({lead['id']})"
+            error = next(iter(validator.iter_errors(lead)), None)
+            if error is not None:
+                at = "/".join(str(p) for p in error.instance_path)
+                raise fail(entry, f"{at + ': ' if at else ''}{error.message}")
+            if lead["id"] in seen_ids:
+                raise fail(entry, "this lead id is used twice")
+            seen_ids.add(lead["id"])
+            if lead.get("workspaceId", ws["id"]) != ws["id"]:
+                raise fail(entry, f"workspaceId {lead['workspaceId']!r} is not {ws['id']!r}")
+            if parse_timestamp(lead["updatedAt"]) < parse_timestamp(lead["createdAt"]):
+                raise fail(entry, "updatedAt is earlier than createdAt")
+        found.append(Workspace(ws["id"], str(ws.get("name", ws["id"])), tuple(keys), tuple(leads)))
+    if not found:
+        raise fail("workspaces", "at least one workspace is needed")
+    return found

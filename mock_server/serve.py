@@ -1,0 +1,50 @@
+"""Serving a built app with Granian, a production WSGI server, on one worker process.
+
+One worker, because the mock's state lives in that process's memory. The app is built
+before the worker is forked, so a bad fixture file fails here, in the foreground.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+from typing import Callable
+
+from flask import Flask
+
+
+class PortInUse(Exception):
+    """Something already listens on the address."""
+
+
+def check_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUse(f"port {port} on {host} is already in use; pick another with --port") from None
+            raise PortInUse(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+def serve(app: Flask, host: str, port: int, announce: Callable[[], None] = lambda: None, threads: int = 5) -> None:
+    """Block serving `app` until SIGINT or SIGTERM, then stop cleanly; `announce` once the port is known free."""
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+    from granian.server import Server
+
+    check_port_free(host, port)
+    announce()
+    server = Server(
+        "leadkit-mock",  # a label: the app itself comes from the loader below
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=1,
+        blocking_threads=threads,
+        log_level=LogLevels.warning,
+        respawn_failed_workers=False,
+    )
+    server.serve(target_loader=lambda: app, wrap_loader=False)

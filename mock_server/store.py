@@ -1,0 +1,242 @@
+"""The leads of every workspace, in memory: the domain's rules and nothing of HTTP."""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Protocol
+
+from .clock import Clock, format_ms, parse_timestamp
+from .ids import IdSource
+from .merge_patch import merge_patch
+
+# Fields a client may set; the rest (id, timestamps, workspace) belong to the store.
+WRITABLE = ("name", "email", "phone", "source", "status", "metadata")
+
+
+class LeadNotFound(Exception):
+    """No lead with this id in this workspace (or anywhere)."""
+
+    def __init__(self, lead_id: str) -> None:
+        super().__init__(lead_id)
+        self.lead_id = lead_id
+
+
+class Journal(Protocol):
+    """Where a persistent store writes each change before it is acknowledged."""
+
+    def lead_saved(self, lead: Lead) -> None: ...
+
+    def lead_deleted(self, lead_id: str) -> None: ...
+
+
+@dataclass(slots=True)
+class Lead:
+    id: str
+    workspace_id: str
+    name: str
+    email: str
+    phone: str | None
+    source: str | None
+    status: str
+    metadata: dict[str, Any]  # never mutated in place: an update swaps in a new dict
+    created_ms: int
+    updated_ms: int
+    haystack: str = field(init=False)  # what `search` looks in
+
+    def __post_init__(self) -> None:
+        self.haystack = f"{self.name}\x00{self.email}".casefold()
+
+    @property
+    def order_key(self) -> tuple[int, str]:
+        return (self.created_ms, self.id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "email": self.email,
+            "phone": self.phone,
+            "source": self.source,
+            "status": self.status,
+            "metadata": self.metadata,
+            "createdAt": format_ms(self.created_ms),
+            "updatedAt": format_ms(self.updated_ms),
+            "workspaceId": self.workspace_id,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], workspace_id: str) -> Lead:
+        """Build a lead from its API form (fixtures, saved state)."""
+        return cls(
+            id=data["id"],
+            workspace_id=workspace_id,
+            name=data["name"],
+            email=data["email"],
+            phone=data.get("phone"),
+            source=data.get("source"),
+            status=data.get("status", "new"),
+            metadata=data.get("metadata", {}),
+            created_ms=parse_timestamp(data["createdAt"]),
+            updated_ms=parse_timestamp(data.get("updatedAt", data["createdAt"])),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    leads: list[Lead]
+    page: int
+    limit: int
+    total: int
+
+    @property
+    def total_pages(self) -> int:
+        return -(-self.total // self.limit)
+
+    def pagination(self) -> dict[str, Any]:
+        return {
+            "page": self.page,
+            "limit": self.limit,
+            "total": self.total,
+            "totalPages": self.total_pages,
+            "hasNext": self.page < self.total_pages,
+            "hasPrev": self.page > 1,
+        }
+
+
+class LeadStore:
+    """Thread-safe: one lock serialises every read and write, so no update is lost."""
+
+    def __init__(
+        self, clock: Clock | None = None, ids: IdSource | None = None, journal: Journal | None = None
+    ) -> None:
+        self._clock = clock or Clock()
+        self._ids = ids or IdSource()
+        self.journal = journal
+        self._lock = threading.RLock()
+        self._leads: dict[str, Lead] = {}
+        self._issued: set[str] = set()  # every id ever used, deleted ones included
+        self._order: dict[str, list[tuple[int, str]]] = {}  # per workspace, oldest first
+
+    def load(self, leads: Iterable[Lead], retired_ids: Iterable[str] = ()) -> None:
+        """Add existing leads (fixtures, saved state) and ids that may never be issued again."""
+        with self._lock:
+            self._issued.update(retired_ids)
+            for lead in leads:
+                if lead.id in self._issued:
+                    raise ValueError(f"lead id {lead.id} is used twice")
+                self._insert(lead)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._leads.clear()
+            self._order.clear()
+            # Ids stay issued: a reset never lets an id come back.
+
+    def create(self, workspace_id: str, fields: dict[str, Any]) -> Lead:
+        with self._lock:
+            lead_id = self._ids.candidate()
+            while lead_id in self._issued:
+                lead_id = self._ids.candidate()
+            now = self._clock.now_ms()
+            lead = Lead(
+                id=lead_id,
+                workspace_id=workspace_id,
+                name=fields["name"],
+                email=fields["email"],
+                phone=fields.get("phone"),
+                source=fields.get("source"),
+                status=fields.get("status", "new"),
+                metadata=fields.get("metadata", {}),
+                created_ms=now,
+                updated_ms=now,
+            )
+            self._write(lead)
+            self._insert(lead)
+            return lead
+
+    def get(self, workspace_id: str, lead_id: str) -> Lead:
+        lead = self._leads.get(lead_id)
+        if lead is None or lead.workspace_id != workspace_id:
+            raise LeadNotFound(lead_id)
+        return lead
+
+    def update(self, workspace_id: str, lead_id: str, changes: dict[str, Any]) -> Lead:
+        """Partial update: absent fields stay, `metadata` is merge-patched, all or nothing."""
+        with self._lock:
+            old = self.get(workspace_id, lead_id)
+            values = {name: getattr(old, name) for name in WRITABLE}
+            for name, value in changes.items():
+                if name == "metadata":
+                    value = {} if value is None else merge_patch(old.metadata, value)
+                values[name] = value
+            new = Lead(
+                id=old.id,
+                workspace_id=workspace_id,
+                created_ms=old.created_ms,
+                # Strictly later than before, even twice in one millisecond.
+                updated_ms=max(self._clock.now_ms(), old.updated_ms + 1),
+                **values,
+            )
+            self._write(new)
+            self._leads[lead_id] = new
+            return new
+
+    def delete(self, workspace_id: str, lead_id: str) -> int:
+        """Remove the lead for good; returns the deletion time in epoch milliseconds."""
+        with self._lock:
+            lead = self.get(workspace_id, lead_id)
+            if self.journal is not None:
+                self.journal.lead_deleted(lead_id)
+            del self._leads[lead_id]
+            order = self._order[workspace_id]
+            del order[bisect.bisect_left(order, lead.order_key)]
+            return self._clock.now_ms()
+
+    def list(
+        self,
+        workspace_id: str,
+        *,
+        page: int = 1,
+        limit: int = 10,
+        status: str | None = None,
+        source: str | None = None,
+        search: str | None = None,
+    ) -> Page:
+        """Newest first, ties by id descending; filters combine with AND."""
+        with self._lock:
+            keys = self._order.get(workspace_id, [])
+            if status is None and source is None and not search:
+                total = len(keys)
+                stop = total - (page - 1) * limit
+                chosen = keys[max(stop - limit, 0) : max(stop, 0)][::-1]
+                return Page([self._leads[k[1]] for k in chosen], page, limit, total)
+            needle = search.casefold() if search else None
+            matching = [
+                lead
+                for lead in map(self._leads.__getitem__, (k[1] for k in reversed(keys)))
+                if (status is None or lead.status == status)
+                and (source is None or lead.source == source)
+                and (needle is None or needle in lead.haystack)
+            ]
+            start = (page - 1) * limit
+            return Page(matching[start : start + limit], page, limit, len(matching))
+
+    def all_leads(self) -> list[Lead]:
+        with self._lock:
+            return list(self._leads.values())
+
+    def retired_ids(self) -> set[str]:
+        """Ids issued once and deleted since: kept only to refuse their reuse."""
+        with self._lock:
+            return self._issued - self._leads.keys()
+
+    def _write(self, lead: Lead) -> None:
+        if self.journal is not None:
+            self.journal.lead_saved(lead)
+
+    def _insert(self, lead: Lead) -> None:
+        self._issued.add(lead.id)
+        self._leads[lead.id] = lead
+        bisect.insort(self._order.setdefault(lead.workspace_id, []), lead.order_key)

@@ -1,0 +1,163 @@
+"""Request checks compiled from openapi.yaml once, then run cheaply per request."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonschema_rs
+
+from . import spec as spec_mod
+from .errors import ApiError, validation_error
+
+MAX_DEPTH = 100  # deeper JSON is refused: no client needs it and it costs stack
+_DIGITS = re.compile(r"[0-9]+")
+_LONE_SURROGATE_HINT = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+@dataclass
+class OperationChecks:
+    """What one operation accepts: a JSON body schema and typed query parameters."""
+
+    body: Any | None = None  # a compiled validator, when the operation takes a body
+    query: Any | None = None
+    query_types: dict[str, str] = field(default_factory=dict)
+    query_defaults: dict[str, Any] = field(default_factory=dict)
+
+
+def compile_checks(spec: dict[str, Any]) -> dict[str, OperationChecks]:
+    """Map operationId to its compiled checks."""
+    checks: dict[str, OperationChecks] = {}
+    for _path, _method, operation in spec_mod.operations(spec):
+        found = OperationChecks()
+        body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+        if body is not None:
+            found.body = _compile(spec, body["schema"])
+        properties: dict[str, Any] = {}
+        for parameter in operation.get("parameters", []):
+            parameter = resolve(spec, parameter)
+            if parameter["in"] != "query":
+                continue
+            schema = parameter.get("schema", {})
+            properties[parameter["name"]] = schema
+            found.query_types[parameter["name"]] = schema.get("type", "string")
+            if "default" in schema:
+                found.query_defaults[parameter["name"]] = schema["default"]
+        if properties:
+            found.query = _compile(spec, {"type": "object", "properties": properties})
+        checks[operation["operationId"]] = found
+    return checks
+
+
+def resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """Follow a local `$ref` such as `#/components/parameters/LeadId`."""
+    while "$ref" in node:
+        target: Any = spec
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def _compile(spec: dict[str, Any], schema: dict[str, Any]) -> Any:
+    return jsonschema_rs.validator_for(spec_mod.json_schema(spec, schema), validate_formats=True)
+
+
+def check_body(validator: Any, payload: Any) -> None:
+    errors = [problem for error in validator.iter_errors(payload) for problem in _describe(error)]
+    if errors:
+        raise validation_error(errors)
+
+
+def check_query(checks: OperationChecks, args: Any) -> dict[str, Any]:
+    """Coerce the known query parameters by their schema type, then validate them."""
+    values = dict(checks.query_defaults)
+    problems = []
+    for name, kind in checks.query_types.items():
+        raw = args.get(name)
+        if raw is None:
+            continue
+        if kind == "integer":
+            if not _DIGITS.fullmatch(raw):
+                problems.append({"field": name, "message": f"must be a whole number in digits, got {raw[:40]!r}"})
+                continue
+            if len(raw) > 18:
+                problems.append({"field": name, "message": "is too large"})
+                continue
+            values[name] = int(raw)
+        else:
+            values[name] = raw
+    if problems:
+        raise validation_error(problems)
+    if checks.query is not None:
+        check_body(checks.query, values)
+    return values
+
+
+def parse_json(raw: bytes) -> Any:
+    """Decode a UTF-8 JSON body, refusing what JSON or our limits do not allow."""
+    if not raw.strip():
+        raise _body_error("Request body is empty; send a JSON object")
+    try:
+        text = raw.decode("utf-8")
+        payload = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except UnicodeDecodeError as exc:
+        raise _body_error(f"Request body is not valid UTF-8 (byte {exc.start})") from None
+    except RecursionError:
+        raise _body_error(f"JSON is nested more than {MAX_DEPTH} levels deep") from None
+    except ValueError as exc:
+        raise _body_error(f"Malformed JSON: {exc}") from None
+    if text.count("{") + text.count("[") > MAX_DEPTH and _depth(payload) > MAX_DEPTH:
+        raise _body_error(f"JSON is nested more than {MAX_DEPTH} levels deep")
+    if _LONE_SURROGATE_HINT.search(text):
+        try:
+            json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise _body_error("JSON contains an unpaired UTF-16 surrogate escape") from None
+    return payload
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError(f"number {text[:40]} is too large")
+    return number
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                return deepest
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _body_error(message: str) -> ApiError:
+    return validation_error([{"field": "body", "message": message}])
+
+
+def _describe(error: Any) -> list[dict[str, str]]:
+    """Name the field at fault: the property missing or unexpected, else the value's path."""
+    kind = error.kind
+    path = [str(part) for part in error.instance_path]
+    message = error.message.replace('a "email"', 'an "email"')
+    if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
+        return [{"field": ".".join([*path, str(kind.property)]), "message": message}]
+    if isinstance(kind, jsonschema_rs.ValidationErrorKind.AdditionalProperties):
+        return [
+            {"field": ".".join([*path, str(name)]), "message": f"{name!r} is not an accepted field"}
+            for name in kind.unexpected
+        ]
+    return [{"field": ".".join(path) or "body", "message": message}]

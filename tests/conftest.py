@@ -1,0 +1,109 @@
+"""Fixtures for the mock's own tests: a fresh app per test, every response held to openapi.yaml."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from contract_tests.conformance import Exchange, SpecChecker
+from mock_server import create_app
+from mock_server.spec import load_spec
+
+KEY = "sk-workspace_your_api_key"
+SECOND_KEY = "sk-workspace_second_api_key"
+AUTH = {"Authorization": f"Bearer {KEY}"}
+SECOND_AUTH = {"Authorization": f"Bearer {SECOND_KEY}"}
+JOHN = "lead_1234567890abcdef"
+JANE = "lead_0987654321fedcba"
+TEST_HOST = "http://localhost"
+
+
+@pytest.fixture(scope="session")
+def spec() -> dict[str, Any]:
+    return load_spec()
+
+
+@pytest.fixture(scope="session")
+def checker(spec: dict[str, Any]) -> SpecChecker:
+    return SpecChecker(TEST_HOST, spec)
+
+
+class ValidatingClient(FlaskClient):
+    """A test client that fails the test on any response that breaks openapi.yaml."""
+
+    checker: SpecChecker
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        response = super().open(*args, **kwargs)
+        request = response.request
+        exchange = Exchange(
+            method=request.method,
+            url=request.url,
+            status=response.status_code,
+            response_headers=dict(response.headers),
+            response_body=response.get_data(),
+            request_headers=dict(request.headers),
+        )
+        problems = self.checker.problems(exchange)
+        assert not problems, f"{request.method} {request.url} -> {response.status_code}: {problems}"
+        return response
+
+
+@pytest.fixture
+def app(checker: SpecChecker) -> Flask:
+    app = create_app({"TESTING": True})
+    app.test_client_class = ValidatingClient
+    ValidatingClient.checker = checker
+    return app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+class Api:
+    """The Leads API spoken in its own terms, for tests that read as behaviour."""
+
+    def __init__(self, client: FlaskClient, headers: dict[str, str] | None = None) -> None:
+        self.client = client
+        self.headers = headers if headers is not None else AUTH
+
+    def as_key(self, key: str) -> Api:
+        return Api(self.client, {"Authorization": f"Bearer {key}"})
+
+    def create(self, **fields: Any) -> TestResponse:
+        body = {"name": "Test Lead", "email": "test.lead@example.com", **fields}
+        return self.client.post("/api/v1/leads", json=body, headers=self.headers)
+
+    def create_lead(self, **fields: Any) -> dict[str, Any]:
+        response = self.create(**fields)
+        assert response.status_code == 201, response.json
+        lead: dict[str, Any] = response.json["data"]  # type: ignore[index]
+        return lead
+
+    def get(self, lead_id: str) -> TestResponse:
+        return self.client.get(f"/api/v1/leads/{lead_id}", headers=self.headers)
+
+    def list(self, **query: Any) -> TestResponse:
+        return self.client.get("/api/v1/leads", query_string=query, headers=self.headers)
+
+    def update(self, lead_id: str, body: Any) -> TestResponse:
+        return self.client.put(f"/api/v1/leads/{lead_id}", json=body, headers=self.headers)
+
+    def delete(self, lead_id: str) -> TestResponse:
+        return self.client.delete(f"/api/v1/leads/{lead_id}", headers=self.headers)
+
+
+@pytest.fixture
+def api(client: FlaskClient) -> Api:
+    return Api(client)
+
+
+@pytest.fixture
+def second_api(client: FlaskClient) -> Api:
+    return Api(client, SECOND_AUTH)
