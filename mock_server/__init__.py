@@ -14,7 +14,7 @@ from .errors import register_error_handlers
 from .fixtures import load_fixtures
 from .ids import IdSource
 from .leads import VIEWS
-from .spec import flask_rule, load_spec, operations
+from .spec import SegmentConverter, flask_rule, load_spec, operations
 from .state import MockState, init_app
 from .store import LeadStore
 from .validation import compile_checks
@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_app(app, MockState(spec, compile_checks(spec), fixtures, fixtures.keys(), store, AuditLog(clock)))
     register_error_handlers(app)
     pipeline.init_app(app)
+    app.url_map.converters["segment"] = SegmentConverter
     for path, method, operation in operations(spec):
         view = VIEWS.get(operation["operationId"])
         if view is None:
