@@ -19,7 +19,7 @@ def createLead() -> Response:
 
 def listLeads() -> Response:
     query = g.query
-    page = store().list(
+    page = store().find(
         g.workspace_id,
         page=query["page"],
         limit=query["limit"],

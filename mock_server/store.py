@@ -194,7 +194,7 @@ class LeadStore:
             del order[bisect.bisect_left(order, lead.order_key)]
             return self._clock.now_ms()
 
-    def list(
+    def find(
         self,
         workspace_id: str,
         *,
