@@ -26,6 +26,7 @@ class OperationChecks:
     query: Any | None = None
     query_types: dict[str, str] = field(default_factory=dict)
     query_defaults: dict[str, Any] = field(default_factory=dict)
+    query_choices: dict[str, list[Any]] = field(default_factory=dict)  # for enum-like parameters
 
 
 def compile_checks(spec: dict[str, Any]) -> dict[str, OperationChecks]:
@@ -46,6 +47,9 @@ def compile_checks(spec: dict[str, Any]) -> dict[str, OperationChecks]:
             found.query_types[parameter["name"]] = schema.get("type", "string")
             if "default" in schema:
                 found.query_defaults[parameter["name"]] = schema["default"]
+            choices = _choices(spec, schema)
+            if choices:
+                found.query_choices[parameter["name"]] = choices
         if properties:
             found.query = _compile(spec, {"type": "object", "properties": properties})
         checks[operation["operationId"]] = found
@@ -60,6 +64,16 @@ def resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
             target = target[part]
         node = target
     return node
+
+
+def _choices(spec: dict[str, Any], schema: dict[str, Any]) -> list[Any]:
+    """The values an enum-like schema allows (through $ref, anyOf, oneOf, enum, const)."""
+    schema = resolve(spec, schema)
+    if "enum" in schema:
+        return list(schema["enum"])
+    if "const" in schema:
+        return [schema["const"]]
+    return [value for branch in schema.get("anyOf", schema.get("oneOf", [])) for value in _choices(spec, branch)]
 
 
 def _compile(spec: dict[str, Any], schema: dict[str, Any]) -> Any:
@@ -93,7 +107,14 @@ def check_query(checks: OperationChecks, args: Any) -> dict[str, Any]:
     if problems:
         raise validation_error(problems)
     if checks.query is not None:
-        check_body(checks.query, values)
+        try:
+            check_body(checks.query, values)
+        except ApiError as error:
+            for problem in error.details["errors"]:
+                if problem["field"] in checks.query_choices:
+                    allowed = ", ".join(repr(choice) for choice in checks.query_choices[problem["field"]])
+                    problem["message"] = f"must be one of {allowed}"
+            raise
     return values
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -53,6 +56,36 @@ class ValidatingClient(FlaskClient):
         problems = self.checker.problems(exchange)
         assert not problems, f"{request.method} {request.url} -> {response.status_code}: {problems}"
         return response
+
+
+@pytest.fixture(autouse=True)
+def validate_live_responses(spec: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hold every response that `requests` receives in a test (seed code included) to the spec."""
+    checkers: dict[str, SpecChecker] = {}
+    send = requests.Session.send
+    lock = threading.Lock()
+
+    def checked_send(session: requests.Session, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        response = send(session, request, **kwargs)
+        parts = urlsplit(response.url)
+        if parts.path.startswith("/api/") or response.status_code >= 400:
+            base = f"{parts.scheme}://{parts.netloc}"
+            exchange = Exchange(
+                method=request.method or "GET",
+                url=response.url,
+                status=response.status_code,
+                response_headers=dict(response.headers),
+                response_body=response.content,
+                request_headers=dict(request.headers),
+            )
+            with lock:
+                if base not in checkers:
+                    checkers[base] = SpecChecker(base, spec)
+                problems = checkers[base].problems(exchange)
+            assert not problems, f"{request.method} {response.url} -> {response.status_code}: {problems}"
+        return response
+
+    monkeypatch.setattr(requests.Session, "send", checked_send)
 
 
 @pytest.fixture
