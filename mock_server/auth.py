@@ -15,8 +15,10 @@ def resolve_workspace(keys: dict[str, str]) -> str:
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "bearer":
         raise unauthorized("Unsupported authorization scheme: use 'Bearer <api key>'")
-    workspace_id = keys.get(token.strip())
+    token = token.strip()
+    workspace_id = keys.get(token)
     if workspace_id is None:
         raise unauthorized("Invalid API key")
     g.workspace_id = workspace_id
+    g.api_key = token  # what a rate limit counts by
     return workspace_id
