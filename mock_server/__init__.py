@@ -7,15 +7,17 @@ from typing import Any, Mapping
 
 from flask import Flask
 
-from . import admin, cors, docs, pipeline, requestlog
+from . import admin, docs, pipeline
 from .audit import AuditLog
 from .clock import Clock
 from .config import ConfigError, configure, origins_setting, setting
+from .cors import Cors
 from .errors import register_error_handlers
 from .faults import FailRate, Latency, RateLimiter, parse_fail_rate, parse_latency, parse_rate_limit
 from .fixtures import load_fixtures
 from .ids import IdSource
 from .leads import VIEWS
+from .middleware import FrontDoor
 from .persistence import SqliteJournal
 from .requestlog import RequestLog
 from .spec import flask_rule, load_spec, operations
@@ -44,8 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _load_state(mock, settings["STATE_PATH"])
     init_app(app, mock)
     register_error_handlers(app)
-    requestlog.init_app(app, mock.requests)  # first: its clock starts before every other hook
-    cors.init_app(app, cors.Cors(setting(settings, "CORS_ORIGINS", origins_setting)))
+    app.wsgi_app = FrontDoor(app.wsgi_app, Cors(setting(settings, "CORS_ORIGINS", origins_setting)), mock.requests)  # type: ignore[method-assign]
     pipeline.init_app(app)
     for path, method, operation in operations(spec):
         view = VIEWS.get(operation["operationId"])

@@ -15,7 +15,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, request
 from flask.wrappers import Response
 
-from .auth import resolve_workspace
+from .auth import api_key, resolve_workspace
 from .controls import read_controls
 from .errors import ApiError, payload_too_large
 from .faults import sleep_for
@@ -43,7 +43,7 @@ def check_request() -> Response | None:
         sleep_for(controls, mock.latency)
     resolve_workspace(mock.keys)
     if mock.limiter is not None:
-        mock.limiter.check(g.api_key)
+        mock.limiter.check(api_key())
     if controls is not None and controls.forces:
         g.simulated = True
         return mock.forced.answer(operation_id, controls)

@@ -8,9 +8,6 @@ import time
 from collections import deque
 from typing import Any
 
-from flask import Flask, g, request
-from flask.wrappers import Response
-
 from .clock import format_ms
 
 # The admin API's and the docs' own calls would crowd the app's out of the list.
@@ -26,8 +23,10 @@ class RequestLog:
         self._lock = threading.Lock()
 
     def record(self, method: str, path: str, query: str, status: int, ms: float) -> None:
+        """`path` as WSGI gives it (UTF-8 bytes read as Latin-1); decoded only when shown."""
         if self.echo:
-            target = f"{path}?{query}" if query else path
+            shown = _readable(path)
+            target = f"{shown}?{query}" if query else shown
             sys.stdout.write(f"{method} {target} {status} {ms:.1f}ms\n")
             sys.stdout.flush()
         if not path.startswith(NOT_LISTED):
@@ -41,7 +40,7 @@ class RequestLog:
         if limit is not None:
             recent = recent[-limit:] if limit else []
         return [
-            {"time": format_ms(when), "method": method, "path": path, "query": query, "status": status, "ms": round(ms, 3)}
+            {"time": format_ms(when), "method": method, "path": _readable(path), "query": query, "status": status, "ms": round(ms, 3)}
             for when, method, path, query, status, ms in recent
         ]
 
@@ -50,24 +49,8 @@ class RequestLog:
             self._recent.clear()
 
 
-def _start() -> None:
-    g.started = time.perf_counter()
-
-
-def _finish(log: RequestLog) -> Any:
-    def finish(response: Response) -> Response:
-        started = g.get("started")
-        ms = (time.perf_counter() - started) * 1000 if started is not None else 0.0
-        environ = request.environ
-        log.record(
-            request.method, request.path, environ.get("QUERY_STRING", ""), response.status_code, ms
-        )
-        return response
-
-    return finish
-
-
-def init_app(app: Flask, log: RequestLog) -> None:
-    """Register first, so the clock starts before any other hook and stops after all of them."""
-    app.before_request(_start)
-    app.after_request(_finish(log))
+def _readable(wsgi_path: str) -> str:
+    try:
+        return wsgi_path.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # already text
+        return wsgi_path
