@@ -3,11 +3,13 @@
 Routing, auth, rate limit, body size, media type, validation; the view does the lookup.
 A request refused here has changed nothing.
 
-The mock's own controls fit in around them: `Prefer`/`__code`/`__example` are read right
+The mock's own controls fit in around them. `Prefer`/`__code`/`__example` are read right
 after routing (a malformed delay is a 400 then) and the delay is served there, so every
-answer, a 401 included, is slow when asked; a forced response or an injected fault is
-answered at the rate-limit step, so it still needs a valid key and counts against the limit,
-and it skips the body and query checks: it changes nothing.
+answer, a 401 included, is slow when asked. A forced response is answered at the rate-limit
+step and skips the body and query checks: it is the spec's example, changes nothing and
+tells nothing of the workspace. It needs no key, so `?__code=404` works from a browser's
+address bar, but a key that is sent must be valid (a wrong key is still a 401) and counts
+against the rate limit. Injected faults (`--fail-rate`) come at the same step, after auth.
 """
 
 from __future__ import annotations
@@ -41,9 +43,10 @@ def check_request() -> Response | None:
     controls = read_controls(request.environ)
     if controls is not None or mock.latency is not None:
         sleep_for(controls, mock.latency)
-    resolve_workspace(mock.keys)
-    if mock.limiter is not None:
-        mock.limiter.check(api_key())
+    if controls is None or not controls.forces or "Authorization" in request.headers:
+        resolve_workspace(mock.keys)
+        if mock.limiter is not None:
+            mock.limiter.check(api_key())
     if controls is not None and controls.forces:
         g.simulated = True
         return mock.forced.answer(operation_id, controls)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -112,3 +115,27 @@ def test_quiet_prints_no_request_lines(tmp_path: Path) -> None:
         text = log.read_text()
     assert "api/v1/leads" in text  # the banner is still there
     assert not re.search(r"^GET /api/v1/leads \d{3}", text, re.MULTILINE)
+
+
+@pytest.mark.slow
+def test_kill_9_of_the_server_leaves_no_worker_serving() -> None:
+    mock = LiveMock("--quiet")
+    try:
+        os.kill(mock.process.pid, signal.SIGKILL)  # the server only; its worker is told by the kernel
+        mock.process.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and group_alive(mock.process.pid):
+            time.sleep(0.05)
+        assert not group_alive(mock.process.pid), "the worker outlived the server"
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"{mock.base_url}/__mock/", timeout=2)
+    finally:
+        mock.stop()
+
+
+def group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True

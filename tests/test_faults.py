@@ -198,3 +198,10 @@ def test_rate_limit_values(text: Any, per_second: Any) -> None:
 def test_bad_rate_limit_is_refused_at_start(text: str) -> None:
     with pytest.raises(ConfigError, match="RATE_LIMIT"):
         create_app({"RATE_LIMIT": text})
+
+
+def test_forced_answers_with_a_key_count_against_its_limit(checker: Any, clock: list[float]) -> None:
+    client = make(checker, RATE_LIMIT="1/s")
+    assert client.get("/api/v1/leads", headers={**AUTH, "Prefer": "code=200"}).status_code == 200
+    assert client.get("/api/v1/leads", headers={**AUTH, "Prefer": "code=200"}).status_code == 429
+    assert client.get("/api/v1/leads?__code=200").status_code == 200  # no key, nothing to count by

@@ -90,8 +90,22 @@ def test_a_forced_create_or_update_stores_nothing(client: FlaskClient, api: Api)
     assert api.list(limit=100).json == before
 
 
-def test_a_forced_response_still_needs_a_valid_key(client: FlaskClient) -> None:
-    response = client.get(f"/api/v1/leads/{JOHN}", headers={"Prefer": "code=200"})
+def test_a_forced_response_needs_no_key_so_the_address_bar_works(client: FlaskClient) -> None:
+    response = client.get(f"/api/v1/leads/{JOHN}?__code=404")
+    assert response.status_code == 404
+    assert response.json["code"] == "LEAD_NOT_FOUND"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "Bearer sk-workspace_wrong_key",  # unknown key
+        "Basic dXNlcjpwYXNz",  # not Bearer
+        "",  # an empty header is a missing key, not no header
+    ],
+)
+def test_a_key_that_is_sent_with_a_forced_request_must_be_valid(client: FlaskClient, authorization: str) -> None:
+    response = client.get(f"/api/v1/leads/{JOHN}", headers={"Authorization": authorization, "Prefer": "code=200"})
     assert response.status_code == 401
     assert "Preference-Applied" not in response.headers
 
