@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, g, request
 from flask.wrappers import Response
 
-from .envelopes import success
+from .envelopes import json_response, success
 from .errors import ApiError, validation_error
 from .pipeline import is_json
 from .snapshot import export_state, import_state
@@ -22,7 +22,7 @@ MAX_IMPORT_BYTES = 64 * 1024 * 1024  # a saved state may be far larger than an A
 ENDPOINTS = {
     "GET /__mock/": "this list",
     "POST /__mock/reset": "back to the starting leads (fixtures and --generate); empties the audit log",
-    "GET /__mock/state": "the whole state as JSON: workspaces, keys, leads, retired ids",
+    "GET /__mock/state": "the whole state as one JSON document: workspaces, keys, leads, retired ids",
     "PUT /__mock/state": "replace the leads with an exported state; checked whole first",
     "GET /__mock/audit": "every DELETE attempt, oldest first",
     "GET /__mock/requests?limit=N": "the most recent API requests, oldest first",
@@ -44,7 +44,8 @@ def reset() -> Response:
 
 @bp.get("/state")
 def export() -> Response:
-    return success(export_state(state()))
+    """The bare document, no envelope: it is a file format (a fixture file), saved and sent back as is."""
+    return json_response(export_state(state()))
 
 
 @bp.put("/state")

@@ -32,14 +32,14 @@ def test_reset_brings_back_the_fixtures_and_retires_new_ids(admin: FlaskClient, 
     assert api.get(JOHN).status_code == 200
     assert api.get(JANE).json["data"]["status"] == "qualified"  # type: ignore[index]
     assert api.get(created["id"]).status_code == 404
-    assert created["id"] in admin.get("/__mock/state").json["data"]["retiredIds"]  # type: ignore[index]
+    assert created["id"] in admin.get("/__mock/state").json["retiredIds"]  # type: ignore[index]
     assert admin.get("/__mock/audit").json["data"]["entries"] == []  # type: ignore[index]
 
 
 def test_export_is_the_whole_state_and_a_valid_fixture_file(admin: FlaskClient, api: Api, tmp_path: Path) -> None:
     created = api.create_lead(name="Exported")
     api.delete(JANE)
-    state = admin.get("/__mock/state").json["data"]  # type: ignore[index]
+    state = admin.get("/__mock/state").json  # type: ignore[index]
     assert [ws["id"] for ws in state["workspaces"]] == ["ws_your_workspace_id", "ws_second_workspace_id"]
     leads = {lead["id"]: lead for ws in state["workspaces"] for lead in ws["leads"]}
     assert len(leads) == 32 and leads[created["id"]]["name"] == "Exported"
@@ -51,7 +51,7 @@ def test_export_is_the_whole_state_and_a_valid_fixture_file(admin: FlaskClient, 
 
 
 def test_import_replaces_the_leads_and_keeps_retired_ids(admin: FlaskClient, api: Api) -> None:
-    state = admin.get("/__mock/state").json["data"]  # type: ignore[index]
+    state = admin.get("/__mock/state").json  # type: ignore[index]
     state["workspaces"][0]["leads"] = [lead for lead in state["workspaces"][0]["leads"] if lead["id"] == JOHN]
     state["workspaces"][0]["leads"][0]["status"] = "converted"
     state["retiredIds"] = ["lead_00000000000000aa"]
@@ -59,7 +59,7 @@ def test_import_replaces_the_leads_and_keeps_retired_ids(admin: FlaskClient, api
     assert api.list().json["data"]["pagination"]["total"] == 1  # type: ignore[index]
     assert api.get(JOHN).json["data"]["status"] == "converted"  # type: ignore[index]
     assert api.get(JANE).status_code == 404
-    assert "lead_00000000000000aa" in admin.get("/__mock/state").json["data"]["retiredIds"]  # type: ignore[index]
+    assert "lead_00000000000000aa" in admin.get("/__mock/state").json["retiredIds"]  # type: ignore[index]
 
 
 def state_with(change: str) -> Any:
@@ -108,11 +108,11 @@ def state_with(change: str) -> Any:
     ],
 )
 def test_a_bad_import_is_refused_and_changes_nothing(admin: FlaskClient, change: str, field: str) -> None:
-    before = admin.get("/__mock/state").json["data"]  # type: ignore[index]
+    before = admin.get("/__mock/state").json  # type: ignore[index]
     response = admin.put("/__mock/state", json=state_with(change))
     assert response.status_code == 400
     assert response.json["details"]["errors"][0]["field"] == field  # type: ignore[index]
-    after = admin.get("/__mock/state").json["data"]  # type: ignore[index]
+    after = admin.get("/__mock/state").json  # type: ignore[index]
     assert {**after, "exportedAt": None} == {**before, "exportedAt": None}
 
 

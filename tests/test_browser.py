@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from livemock import LiveMock, ensure_command
+from readmedoc import aimed_at, blocks
 
 pytestmark = pytest.mark.slow
 
@@ -144,3 +145,16 @@ def test_docs_work_offline_and_try_it_out_calls_the_mock(page: Any, mock: LiveMo
     status = page.wait_for_selector("#operations-Leads-listLeads .live-responses-table tbody .response-col_status")
     assert status.text_content().strip() == "200"  # authorized with the first key, sent to this mock
     assert requested and all(url.startswith(mock.base_url) for url in requested), requested
+
+
+def test_the_readme_fetch_example_runs_in_a_page_on_another_origin(
+    page: Any, pages: tuple[PageServer, PageServer]
+) -> None:
+    [example] = blocks("js")
+    logged: list[str] = []
+    page.on("console", lambda message: logged.append(message.text))
+    with LiveMock("--quiet") as fresh:
+        page.goto(pages[1].url(fresh))
+        page.wait_for_selector("#leads li")
+        page.evaluate(f"async () => {{ {aimed_at(example, fresh.base_url)} }}")
+    assert logged[-1] == "404 LEAD_NOT_FOUND"

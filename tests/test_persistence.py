@@ -78,7 +78,7 @@ def test_reset_import_and_audit_are_kept_too(opened: list[Flask], state_path: Pa
     api, admin = start(opened, state_path)
     assert api.get(JOHN).status_code == 200 and api.get(JANE).status_code == 404
     assert [e["leadId"] for e in admin.get("/__mock/audit").json["data"]["entries"]] == [JANE]  # type: ignore[index]
-    document = admin.get("/__mock/state").json["data"]  # type: ignore[index]
+    document = admin.get("/__mock/state").json  # type: ignore[index]
     document["workspaces"][0]["leads"] = document["workspaces"][0]["leads"][:1]
     admin.put("/__mock/state", json=document)
     api, _ = start(opened, state_path)
