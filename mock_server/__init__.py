@@ -18,7 +18,7 @@ from .fixtures import load_fixtures
 from .ids import IdSource
 from .leads import VIEWS
 from .middleware import FrontDoor
-from .persistence import SqliteJournal
+from .persistence import SqliteJournal, StateError
 from .requestlog import RequestLog
 from .spec import flask_rule, load_spec, operations
 from .state import MockState, init_app
@@ -94,13 +94,21 @@ def _load_state(mock: MockState, state_path: str | None) -> None:
         mock.store.load(mock.starting_leads())
         return
     journal = SqliteJournal(state_path)
-    saved = journal.load()
-    if saved is None:
-        journal.initialize(mock.starting_leads())
-        mock.store.load(mock.starting_leads())
-    else:
-        mock.store.load(saved.leads, saved.retired_ids)
-        mock.audit.load(saved.audit)
+    journal.claim()
+    try:
+        saved = journal.load()
+        if saved is None:
+            journal.initialize(mock.starting_leads())
+            mock.store.load(mock.starting_leads())
+        else:
+            mock.store.load(saved.leads, saved.retired_ids)
+            mock.audit.load(saved.audit)
+    except ValueError as exc:  # a lead id both live and retired, or twice
+        journal.release()
+        raise StateError(f"{state_path}: inconsistent state: {exc}") from None
+    except BaseException:
+        journal.release()
+        raise
     journal.close()  # the server forks its worker next; each process opens its own connection
     mock.store.journal = mock.audit.journal = mock.journal = journal
 

@@ -9,6 +9,7 @@ its own after loading, and each process opens one lazily on its first write.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sqlite3
@@ -49,6 +50,28 @@ class SqliteJournal:
         self._conn: sqlite3.Connection | None = None
         self._pid = 0
         self._inherited: list[sqlite3.Connection] = []
+        self._claim: int | None = None  # a locked file descriptor while this mock owns the file
+
+    def claim(self) -> None:
+        """Own the file until release: two mocks on one file would overwrite each other's state.
+
+        An flock on a file beside it (not on the database, whose POSIX locks belong to SQLite);
+        the forked worker inherits it, and it goes when the last process holding it ends.
+        """
+        fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise StateError(f"{self.path} is in use by another leadkit mock; give each mock its own --state") from None
+        self._claim = fd
+
+    def release(self) -> None:
+        """Close the connection and give up the claim (an app being discarded)."""
+        self.close()
+        if self._claim is not None:
+            os.close(self._claim)
+            self._claim = None
 
     def load(self) -> SavedState | None:
         """What the file holds, or None when it is new (or was never fully written)."""

@@ -30,15 +30,20 @@ def state_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def opened() -> Iterator[list[Flask]]:
-    """Apps opened by a test; their state files are closed after it."""
+    """Apps opened by a test; their state files are released after it."""
     apps: list[Flask] = []
     yield apps
-    for app in apps:
-        app.extensions[EXTENSION].journal.close()
+    stop(apps)
+
+
+def stop(apps: list[Flask]) -> None:
+    while apps:
+        apps.pop().extensions[EXTENSION].journal.release()
 
 
 def start(opened: list[Flask], path: Path, **settings: Any) -> tuple[Api, FlaskClient]:
-    """A mock on `path`, as after a restart: an API helper and an admin client."""
+    """A mock on `path`, as after a restart (the earlier one stopped): an API helper and an admin client."""
+    stop(opened)
     app = create_app({"TESTING": True, "STATE_PATH": str(path), **settings})
     opened.append(app)
     return Api(app.test_client()), FlaskClient(app)
@@ -92,9 +97,27 @@ def test_generated_leads_are_written_once(opened: list[Flask], state_path: Path)
     assert [lead["id"] for lead in api.list(limit=100).json["data"]["leads"]] == ids  # type: ignore[index]
 
 
+def test_one_state_file_serves_one_mock_at_a_time(opened: list[Flask], state_path: Path) -> None:
+    start(opened, state_path)
+    with pytest.raises(StateError, match="in use by another leadkit mock"):
+        create_app({"STATE_PATH": str(state_path)})
+    stop(opened)
+    start(opened, state_path)  # free again once the first is gone
+
+
 def test_a_file_that_is_not_a_state_is_a_clear_error(state_path: Path) -> None:
     state_path.write_bytes(b"this is not SQLite" * 100)
     with pytest.raises(StateError, match=str(state_path)):
+        create_app({"STATE_PATH": str(state_path)})
+
+
+def test_a_lead_both_live_and_retired_is_a_clear_error(opened: list[Flask], state_path: Path) -> None:
+    start(opened, state_path)
+    stop(opened)
+    with sqlite3.connect(state_path) as conn:
+        conn.execute("INSERT INTO retired VALUES (?)", (JOHN,))
+    conn.close()
+    with pytest.raises(StateError, match="inconsistent state"):
         create_app({"STATE_PATH": str(state_path)})
 
 
@@ -156,6 +179,8 @@ def test_kill_9_during_writes_loses_no_acknowledged_write(state_path: Path) -> N
             writers = [threading.Thread(target=write_until_killed, args=(mock.base_url, ledger, stop, 10 * round_ + w)) for w in range(3)]
             for writer in writers:
                 writer.start()
+            with pytest.raises(StateError, match="in use"):  # the live mock holds its file
+                create_app({"STATE_PATH": str(state_path)})
             time.sleep(random.uniform(0.6, 1.5))
             mock.kill()  # mid-write: some requests are in flight
             stop.set()
@@ -171,6 +196,7 @@ def check_state_holds(path: Path, ledger: Ledger) -> None:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     conn.close()
     app = create_app({"TESTING": True, "STATE_PATH": str(path)})
+    app.extensions[EXTENSION].journal.release()
     store = app.extensions[EXTENSION].store
     live = {lead.id: lead.name for lead in store.all_leads()}
     retired = store.retired_ids()
