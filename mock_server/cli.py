@@ -16,9 +16,11 @@ def _mock_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         "mock",
         help="serve the Leads API on localhost, stateful, from openapi.yaml",
         description=(
-            "Serve the whole Leads API from memory, faithful to openapi.yaml: create, list, "
-            "get, update and delete leads in the fixture workspaces. State lasts until the "
-            "process stops. Stop it with Ctrl-C (or SIGTERM)."
+            "Serve the whole Leads API, faithful to openapi.yaml: create, list, get, update "
+            "and delete leads in the fixture workspaces. State lives in memory until the "
+            "process stops, or in an SQLite file with --state. Browsers may call it from any "
+            "origin; docs at /docs, admin API (reset, export, import) under /__mock/. Stop it "
+            "with Ctrl-C (or SIGTERM)."
         ),
         epilog=(
             "examples:\n"

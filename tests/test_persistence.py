@@ -97,6 +97,26 @@ def test_generated_leads_are_written_once(opened: list[Flask], state_path: Path)
     assert [lead["id"] for lead in api.list(limit=100).json["data"]["leads"]] == ids  # type: ignore[index]
 
 
+def test_a_write_the_file_refuses_is_neither_acknowledged_nor_applied(
+    opened: list[Flask], state_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api, _ = start(opened, state_path)
+    journal = opened[-1].extensions[EXTENSION].journal
+
+    def disk_full(*args: Any) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(journal, "_write_leads", disk_full)
+        assert api.create().status_code == 500
+        assert api.update(JOHN, {"name": "Lost"}).status_code == 500
+    assert api.list().json["data"]["pagination"]["total"] == 28  # type: ignore[index]
+    assert api.get(JOHN).json["data"]["name"] == "John Doe"  # type: ignore[index]
+    api.create_lead(name="After")  # the failed transaction was rolled back; the file still works
+    api, _ = start(opened, state_path)
+    assert api.list().json["data"]["pagination"]["total"] == 29  # type: ignore[index]
+
+
 def test_one_state_file_serves_one_mock_at_a_time(opened: list[Flask], state_path: Path) -> None:
     start(opened, state_path)
     with pytest.raises(StateError, match="in use by another leadkit mock"):
