@@ -27,8 +27,11 @@ class RequestLog:
         if self.echo:
             shown = _readable(path)
             target = f"{shown}?{query}" if query else shown
-            sys.stdout.write(f"{method} {target} {status} {ms:.1f}ms\n")
-            sys.stdout.flush()
+            try:
+                sys.stdout.write(f"{method} {target} {status} {ms:.1f}ms\n")
+                sys.stdout.flush()
+            except (OSError, ValueError):  # output closed (`leadkit mock | head`): serve on, silently
+                self.echo = False
         if not path.startswith(NOT_LISTED):
             with self._lock:
                 self._recent.append((time.time_ns() // 1_000_000, method, path, query, status, ms))

@@ -170,3 +170,4 @@ def test_an_import_may_be_larger_than_an_api_body(admin: FlaskClient, api: Api) 
     document["workspaces"][0]["leads"][0]["metadata"] = {"notes": "x" * (3 * 1024 * 1024)}
     assert admin.put("/__mock/state", json=document).status_code == 200
     assert len(api.get("lead_00000000000000ab").json["data"]["metadata"]["notes"]) == 3 * 1024 * 1024  # type: ignore[index]
+

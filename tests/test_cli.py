@@ -16,6 +16,7 @@ import requests
 
 from conftest import AUTH, KEY, SECOND_KEY
 from livemock import LEADKIT, ROOT, LiveMock, ensure_command
+from mock_server import create_app
 from mock_server.cli import build_parser, config_from_args
 
 
@@ -139,3 +140,15 @@ def group_alive(group: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_a_closed_output_does_not_break_serving(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Closed:
+        def write(self, text: str) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    app = create_app({"TESTING": True, "LOG_REQUESTS": True})
+    monkeypatch.setattr("sys.stdout", Closed())
+    client = app.test_client()
+    assert client.get("/api/v1/leads", headers=AUTH).status_code == 200
+    assert client.get("/api/v1/leads", headers=AUTH).status_code == 200
