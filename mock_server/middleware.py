@@ -26,7 +26,7 @@ class FrontDoor:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
         origin = environ.get("HTTP_ORIGIN")
-        if self.cors.is_preflight(environ, origin):
+        if origin is not None and self.cors.is_preflight(environ, origin):
             start_response("204 No Content", self.cors.preflight_headers(environ, origin))  # type: ignore[arg-type]
             body: Iterable[bytes] = []
             status = 204
