@@ -41,12 +41,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         spec, compile_checks(spec), fixtures, fixtures.keys(), LeadStore(clock, IdSource(seed)), AuditLog(clock)
     )
     mock.requests = RequestLog(settings["RECENT_REQUESTS"], echo=settings["LOG_REQUESTS"])
+    cors = Cors(setting(settings, "CORS_ORIGINS", origins_setting))
     _add_faults(mock, settings, seed)
     _generate(mock, settings, seed)
-    _load_state(mock, settings["STATE_PATH"])
+    _load_state(mock, settings["STATE_PATH"])  # last: it claims the state file
     init_app(app, mock)
     register_error_handlers(app)
-    app.wsgi_app = FrontDoor(app.wsgi_app, Cors(setting(settings, "CORS_ORIGINS", origins_setting)), mock.requests)  # type: ignore[method-assign]
+    app.wsgi_app = FrontDoor(app.wsgi_app, cors, mock.requests)  # type: ignore[method-assign]
     pipeline.init_app(app)
     for path, method, operation in operations(spec):
         view = VIEWS.get(operation["operationId"])

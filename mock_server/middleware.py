@@ -27,7 +27,7 @@ class FrontDoor:
         started = time.perf_counter()
         origin = environ.get("HTTP_ORIGIN")
         if origin is not None and self.cors.is_preflight(environ, origin):
-            start_response("204 No Content", self.cors.preflight_headers(environ, origin))  # type: ignore[arg-type]
+            start_response("204 No Content", self.cors.preflight_headers(environ, origin))
             body: Iterable[bytes] = []
             status = 204
         else:
