@@ -103,9 +103,9 @@ def test_injected_429_says_when_to_retry(checker: Any) -> None:
     assert all(a.headers["Retry-After"].isdigit() for a in answers if a.status_code == 429)
 
 
-def test_fail_rate_is_a_fraction_and_repeats_with_the_seed(checker: Any) -> None:
+def test_fail_rate_is_a_fraction_and_repeats_with_the_seed() -> None:
     def run() -> list[int]:
-        client = make(checker, FAIL_RATE=0.3, SEED=11)
+        client = FlaskClient(create_app({"TESTING": True, "FAIL_RATE": 0.3, "SEED": 11}))  # conformance: above
         return [client.get(f"/api/v1/leads/{JOHN}", headers=AUTH).status_code for _ in range(200)]
 
     first = run()
