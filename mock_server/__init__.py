@@ -2,38 +2,52 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any, Mapping
 
 from flask import Flask
 
-from . import admin, pipeline
+from . import admin, docs, pipeline
 from .audit import AuditLog
 from .clock import Clock
-from .config import configure
+from .config import ConfigError, configure, origins_setting, setting
+from .cors import Cors
 from .errors import register_error_handlers
+from .faults import FailRate, Latency, RateLimiter, parse_fail_rate, parse_latency, parse_rate_limit
 from .fixtures import load_fixtures
 from .ids import IdSource
 from .leads import VIEWS
+from .middleware import FrontDoor
+from .persistence import SqliteJournal, StateError
+from .requestlog import RequestLog
 from .spec import SegmentConverter, flask_rule, load_spec, operations
 from .state import MockState, init_app
 from .store import LeadStore
 from .validation import compile_checks
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "ConfigError"]
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build a mock with its own store, loaded from the fixtures."""
+    """Build a mock with its own store, loaded from the fixtures (or its state file)."""
     app = Flask(__name__, static_folder=None)
     configure(app, config)
-    spec = load_spec(app.config["SPEC_PATH"])
-    fixtures = load_fixtures(app.config["FIXTURES"], spec)
-    seed = app.config["SEED"]
-    clock = Clock(start_ms=app.config["SEED_EPOCH_MS"]) if seed is not None else Clock()
-    store = LeadStore(clock, IdSource(seed))
-    store.load(fixtures.leads())
-    init_app(app, MockState(spec, compile_checks(spec), fixtures, fixtures.keys(), store, AuditLog(clock)))
+    settings = app.config
+    spec = load_spec(settings["SPEC_PATH"])
+    fixtures = load_fixtures(settings["FIXTURES"], spec)
+    seed = settings["SEED"]
+    clock = Clock(start_ms=settings["SEED_EPOCH_MS"]) if seed is not None else Clock()
+    mock = MockState(
+        spec, compile_checks(spec), fixtures, fixtures.keys(), LeadStore(clock, IdSource(seed)), AuditLog(clock)
+    )
+    mock.requests = RequestLog(settings["RECENT_REQUESTS"], echo=settings["LOG_REQUESTS"])
+    cors = Cors(setting(settings, "CORS_ORIGINS", origins_setting))
+    _add_faults(mock, settings, seed)
+    _generate(mock, settings, seed)
+    _load_state(mock, settings["STATE_PATH"])  # last: it claims the state file
+    init_app(app, mock)
     register_error_handlers(app)
+    app.wsgi_app = FrontDoor(app.wsgi_app, cors, mock.requests)  # type: ignore[method-assign]
     pipeline.init_app(app)
     app.url_map.converters["segment"] = SegmentConverter
     for path, method, operation in operations(spec):
@@ -48,4 +62,60 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             provide_automatic_options=False,
         )
     admin.init_app(app)
+    docs.init_app(app, spec)
     return app
+
+
+def _add_faults(mock: MockState, settings: Mapping[str, Any], seed: int | None) -> None:
+    """Latency, fail rate and rate limit: built only when set, so a plain mock pays nothing."""
+    latency = setting(settings, "LATENCY_MS", parse_latency)
+    if latency is not None:
+        mock.latency = Latency(*latency, seed=seed)
+    fail_rate = setting(settings, "FAIL_RATE", parse_fail_rate)
+    if fail_rate:
+        mock.fail_rate = FailRate(fail_rate, mock.forced, seed=seed)
+    per_second = setting(settings, "RATE_LIMIT", parse_rate_limit)
+    if per_second is not None:
+        mock.limiter = RateLimiter(per_second)
+
+
+def _generate(mock: MockState, settings: Mapping[str, Any], seed: int | None) -> None:
+    count = setting(settings, "GENERATE", _count)
+    if count:
+        from .generate import generate_leads
+
+        before_ms = settings["SEED_EPOCH_MS"] if seed is not None else time.time_ns() // 1_000_000
+        workspace_ids = [ws.id for ws in mock.fixtures.workspaces]
+        taken = {lead.id for lead in mock.fixtures.leads()}
+        mock.generated = generate_leads(workspace_ids, count, before_ms=before_ms, seed=seed, taken_ids=taken)
+
+
+def _load_state(mock: MockState, state_path: str | None) -> None:
+    """Fill the store from the state file when there is one, else from the starting leads."""
+    if not state_path:
+        mock.store.load(mock.starting_leads())
+        return
+    journal = SqliteJournal(state_path)
+    journal.claim()
+    try:
+        saved = journal.load()
+        if saved is None:
+            journal.initialize(mock.starting_leads())
+            mock.store.load(mock.starting_leads())
+        else:
+            mock.store.load(saved.leads, saved.retired_ids)
+            mock.audit.load(saved.audit)
+    except ValueError as exc:  # a lead id both live and retired, or twice
+        journal.release()
+        raise StateError(f"{state_path}: inconsistent state: {exc}") from None
+    except BaseException:
+        journal.release()
+        raise
+    journal.close()  # the server forks its worker next; each process opens its own connection
+    mock.store.journal = mock.audit.journal = mock.journal = journal
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+        raise ValueError(f"must be a whole number of leads, got {value!r}")
+    return int(value)

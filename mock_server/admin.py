@@ -1,14 +1,60 @@
-"""Routes for people and tools driving the mock, outside the API under `/__mock/`."""
+"""Routes for people and tools driving the mock, outside the API under `/__mock/`.
+
+No key needed: this is a local test double's control panel, never part of the Leads API.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, Flask, g, request
 from flask.wrappers import Response
 
-from .envelopes import success
+from .envelopes import json_response, success
+from .errors import ApiError, validation_error
+from .pipeline import is_json
+from .snapshot import export_state, import_state
 from .state import state
+from .validation import parse_json
 
 bp = Blueprint("admin", __name__, url_prefix="/__mock")
+
+MAX_IMPORT_BYTES = 64 * 1024 * 1024  # a saved state may be far larger than an API body
+
+ENDPOINTS = {
+    "GET /__mock/": "this list",
+    "POST /__mock/reset": "back to the starting leads (fixtures and --generate); empties the audit log",
+    "GET /__mock/state": "the whole state as one JSON document: workspaces, keys, leads, retired ids",
+    "PUT /__mock/state": "replace the leads with an exported state; checked whole first",
+    "GET /__mock/audit": "every DELETE attempt, oldest first",
+    "GET /__mock/requests?limit=N": "the most recent API requests, oldest first",
+    "DELETE /__mock/requests": "forget the recent requests",
+}
+
+
+@bp.get("/")
+def index() -> Response:
+    return success({"endpoints": ENDPOINTS})
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    mock = state()
+    mock.reset()
+    return success({"leads": len(mock.store.all_leads())})
+
+
+@bp.get("/state")
+def export() -> Response:
+    """The bare document, no envelope: it is a file format (a fixture file), saved and sent back as is."""
+    return json_response(export_state(state()))
+
+
+@bp.put("/state")
+def import_() -> Response:
+    if not is_json(request.mimetype):
+        raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "Send the state as JSON (application/json)")
+    request.max_content_length = MAX_IMPORT_BYTES
+    count = import_state(state(), parse_json(request.get_data(cache=False)))
+    return success({"leads": count})
 
 
 @bp.get("/audit")
@@ -17,9 +63,24 @@ def audit_log() -> Response:
     return success({"entries": state().audit.entries()})
 
 
+@bp.get("/requests")
+def recent_requests() -> Response:
+    raw = request.args.get("limit")
+    if raw is not None and not (raw.isascii() and raw.isdigit() and len(raw) < 10):
+        raise validation_error([{"field": "limit", "message": f"must be a whole number, got {raw[:40]!r}"}])
+    return success({"requests": state().requests.entries(int(raw) if raw is not None else None)})
+
+
+@bp.delete("/requests")
+def forget_requests() -> Response:
+    state().requests.clear()
+    return success({"requests": []})
+
+
 def record_deletion_attempt(response: Response) -> Response:
     if request.endpoint == "deleteLead" and request.view_args is not None:
-        state().audit.record(g.get("workspace_id"), request.view_args["leadId"], response.status_code)
+        simulated = bool(g.get("simulated"))  # a forced answer or injected fault deleted nothing
+        state().audit.record(g.get("workspace_id"), request.view_args["leadId"], response.status_code, simulated)
     return response
 
 

@@ -7,15 +7,20 @@ from flask import g, request
 from .errors import unauthorized
 
 
-def resolve_workspace(keys: dict[str, str]) -> str:
-    """Return the workspace of the request's key; 401 before anything is looked up."""
+def api_key() -> str:
+    """The request's bearer token; 401 when there is none."""
     header = request.headers.get("Authorization")
     if not header:
         raise unauthorized("Missing API key: send 'Authorization: Bearer <api key>'")
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "bearer":
         raise unauthorized("Unsupported authorization scheme: use 'Bearer <api key>'")
-    workspace_id = keys.get(token.strip())
+    return token.strip()
+
+
+def resolve_workspace(keys: dict[str, str]) -> str:
+    """Return the workspace of the request's key; 401 before anything is looked up."""
+    workspace_id = keys.get(api_key())
     if workspace_id is None:
         raise unauthorized("Invalid API key")
     g.workspace_id = workspace_id

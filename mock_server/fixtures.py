@@ -51,12 +51,14 @@ def load_fixtures(path: str | Path | None, spec: dict[str, Any]) -> Fixtures:
         raise FixtureError(f"{path}: cannot read fixture file: {exc.strerror}") from None
     except ValueError as exc:
         raise FixtureError(f"{path}: not valid JSON: {exc}") from None
-    return Fixtures(path, tuple(_workspaces(path, document, spec)))
+    return Fixtures(path, tuple(parse_workspaces(path, document, spec)))
 
 
-def _workspaces(path: Path, document: Any, spec: dict[str, Any]) -> list[Workspace]:
+def parse_workspaces(source: str | Path, document: Any, spec: dict[str, Any]) -> list[Workspace]:
+    """Check a fixture document (or an imported state); errors name `source` and the entry."""
+
     def fail(where: str, message: str) -> FixtureError:
-        return FixtureError(f"{path}: {where}: {message}")
+        return FixtureError(f"{source}: {where}: {message}")
 
     if not isinstance(document, dict) or not isinstance(document.get("workspaces"), list):
         raise fail("top level", 'expected an object with a "workspaces" list')
@@ -92,7 +94,11 @@ def _workspaces(path: Path, document: Any, spec: dict[str, Any]) -> list[Workspa
             seen_ids.add(lead["id"])
             if lead.get("workspaceId", ws["id"]) != ws["id"]:
                 raise fail(entry, f"workspaceId {lead['workspaceId']!r} is not {ws['id']!r}")
-            if parse_timestamp(lead["updatedAt"]) < parse_timestamp(lead["createdAt"]):
+            try:
+                created, updated = parse_timestamp(lead["createdAt"]), parse_timestamp(lead["updatedAt"])
+            except ValueError:  # the schema's pattern lets through dates like month 13
+                raise fail(entry, "createdAt or updatedAt is not a real date") from None
+            if updated < created:
                 raise fail(entry, "updatedAt is earlier than createdAt")
         found.append(Workspace(ws["id"], str(ws.get("name", ws["id"])), tuple(keys), tuple(leads)))
     if not found:

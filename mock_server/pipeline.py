@@ -2,14 +2,25 @@
 
 Routing, auth, rate limit, body size, media type, validation; the view does the lookup.
 A request refused here has changed nothing.
+
+The mock's own controls fit in around them. `Prefer`/`__code`/`__example` are read right
+after routing (a malformed delay is a 400 then) and the delay is served there, so every
+answer, a 401 included, is slow when asked. A forced response is answered at the rate-limit
+step and skips the body and query checks: it is the spec's example, changes nothing and
+tells nothing of the workspace. It needs no key, so `?__code=404` works from a browser's
+address bar, but a key that is sent must be valid (a wrong key is still a 401) and counts
+against the rate limit. Injected faults (`--fail-rate`) come at the same step, after auth.
 """
 
 from __future__ import annotations
 
 from flask import Flask, current_app, g, request
+from flask.wrappers import Response
 
-from .auth import resolve_workspace
+from .auth import api_key, resolve_workspace
+from .controls import read_controls
 from .errors import ApiError, payload_too_large
+from .faults import sleep_for
 from .state import state
 from .validation import check_body, check_query, parse_json
 
@@ -21,14 +32,29 @@ def is_json(mimetype: str) -> bool:
     return mimetype == "application/json" or (mimetype.startswith("application/") and mimetype.endswith("+json"))
 
 
-def check_request() -> None:
+def check_request() -> Response | None:
     if request.routing_exception is not None:
         raise request.routing_exception  # unknown route or wrong method, before anything else
     mock = state()
-    checks = mock.checks.get(request.endpoint or "")
+    operation_id = request.endpoint or ""
+    checks = mock.checks.get(operation_id)
     if checks is None:
-        return  # not an API operation (admin routes, docs)
-    resolve_workspace(mock.keys)
+        return None  # not an API operation (admin routes, docs)
+    controls = read_controls(request.environ)
+    if controls is not None or mock.latency is not None:
+        sleep_for(controls, mock.latency)
+    if controls is None or not controls.forces or "Authorization" in request.headers:
+        resolve_workspace(mock.keys)
+        if mock.limiter is not None:
+            mock.limiter.check(api_key())
+    if controls is not None and controls.forces:
+        g.simulated = True
+        return mock.forced.answer(operation_id, controls)
+    if mock.fail_rate is not None:
+        failed = mock.fail_rate.maybe_fail(operation_id)
+        if failed is not None:
+            g.simulated = True
+            return failed
     if request.method in BODY_METHODS:
         length = request.content_length
         if length is not None and length > current_app.config["MAX_CONTENT_LENGTH"]:
@@ -45,6 +71,7 @@ def check_request() -> None:
         check_body(checks.body, g.body)
     if checks.query is not None:
         g.query = check_query(checks, request.args)
+    return None
 
 
 def init_app(app: Flask) -> None:

@@ -6,8 +6,12 @@ before the worker is forked, so a bad fixture file fails here, in the foreground
 
 from __future__ import annotations
 
+import ctypes
 import errno
+import os
+import signal
 import socket
+import sys
 from typing import Callable
 
 from flask import Flask
@@ -47,4 +51,23 @@ def serve(app: Flask, host: str, port: int, announce: Callable[[], None] = lambd
         log_level=LogLevels.warning,
         respawn_failed_workers=False,
     )
-    server.serve(target_loader=lambda: app, wrap_loader=False)
+    parent = os.getpid()
+
+    def load() -> Flask:
+        die_with_parent(parent)
+        return app
+
+    server.serve(target_loader=load, wrap_loader=False)
+
+
+def die_with_parent(parent: int) -> None:
+    """In the worker: end when the serving process ends, even by `kill -9`.
+
+    Otherwise a killed mock leaves its worker orphaned, still holding the port and the state.
+    """
+    if sys.platform != "linux":
+        return
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)

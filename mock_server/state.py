@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app
 
 from .audit import AuditLog
+from .faults import FailRate, Latency, RateLimiter
 from .fixtures import Fixtures
-from .store import LeadStore
+from .forced import ForcedResponses
+from .persistence import SqliteJournal
+from .requestlog import RequestLog
+from .store import Lead, LeadStore
 from .validation import OperationChecks
 
 EXTENSION = "leadkit"
@@ -23,11 +27,26 @@ class MockState:
     keys: dict[str, str]  # API key -> workspace id
     store: LeadStore
     audit: AuditLog
+    forced: ForcedResponses = field(init=False)
+    # Extra starting leads (`--generate`), in API form by workspace; a reset brings them back.
+    generated: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    requests: RequestLog = field(default_factory=lambda: RequestLog(200))
+    latency: Latency | None = None
+    fail_rate: FailRate | None = None
+    limiter: RateLimiter | None = None
+    journal: SqliteJournal | None = None
+
+    def __post_init__(self) -> None:
+        self.forced = ForcedResponses(self.spec)
+
+    def starting_leads(self) -> list[Lead]:
+        """The fixtures' leads and the generated ones, as new objects."""
+        generated = [Lead.from_dict(data, ws) for ws, leads in self.generated.items() for data in leads]
+        return self.fixtures.leads() + generated
 
     def reset(self) -> None:
-        """Back to the fixtures; ids issued since stay retired."""
-        self.store.clear()
-        self.store.load(self.fixtures.leads())
+        """Back to the starting leads, audit log emptied; ids issued since stay retired."""
+        self.store.replace(self.starting_leads())
         self.audit.clear()
 
 

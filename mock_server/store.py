@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import builtins
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol
@@ -29,6 +30,8 @@ class Journal(Protocol):
     def lead_saved(self, lead: Lead) -> None: ...
 
     def lead_deleted(self, lead_id: str) -> None: ...
+
+    def state_replaced(self, leads: list[Lead], retired_ids: set[str]) -> None: ...
 
 
 @dataclass(slots=True)
@@ -128,6 +131,25 @@ class LeadStore:
                     raise ValueError(f"lead id {lead.id} is used twice")
                 self._insert(lead)
 
+    def replace(self, leads: Iterable[Lead], retired_ids: Iterable[str] = ()) -> None:
+        """Swap in a whole set of leads (reset, import); every id issued so far stays retired.
+
+        A lead given here may bring back its own id (a reset restores the fixtures); no
+        create will ever issue that id, or any id issued before, again.
+        """
+        leads = list(leads)
+        live = {lead.id for lead in leads}
+        if len(live) != len(leads):
+            raise ValueError("a lead id is used twice")
+        with self._lock:
+            if self.journal is not None:
+                self.journal.state_replaced(leads, (self._issued | set(retired_ids)) - live)
+            self._leads.clear()
+            self._order.clear()
+            self._issued.update(retired_ids)
+            for lead in leads:
+                self._insert(lead)
+
     def clear(self) -> None:
         with self._lock:
             self._leads.clear()
@@ -223,7 +245,7 @@ class LeadStore:
             start = (page - 1) * limit
             return Page(matching[start : start + limit], page, limit, len(matching))
 
-    def all_leads(self) -> list[Lead]:
+    def all_leads(self) -> builtins.list[Lead]:  # `list` here is the method above
         with self._lock:
             return list(self._leads.values())
 

@@ -142,3 +142,9 @@ def api(client: FlaskClient) -> Api:
 @pytest.fixture
 def second_api(client: FlaskClient) -> Api:
     return Api(client, SECOND_AUTH)
+
+
+@pytest.fixture
+def admin(app: Flask) -> FlaskClient:
+    """A client for the mock's own routes (`/__mock/`, docs): outside the API, so not held to its spec."""
+    return FlaskClient(app)

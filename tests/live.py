@@ -7,10 +7,11 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Iterator
+from typing import IO, Iterator
 
 from contextlib import contextmanager
 
@@ -26,28 +27,35 @@ def free_port() -> int:
 
 
 class LiveMock:
-    def __init__(self, process: subprocess.Popen[str], port: int) -> None:
+    def __init__(self, process: subprocess.Popen[str], port: int, output: IO[str]) -> None:
         self.process = process
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
+        self._output = output  # a file, not a pipe: a pipe nobody reads fills and stalls the mock
+        self._stopped: tuple[int, str, str] | None = None
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 10) -> tuple[int, str, str]:
         """Signal the process we started, by its pid; return its exit code and output."""
+        if self._stopped is not None:
+            return self._stopped
         if self.process.poll() is None:
             os.kill(self.process.pid, sig)
         try:
-            out, err = self.process.communicate(timeout=timeout)
+            self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            out, err = self.process.communicate()
-        return self.process.returncode, out, err
+            self.process.wait()
+        _, err = self.process.communicate()
+        self._output.seek(0)
+        self._stopped = (self.process.returncode, self._output.read(), err)
+        return self._stopped
 
 
 def wait_until_serving(url: str, process: subprocess.Popen[str], timeout: float = 15) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"mock exited early with {process.returncode}: {process.communicate()}")
+            raise RuntimeError(f"mock exited early with {process.returncode}: {process.communicate()[1]}")
         try:
             urllib.request.urlopen(url, timeout=1)
             return
@@ -61,16 +69,17 @@ def wait_until_serving(url: str, process: subprocess.Popen[str], timeout: float 
 @contextmanager
 def running_mock(*args: str, port: int | None = None) -> Iterator[LiveMock]:
     port = port or free_port()
-    process = subprocess.Popen(
-        [*LEADKIT, "mock", "--port", str(port), *args],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    mock = LiveMock(process, port)
-    try:
-        wait_until_serving(f"{mock.base_url}/api/v1/leads", process)
-        yield mock
-    finally:
-        mock.stop()
+    with tempfile.TemporaryFile("w+") as output:
+        process = subprocess.Popen(
+            [*LEADKIT, "mock", "--port", str(port), *args],
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.PIPE,  # only start-up errors go here
+            text=True,
+        )
+        mock = LiveMock(process, port, output)
+        try:
+            wait_until_serving(f"{mock.base_url}/api/v1/leads", process)
+            yield mock
+        finally:
+            mock.stop()

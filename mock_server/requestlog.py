@@ -1,0 +1,59 @@
+"""Every request remembered briefly (for `/__mock/requests`) and, when asked, one log line each."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections import deque
+from typing import Any
+
+from .clock import format_ms
+
+# The admin API's and the docs' own calls would crowd the app's out of the list.
+NOT_LISTED = ("/__mock/", "/docs", "/openapi.")
+
+
+class RequestLog:
+    """The most recent requests, oldest first: time, method, path, query, status, milliseconds."""
+
+    def __init__(self, size: int, echo: bool = False) -> None:
+        self.echo = echo
+        self._recent: deque[tuple[int, str, str, str, int, float]] = deque(maxlen=size)
+        self._lock = threading.Lock()
+
+    def record(self, method: str, path: str, query: str, status: int, ms: float) -> None:
+        """`path` as WSGI gives it (UTF-8 bytes read as Latin-1); decoded only when shown."""
+        if self.echo:
+            shown = _readable(path)
+            target = f"{shown}?{query}" if query else shown
+            try:
+                sys.stdout.write(f"{method} {target} {status} {ms:.1f}ms\n")
+                sys.stdout.flush()
+            except (OSError, ValueError):  # output closed (`leadkit mock | head`): serve on, silently
+                self.echo = False
+        if not path.startswith(NOT_LISTED):
+            with self._lock:
+                self._recent.append((time.time_ns() // 1_000_000, method, path, query, status, ms))
+
+    def entries(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Oldest first; the last `limit` only when given."""
+        with self._lock:
+            recent = list(self._recent)
+        if limit is not None:
+            recent = recent[-limit:] if limit else []
+        return [
+            {"time": format_ms(when), "method": method, "path": _readable(path), "query": query, "status": status, "ms": round(ms, 3)}
+            for when, method, path, query, status, ms in recent
+        ]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._recent.clear()
+
+
+def _readable(wsgi_path: str) -> str:
+    try:
+        return wsgi_path.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # already text
+        return wsgi_path
