@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, request
 
 from .auth import resolve_workspace
+from .body import read_body
 from .errors import ApiError, payload_too_large
 from .state import state
 from .validation import check_body, check_query, parse_json
@@ -41,7 +42,7 @@ def check_request() -> None:
                 {"contentType": request.headers.get("Content-Type")},
             )
     if checks.body is not None:
-        g.body = parse_json(request.get_data(cache=False))
+        g.body = parse_json(read_body(request.environ))
         check_body(checks.body, g.body)
     if checks.query is not None:
         g.query = check_query(checks, request.args)

@@ -1,0 +1,38 @@
+"""Request bodies as the pipeline reads them: bounded in size.
+
+Werkzeug's own limit stops a body without a Content-Length (chunked) at the limit and
+hands back the first MiB as if it were all, so a 10 MB chunked body became a 400
+"Malformed JSON"; reading one byte past the limit tells the two apart.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from flask import current_app
+
+from .errors import payload_too_large
+
+_CHUNK = 64 * 1024
+
+
+def read_body(environ: dict[str, Any]) -> bytes:
+    """The whole body; 413 past the limit, chunked bodies included."""
+    limit: int = current_app.config["MAX_CONTENT_LENGTH"]
+    data = _read_at_most(environ["wsgi.input"], limit + 1)
+    if len(data) > limit:
+        raise payload_too_large()
+    return data
+
+
+def _read_at_most(stream: IO[bytes], limit: int) -> bytes:
+    """Read until the stream ends or `limit` bytes arrived."""
+    parts: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = stream.read(min(_CHUNK, limit - size))
+        if not chunk:
+            break
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts)
