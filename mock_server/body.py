@@ -1,4 +1,4 @@
-"""Request bodies as the pipeline reads them: bounded in size.
+"""Request bodies as the pipeline reads them: bounded in size, refused when incomplete.
 
 Werkzeug's own limit stops a body without a Content-Length (chunked) at the limit and
 hands back the first MiB as if it were all, so a 10 MB chunked body became a 400
@@ -11,13 +11,19 @@ from typing import IO, Any
 
 from flask import current_app
 
-from .errors import payload_too_large
+from .errors import payload_too_large, validation_error
 
+# Set in the WSGI environ by the server (rsgi.py) when the body it collected is not the
+# whole body: the client stalled past the deadline or went away mid-body.
+INCOMPLETE = "leadkit.body_incomplete"
 _CHUNK = 64 * 1024
 
 
 def read_body(environ: dict[str, Any]) -> bytes:
-    """The whole body; 413 past the limit, chunked bodies included."""
+    """The whole body; 413 past the limit (chunked bodies included), 400 if incomplete."""
+    reason = environ.get(INCOMPLETE)
+    if reason:
+        raise validation_error([{"field": "body", "message": reason}])
     limit: int = current_app.config["MAX_CONTENT_LENGTH"]
     data = _read_at_most(environ["wsgi.input"], limit + 1)
     if len(data) > limit:

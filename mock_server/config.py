@@ -12,6 +12,7 @@ DEFAULTS: dict[str, Any] = {
     "SEED": None,  # an integer makes ids and timestamps repeat run to run
     "SEED_EPOCH_MS": 1_735_689_600_000,  # 2025-01-01T00:00:00.000Z, where a seeded clock starts
     "MAX_CONTENT_LENGTH": 1024 * 1024,  # bodies over 1 MiB are refused with 413
+    "BODY_TIMEOUT_S": 10.0,  # a body still incomplete after this long is refused with 400
 }
 
 
