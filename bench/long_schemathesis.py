@@ -44,8 +44,8 @@ def main() -> int:
             "--workers", "1", "--request-timeout", "10", "--continue-on-failure",
         ]  # fmt: skip
         started = time.monotonic()
-        with open(log, "w") as sink:  # subprocess.run kills it on timeout and on Ctrl-C
-            done = subprocess.run(argv, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, timeout=args.timeout)
+        with open(log, "w") as sink:  # in bench/.work: it leaves a .schemathesis/ there; killed on timeout and on Ctrl-C
+            done = subprocess.run(argv, cwd=WORK, stdout=sink, stderr=subprocess.STDOUT, timeout=args.timeout)
         elapsed = time.monotonic() - started
     output = log.read_text(errors="replace")
     found = re.search(r"(\d+) generated, (.*)", output)

@@ -140,8 +140,17 @@ def run(url: str, lua: Path, seconds: float, headers: dict[str, str] | None = No
     )
 
 
-def measure(url: str, lua: Path, warmup_s: float, seconds: float, repeats: int, headers: dict[str, str] | None = None) -> Result:
-    """A warm-up run (discarded), then `repeats` runs."""
+def measure(urls: list[str], lua: Path, warmup_s: float, seconds: float, repeats: int, headers: dict[str, str] | None = None) -> list[Result]:
+    """For each URL a warm-up run (discarded), then `repeats` runs, the URLs taking turns.
+
+    Taking turns spreads the drift of a shared machine's load evenly over the servers
+    compared, rather than giving one the quiet minute and the other the busy one.
+    """
     if warmup_s > 0:
-        run(url, lua, warmup_s, headers)
-    return Result([run(url, lua, seconds, headers) for _ in range(repeats)])
+        for url in urls:
+            run(url, lua, warmup_s, headers)
+    results = [Result() for _ in urls]
+    for _ in range(repeats):
+        for url, result in zip(urls, results):
+            result.runs.append(run(url, lua, seconds, headers))
+    return results
