@@ -21,7 +21,7 @@ if __package__ in (None, ""):  # run as a file: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import data, report, wrk
-from bench.harness import AUTH, HOST, JOHN, ROOT, WORK, Processes, free_port, start_leadkit, wait_until_200
+from bench.harness import AUTH, HOST, JOHN, ROOT, WORK, Processes, free_port, run_script, start_leadkit, wait_until_200
 
 PRISM_VERSION = "5.16.0"
 PRISM = WORK / "node_modules" / ".bin" / "prism"
@@ -49,7 +49,7 @@ def _prism_version() -> str:
 def start_prism(procs: Processes) -> tuple[subprocess.Popen[bytes], str, float]:
     """Prism's mock of openapi.yaml on a free port; also the seconds to its first 200."""
     port = free_port()
-    log = WORK / f"prism-{port}.log"
+    log = WORK / "prism.log"
     started = time.monotonic()
     argv = [str(PRISM), "mock", str(ROOT / "openapi.yaml"), "-h", HOST, "-p", str(port), "-v", "silent"]
     process = procs.start(argv, log=log)
@@ -158,8 +158,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("interrupted; every process started was stopped", file=sys.stderr)
-        sys.exit(130)
+    run_script(main)

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import IO, Any, Mapping, Sequence
+from typing import IO, Any, Callable, Mapping, NoReturn, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / ".work"
@@ -103,6 +103,15 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def run_script(main: Callable[[], int]) -> NoReturn:
+    """Exit with `main()`'s code; on Ctrl-C or SIGTERM, with 130 once its processes are stopped."""
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("interrupted; every process started was stopped", file=sys.stderr)
+        sys.exit(130)
+
+
 def first_status(port: int, path: str, headers: Mapping[str, str], timeout_s: float = 2.0) -> int | None:
     """One GET; its status, or None if nothing listens yet."""
     connection = http.client.HTTPConnection(HOST, port, timeout=timeout_s)
@@ -151,7 +160,7 @@ def start_leadkit(
     """`leadkit mock` on a free port, answering; returns the process and its base URL."""
     port = free_port()
     log_dir.mkdir(parents=True, exist_ok=True)
-    log = log_dir / f"leadkit-{port}.log"
+    log = log_dir / "leadkit.log"  # the latest start's; a failed start shows its tail
     process = procs.start(leadkit_command(port, fixtures), env=env, log=log)
     wait_until_200(process, port, "/api/v1/leads?limit=1", {"Authorization": f"Bearer {key}"}, timeout_s, log)
     return process, f"http://{HOST}:{port}"

@@ -20,7 +20,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a file: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import AUTH, ROOT, WORK, Processes, start_leadkit
+from bench.harness import AUTH, ROOT, WORK, Processes, run_script, start_leadkit
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance"
 
@@ -61,8 +61,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("interrupted; the mock was stopped", file=sys.stderr)
-        sys.exit(130)
+    run_script(main)

@@ -28,7 +28,7 @@ if __package__ in (None, ""):  # run as a file: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.client import Client
-from bench.harness import Processes, start_leadkit
+from bench.harness import Processes, run_script, start_leadkit
 
 KEYED_PUTS = 150  # per thread: each adds its own metadata key to one shared lead
 
@@ -172,8 +172,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("interrupted; the mock was stopped", file=sys.stderr)
-        sys.exit(130)
+    run_script(main)
