@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import IO, Any
 
 from flask import current_app
+from werkzeug.exceptions import ClientDisconnected
+from werkzeug.wsgi import get_input_stream
 
 from .errors import payload_too_large, validation_error
 
@@ -25,7 +27,12 @@ def read_body(environ: dict[str, Any]) -> bytes:
     if reason:
         raise validation_error([{"field": "body", "message": reason}])
     limit: int = current_app.config["MAX_CONTENT_LENGTH"]
-    data = _read_at_most(environ["wsgi.input"], limit + 1)
+    # Bounded by Content-Length when there is one, so no server's socket is read past it.
+    stream = get_input_stream(environ, max_content_length=None)
+    try:
+        data = _read_at_most(stream, limit + 1)
+    except ClientDisconnected:
+        raise validation_error([{"field": "body", "message": "Request body ended before it was complete"}]) from None
     if len(data) > limit:
         raise payload_too_large()
     return data
