@@ -7,6 +7,7 @@ before the worker is forked, so a bad fixture file fails here, in the foreground
 from __future__ import annotations
 
 import errno
+import gc
 import socket
 from typing import Callable
 
@@ -40,6 +41,11 @@ def serve(app: Flask, host: str, port: int, announce: Callable[[], None] = lambd
     check_port_free(host, port)
     announce()
     bridge = RsgiBridge(app)
+    # The fixtures' objects live as long as the process: keep the collector from walking
+    # them again and again. With 100k leads this took list from ~2,100 to ~2,500 req/s
+    # and its p99 from ~70 to ~20 ms (two servers side by side, wrk taking turns).
+    gc.collect()
+    gc.freeze()
     server = Server(
         "leadkit-mock",  # a label: the app itself comes from the loader below
         address=host,
