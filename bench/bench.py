@@ -142,12 +142,14 @@ def main(argv: list[str] | None = None) -> int:
         results.memory["default"] = memory(ours.pid)
         procs.stop(ours)
         procs.stop(prism)
-        for size in SIZES:
-            store = f"{size:,}"
-            ours, url = start_leadkit(procs, data.fixture_file(size))
-            for name, path, kind in scenarios(data.middle_lead(size)):
-                print(f"leadkit, {store} leads: {name}", flush=True)
-                [results.leadkit[(store, name)]] = measure([url + path], kind)
+        # The generated stores side by side, taking turns: "GET unaffected by size" compares like with like.
+        stores = [(f"{size:,}", *start_leadkit(procs, data.fixture_file(size)), data.middle_lead(size)) for size in SIZES]
+        for i, (name, _, kind) in enumerate(scenarios(JOHN)):
+            print(f"leadkit, {' and '.join(s[0] for s in stores)} leads, in turns: {name}", flush=True)
+            paths = [url + scenarios(lead)[i][1] for _, _, url, lead in stores]
+            for (store, *_), result in zip(stores, measure(paths, kind)):
+                results.leadkit[(store, name)] = result
+        for store, ours, _, _ in stores:
             results.memory[store] = memory(ours.pid)
             procs.stop(ours)
     results.load_after = os.getloadavg()

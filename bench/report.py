@@ -46,14 +46,16 @@ def render(results: Results, command: str, args: argparse.Namespace) -> str:
         "default store take turns, so load drift hits both alike. Both servers validate requests. "
         "Every response's status is counted by wrk's Lua `response` hook and listed.",
         "Prism keeps no state and answers from the spec's examples: it neither filters, searches nor stores, "
-        "so the same Prism figure stands beside every store size. Stores: `default` is fixtures/default.json "
+        "so the same Prism figure stands beside every store size. The two generated stores are served side by "
+        "side and their runs take turns too. Stores: `default` is fixtures/default.json "
         f"(32 leads), the others are generated (bench/data.py; `search={data.SEARCH}` matches 1 lead in 16).",
         "",
         "| scenario | store | leadkit req/s | p50 ms | p99 ms | Prism req/s | p50 ms | p99 ms "
         "| req/s ÷ Prism | p99 ÷ Prism | statuses leadkit / Prism |",
         "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
-    for (store, name), ours in results.leadkit.items():
+    stores = list(dict.fromkeys(store for store, _ in results.leadkit))
+    for (store, name), ours in sorted(results.leadkit.items(), key=lambda item: stores.index(item[0][0])):
         theirs = results.prism[name]
         lines.append(
             f"| {name} | {store} | {ours.rps:,.0f} | {ours.p50_ms:.2f} | {ours.p99_ms:.2f} "
