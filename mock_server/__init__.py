@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from flask import Flask
 
@@ -20,6 +20,7 @@ from .leads import VIEWS
 from .middleware import FrontDoor
 from .persistence import SqliteJournal, StateError
 from .requestlog import RequestLog
+from .rsgi import MAY_BLOCK
 from .spec import SegmentConverter, flask_rule, load_spec, operations
 from .state import MockState, init_app
 from .store import LeadStore
@@ -63,7 +64,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         )
     admin.init_app(app)
     docs.init_app(app, spec)
+    app.extensions[MAY_BLOCK] = _blocking_requests(mock)
     return app
+
+
+def _blocking_requests(mock: MockState) -> Callable[[dict[str, Any]], bool]:
+    """Which requests may wait (a delay, a disk write): the server runs those off its event loop."""
+    writes = frozenset({"POST", "PUT", "DELETE"})
+
+    def may_block(environ: dict[str, Any]) -> bool:
+        if mock.latency is not None or "delay" in environ.get("HTTP_PREFER", ""):
+            return True
+        return mock.journal is not None and environ["REQUEST_METHOD"] in writes
+
+    return may_block
 
 
 def _add_faults(mock: MockState, settings: Mapping[str, Any], seed: int | None) -> None:

@@ -23,6 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "GENERATE": 0,  # that many extra realistic leads per workspace (Faker)
     "LOG_REQUESTS": False,  # one line a request on standard output (the CLI turns it on)
     "RECENT_REQUESTS": 200,  # how many requests /__mock/requests remembers
+    "BODY_TIMEOUT_S": 10.0,  # a body still incomplete after this long is refused with 400
 }
 
 

@@ -18,6 +18,7 @@ from flask import Flask, current_app, g, request
 from flask.wrappers import Response
 
 from .auth import api_key, resolve_workspace
+from .body import read_body
 from .controls import read_controls
 from .errors import ApiError, payload_too_large
 from .faults import sleep_for
@@ -67,7 +68,7 @@ def check_request() -> Response | None:
                 {"contentType": request.headers.get("Content-Type")},
             )
     if checks.body is not None:
-        g.body = parse_json(request.get_data(cache=False))
+        g.body = parse_json(read_body(request.environ))
         check_body(checks.body, g.body)
     if checks.query is not None:
         g.query = check_query(checks, request.args)

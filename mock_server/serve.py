@@ -1,4 +1,4 @@
-"""Serving a built app with Granian, a production WSGI server, on one worker process.
+"""Serving a built app with Granian, a production HTTP server, on one worker process.
 
 One worker, because the mock's state lives in that process's memory. The app is built
 before the worker is forked, so a bad fixture file fails here, in the foreground.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import gc
 import os
 import signal
 import socket
@@ -15,6 +16,8 @@ import sys
 from typing import Callable
 
 from flask import Flask
+
+from .rsgi import RsgiBridge
 
 
 class PortInUse(Exception):
@@ -33,29 +36,35 @@ def check_port_free(host: str, port: int) -> None:
             raise PortInUse(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
-def serve(app: Flask, host: str, port: int, announce: Callable[[], None] = lambda: None, threads: int = 5) -> None:
+def serve(app: Flask, host: str, port: int, announce: Callable[[], None] = lambda: None) -> None:
     """Block serving `app` until SIGINT or SIGTERM, then stop cleanly; `announce` once the port is known free."""
-    from granian.constants import Interfaces
+    from granian.constants import Interfaces, Loops
     from granian.log import LogLevels
     from granian.server import Server
 
     check_port_free(host, port)
     announce()
+    bridge = RsgiBridge(app)
+    # The fixtures' objects live as long as the process: keep the collector from walking
+    # them again and again. With 100k leads this took list from ~2,100 to ~2,500 req/s
+    # and its p99 from ~70 to ~20 ms (two servers side by side, wrk taking turns).
+    gc.collect()
+    gc.freeze()
     server = Server(
         "leadkit-mock",  # a label: the app itself comes from the loader below
         address=host,
         port=port,
-        interface=Interfaces.WSGI,
+        interface=Interfaces.RSGI,
         workers=1,
-        blocking_threads=threads,
+        loop=Loops.auto,  # uvloop (a dependency): Granian's RSGI on plain asyncio measured 3x slower
         log_level=LogLevels.warning,
         respawn_failed_workers=False,
     )
     parent = os.getpid()
 
-    def load() -> Flask:
+    def load() -> RsgiBridge:
         die_with_parent(parent)
-        return app
+        return bridge
 
     server.serve(target_loader=load, wrap_loader=False)
 

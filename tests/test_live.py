@@ -172,3 +172,19 @@ def test_console_script_help_explains_every_option() -> None:
     run = subprocess.run([str(leadkit), "mock", "--help"], capture_output=True, text=True, timeout=30, check=True)
     for option in ("--host", "--port", "--fixtures", "4010", "127.0.0.1"):
         assert option in run.stdout
+
+
+def test_a_delayed_request_holds_up_no_other() -> None:
+    import threading
+
+    auth = {"Authorization": f"Bearer {KEY}"}
+    with running_mock() as live:
+        url = f"{live.base_url}/api/v1/leads/lead_1234567890abcdef"
+        slow = threading.Thread(target=requests.get, args=(url,), kwargs={"headers": {**auth, "Prefer": "delay=3000"}, "timeout": 30})
+        slow.start()
+        try:
+            for _ in range(5):  # answered while the delayed request still waits
+                assert requests.get(url, headers=auth, timeout=30).status_code == 200
+            assert slow.is_alive()
+        finally:
+            slow.join()
