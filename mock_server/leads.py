@@ -14,7 +14,7 @@ from .state import store
 
 def createLead() -> Response:
     lead = store().create(g.workspace_id, g.body)
-    return success(lead.to_dict(), 201)
+    return success(lead.to_json(), 201)
 
 
 def listLeads() -> Response:
@@ -28,15 +28,15 @@ def listLeads() -> Response:
         source=query.get("source") or None,
         search=query.get("search") or None,
     )
-    return success({"leads": [lead.to_dict() for lead in page.leads], "pagination": page.pagination()})
+    return success(page.to_json())
 
 
 def getLead(leadId: str) -> Response:
-    return success(store().get(g.workspace_id, leadId).to_dict())
+    return success(store().get(g.workspace_id, leadId).to_json())
 
 
 def updateLead(leadId: str) -> Response:
-    return success(store().update(g.workspace_id, leadId, g.body).to_dict())
+    return success(store().update(g.workspace_id, leadId, g.body).to_json())
 
 
 def deleteLead(leadId: str) -> Response:
