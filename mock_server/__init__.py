@@ -23,7 +23,7 @@ from .requestlog import RequestLog
 from .rsgi import MAY_BLOCK
 from .spec import SegmentConverter, flask_rule, load_spec, operations
 from .state import MockState, init_app
-from .store import LeadStore
+from .store import Lead, LeadStore
 from .validation import compile_checks
 
 __all__ = ["create_app", "ConfigError"]
@@ -101,7 +101,8 @@ def _generate(mock: MockState, settings: Mapping[str, Any], seed: int | None) ->
         before_ms = settings["SEED_EPOCH_MS"] if seed is not None else time.time_ns() // 1_000_000
         workspace_ids = [ws.id for ws in mock.fixtures.workspaces]
         taken = {lead.id for lead in mock.fixtures.leads()}
-        mock.generated = generate_leads(workspace_ids, count, before_ms=before_ms, seed=seed, taken_ids=taken)
+        generated = generate_leads(workspace_ids, count, before_ms=before_ms, seed=seed, taken_ids=taken)
+        mock.generated = [Lead.from_dict(data, ws) for ws, leads in generated.items() for data in leads]
 
 
 def _load_state(mock: MockState, state_path: str | None) -> None:

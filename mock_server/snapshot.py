@@ -53,7 +53,7 @@ def import_state(mock: MockState, document: Any) -> int:
     retired = document.get("retiredIds", [])
     if not isinstance(retired, list) or not all(isinstance(i, str) and _LEAD_ID.fullmatch(i) for i in retired):
         raise _refused("retiredIds", "must be a list of lead ids (lead_ and 16 lowercase hex digits)")
-    leads = [Lead.from_dict(data, ws.id) for ws in workspaces for data in ws.leads]
+    leads = [lead for ws in workspaces for lead in ws.leads]
     both = {lead.id for lead in leads} & set(retired)
     if both:
         raise _refused("retiredIds", f"{sorted(both)[0]} is both a lead and retired")

@@ -28,8 +28,8 @@ class MockState:
     store: LeadStore
     audit: AuditLog
     forced: ForcedResponses = field(init=False)
-    # Extra starting leads (`--generate`), in API form by workspace; a reset brings them back.
-    generated: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Extra starting leads (`--generate`); a reset brings them back.
+    generated: list[Lead] = field(default_factory=list)
     requests: RequestLog = field(default_factory=lambda: RequestLog(200))
     latency: Latency | None = None
     fail_rate: FailRate | None = None
@@ -40,9 +40,8 @@ class MockState:
         self.forced = ForcedResponses(self.spec)
 
     def starting_leads(self) -> list[Lead]:
-        """The fixtures' leads and the generated ones, as new objects."""
-        generated = [Lead.from_dict(data, ws) for ws, leads in self.generated.items() for data in leads]
-        return self.fixtures.leads() + generated
+        """The fixtures' leads and the generated ones (leads never change: sharing them is safe)."""
+        return self.fixtures.leads() + self.generated
 
     def reset(self) -> None:
         """Back to the starting leads, audit log emptied; ids issued since stay retired."""
