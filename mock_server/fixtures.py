@@ -101,8 +101,20 @@ def parse_workspaces(source: str | Path, document: Any, spec: dict[str, Any]) ->
                 raise fail(entry, "createdAt or updatedAt is not a real date") from None
             if updated < created:
                 raise fail(entry, "updatedAt is earlier than createdAt")
-            made.append(Lead.from_dict(lead, ws["id"]))
+            made.append(Lead.from_dict(_detached(lead), ws["id"]))
         found.append(Workspace(ws["id"], str(ws.get("name", ws["id"])), tuple(keys), tuple(made)))
     if not found:
         raise fail("workspaces", "at least one workspace is needed")
     return found
+
+
+def _detached(lead: dict[str, Any]) -> dict[str, Any]:
+    """The lead's strings copied, so that nothing a Lead keeps sits in the parsed document.
+
+    The allocator cannot give back a page of the document's objects while one object on it
+    lives on; kept strings scattered among them left ~38 MB resident at 100k leads.
+    """
+    copied: dict[str, Any] = {name: lead[name].encode().decode() for name in ("id", "name", "email") if name in lead}
+    if lead.get("phone") is not None:
+        copied["phone"] = lead["phone"].encode().decode()
+    return {**lead, **copied}
