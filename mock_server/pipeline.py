@@ -34,17 +34,18 @@ def is_json(mimetype: str) -> bool:
 
 
 def check_request() -> Response | None:
-    if request.routing_exception is not None:
-        raise request.routing_exception  # unknown route or wrong method, before anything else
+    req = request._get_current_object()  # type: ignore[attr-defined]  # once: each proxy access costs a lookup
+    if req.routing_exception is not None:
+        raise req.routing_exception  # unknown route or wrong method, before anything else
     mock = state()
-    operation_id = request.endpoint or ""
+    operation_id = req.endpoint or ""
     checks = mock.checks.get(operation_id)
     if checks is None:
         return None  # not an API operation (admin routes, docs)
-    controls = read_controls(request.environ)
+    controls = read_controls(req.environ)
     if controls is not None or mock.latency is not None:
         sleep_for(controls, mock.latency)
-    if controls is None or not controls.forces or "Authorization" in request.headers:
+    if controls is None or not controls.forces or "Authorization" in req.headers:
         resolve_workspace(mock.keys)
         if mock.limiter is not None:
             mock.limiter.check(api_key())
@@ -56,22 +57,22 @@ def check_request() -> Response | None:
         if failed is not None:
             g.simulated = True
             return failed
-    if request.method in BODY_METHODS:
-        length = request.content_length
+    if req.method in BODY_METHODS:
+        length = req.content_length
         if length is not None and length > current_app.config["MAX_CONTENT_LENGTH"]:
             raise payload_too_large()
-        if not is_json(request.mimetype):
+        if not is_json(req.mimetype):
             raise ApiError(
                 415,
                 "UNSUPPORTED_MEDIA_TYPE",
                 "Request body must be JSON (application/json)",
-                {"contentType": request.headers.get("Content-Type")},
+                {"contentType": req.headers.get("Content-Type")},
             )
     if checks.body is not None:
-        g.body = parse_json(read_body(request.environ))
+        g.body = parse_json(read_body(req.environ))
         check_body(checks.body, g.body)
     if checks.query is not None:
-        g.query = check_query(checks, request.args)
+        g.query = check_query(checks, req.args)
     return None
 
 
