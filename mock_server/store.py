@@ -15,8 +15,8 @@ from .jsonform import dumps
 from .listing import Listing, haystack
 from .merge_patch import merge_patch
 
-# Fields a client may set besides `metadata`; the rest (id, timestamps, workspace) belong to the store.
-WRITABLE = ("name", "email", "phone", "source", "status")
+# Fields a client may set; the rest (id, timestamps, workspace) belong to the store.
+WRITABLE = ("name", "email", "phone", "source", "status", "metadata")
 
 
 class LeadNotFound(Exception):
@@ -146,7 +146,7 @@ class LeadStore:
         self._lock = threading.RLock()
         self._leads: dict[str, Lead] = {}
         self._issued: set[str] = set()  # every id ever used, deleted ones included
-        self._listings: dict[str, Listing] = {}  # per workspace
+        self._order: dict[str, Listing] = {}  # per workspace: its leads in list order
 
     def load(self, leads: Iterable[Lead], retired_ids: Iterable[str] = ()) -> None:
         """Add existing leads (fixtures, saved state) and ids that may never be issued again."""
@@ -171,7 +171,7 @@ class LeadStore:
             if self.journal is not None:
                 self.journal.state_replaced(leads, (self._issued | set(retired_ids)) - live)
             self._leads.clear()
-            self._listings.clear()
+            self._order.clear()
             self._issued.update(retired_ids)
             for lead in leads:
                 self._insert(lead)
@@ -179,7 +179,7 @@ class LeadStore:
     def clear(self) -> None:
         with self._lock:
             self._leads.clear()
-            self._listings.clear()
+            self._order.clear()
             # Ids stay issued: a reset never lets an id come back.
 
     def create(self, workspace_id: str, fields: dict[str, Any]) -> Lead:
@@ -214,7 +214,7 @@ class LeadStore:
         """Partial update: absent fields stay, `metadata` is merge-patched, all or nothing."""
         with self._lock:
             old = self.get(workspace_id, lead_id)
-            values = {name: changes.get(name, getattr(old, name)) for name in WRITABLE}
+            values = {name: changes.get(name, getattr(old, name)) for name in WRITABLE if name != "metadata"}
             metadata = old.encoded_metadata
             if "metadata" in changes:
                 patch = changes["metadata"]
@@ -230,7 +230,7 @@ class LeadStore:
             )
             self._write(new)
             self._leads[lead_id] = new
-            self._listings[workspace_id].change(new.order_key, haystack(new.name, new.email))
+            self._order[workspace_id].change(new.order_key, haystack(new.name, new.email))
             return new
 
     def delete(self, workspace_id: str, lead_id: str) -> int:
@@ -240,7 +240,7 @@ class LeadStore:
             if self.journal is not None:
                 self.journal.lead_deleted(lead_id)
             del self._leads[lead_id]
-            self._listings[workspace_id].remove(lead.order_key)
+            self._order[workspace_id].remove(lead.order_key)
             return self._clock.now_ms()
 
     def find(
@@ -255,7 +255,7 @@ class LeadStore:
     ) -> Page:
         """Newest first, ties by id descending; filters combine with AND."""
         with self._lock:
-            listing = self._listings.get(workspace_id)
+            listing = self._order.get(workspace_id)
             if listing is None:
                 return Page([], page, limit, 0)
             if status is None and source is None and not search:
@@ -288,7 +288,7 @@ class LeadStore:
     def _insert(self, lead: Lead) -> None:
         self._issued.add(lead.id)
         self._leads[lead.id] = lead
-        listing = self._listings.get(lead.workspace_id)
+        listing = self._order.get(lead.workspace_id)
         if listing is None:
-            listing = self._listings[lead.workspace_id] = Listing()
+            listing = self._order[lead.workspace_id] = Listing()
         listing.add(lead.order_key, haystack(lead.name, lead.email))
