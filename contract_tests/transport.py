@@ -1,0 +1,78 @@
+"""How the kit's requests leave: one requests session, guarded and observed, to a URL or a WSGI app."""
+
+from __future__ import annotations
+
+import io
+from typing import Any, Callable
+from urllib.parse import unquote, urlsplit
+
+import requests
+from requests.adapters import BaseAdapter, HTTPAdapter
+from urllib3 import HTTPResponse
+from urllib3._collections import HTTPHeaderDict
+from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+from .guard import Guard, Ledger
+from .target import Target
+
+
+class KitSession(requests.Session):
+    """Every request, the kit's and Schemathesis's alike, passes the guard; every response feeds the ledger."""
+
+    def __init__(self, guard: Guard, ledger: Ledger) -> None:
+        super().__init__()
+        self.guard = guard
+        self.ledger = ledger
+        self.trust_env = False  # a proxy from the environment must not see the keys
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        method, url = str(request.method), str(request.url)
+        self.guard.check(method, url)
+        response = super().send(request, **kwargs)
+        key = str(request.headers.get("Authorization", "")).partition(" ")[2].strip()
+        path = unquote(urlsplit(url).path)
+        self.ledger.observe(method.upper(), path, self.guard.leads_path, response.status_code, key, response.content)
+        return response
+
+
+class WSGIAdapter(BaseAdapter):
+    """Hands each request to a WSGI app in this process, so the kit's own tests need no server."""
+
+    def __init__(self, app: Callable[..., Any]) -> None:
+        super().__init__()
+        self.app = app
+        self._builder = HTTPAdapter()
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        parts = urlsplit(str(request.url))
+        body = request.body.encode() if isinstance(request.body, str) else (request.body or b"")
+        environ = EnvironBuilder(
+            path=parts.path,  # still quoted: the builder decodes PATH_INFO itself
+            query_string=parts.query,
+            base_url=f"{parts.scheme}://{parts.netloc}",
+            method=str(request.method),
+            headers=list(request.headers.items()),
+            data=body,
+        ).get_environ()
+        app_iter, status, headers = run_wsgi_app(self.app, environ, buffered=True)
+        content = b"".join(app_iter)
+        raw = HTTPResponse(
+            body=io.BytesIO(content),
+            headers=HTTPHeaderDict(list(headers.items())),
+            status=int(status.split(" ", 1)[0]),
+            reason=status.partition(" ")[2],
+            version=11,
+            preload_content=False,
+            decode_content=False,
+        )
+        return self._builder.build_response(request, raw)
+
+    def close(self) -> None:
+        pass
+
+
+def make_session(target: Target, guard: Guard, ledger: Ledger) -> KitSession:
+    session = KitSession(guard, ledger)
+    if target.app is not None:
+        session.mount(target.base_url + "/", WSGIAdapter(target.app))
+    return session
