@@ -51,8 +51,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace) -> int:
+    import tempfile
+    from pathlib import Path
+
+    from hypothesis.configuration import set_hypothesis_home_dir
+
     from .kit import Kit  # the kit (pytest, Schemathesis, openapi-core) loads only now
     from .verify import verify
+
+    # Hypothesis keeps caches in ./.hypothesis; a command run from any directory should not litter it.
+    set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "leadkit-hypothesis")
 
     try:
         target = resolve_target(

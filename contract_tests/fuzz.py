@@ -32,17 +32,20 @@ def build_schema(kit: Kit) -> OpenApiSchema:
     target = kit.target
     spec = copy.deepcopy(kit.spec)
     spec["servers"] = [{"url": target.base_url}]
+    unexpected = [] if target.read_only else ["patch", "post", "trace"]
     settings: dict[str, Any] = {
         "generation": {"mode": "all", "max-examples": target.max_examples, "database": "none"},
         "auth": {"openapi": {"bearerAuth": {"bearer": target.api_key}}},
         "phases": {
             # Only the spec's own links: inferred ones would chase state a previous run left behind.
             "stateful": {"inference": {"algorithms": []}},
-            "coverage": {"unexpected-methods": [] if target.read_only else ["patch", "post", "trace"]},
+            "coverage": {"unexpected-methods": unexpected},
         },
         "operations": [
             # PUT, PATCH or DELETE on the whole collection could touch every lead: never try them.
-            {"include-path": "/api/v1/leads", "phases": {"coverage": {"unexpected-methods": ["trace"]}}}
+            {"include-path": "/api/v1/leads", "phases": {"coverage": {"unexpected-methods": unexpected[-1:]}}},
+            # --read-only: the operations that write are not tested at all.
+            {"include-method": ["POST", "PUT", "DELETE"], "enabled": not target.read_only},
         ],
     }
     if target.seed is not None:
@@ -51,7 +54,7 @@ def build_schema(kit: Kit) -> OpenApiSchema:
     # Every request, auth probes included (they drop the session they are handed), takes the guarded session.
     transport = _GuardedTransport(kit.session)
     schema.__class__ = type("GuardedOpenApiSchema", (type(schema),), {"transport": property(lambda self: transport)})
-    return schema.include(method="GET") if target.read_only else schema
+    return schema
 
 
 class _GuardedTransport:
@@ -130,7 +133,7 @@ class Fuzzer:
         fuzzer = self
         base: Any = schema.as_state_machine()
 
-        class LinkedSequences(base):  # type: ignore[misc, valid-type]
+        class LinkedSequences(base):  # type: ignore[misc]
             def before_call(self, case: Any) -> None:
                 fuzzer.steer(case)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -50,7 +51,7 @@ class Kit:
             try:
                 response = self.session.get(url, params={"limit": 1}, headers=_auth(key), timeout=TIMEOUT_S)
             except requests.RequestException as exc:
-                raise TargetError(f"cannot reach {url}: {type(exc).__name__}: {_first_line(exc)}") from None
+                raise TargetError(f"cannot reach {url}: {_reason(exc)}") from None
             if response.status_code in (401, 403):
                 raise TargetError(f"the key given as {option} was refused: GET {url} answered {response.status_code}")
             if response.status_code == 404:
@@ -65,7 +66,7 @@ class Kit:
                 if status == 404:  # already gone, or hidden from its own key: look once more
                     status = 200 if self.session.get(url, headers=_auth(key), timeout=TIMEOUT_S).status_code == 404 else 0
             except requests.RequestException as exc:
-                self.leftovers[lead_id] = f"{type(exc).__name__}: {_first_line(exc)}"
+                self.leftovers[lead_id] = _reason(exc)
                 continue
             if status == 200:
                 self.ledger.deleted.add(lead_id)
@@ -78,5 +79,7 @@ def _auth(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).splitlines() or [""])[0][:200]
+def _reason(exc: BaseException) -> str:
+    """The operating system's words if there are any ("[Errno 111] Connection refused"), else the first line."""
+    os_error = re.search(r"\[Errno -?\d+\] [^'\")]+", str(exc))
+    return f"{type(exc).__name__}: " + (os_error.group(0) if os_error else (str(exc).splitlines() or [""])[0][:200])

@@ -154,12 +154,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             found += findings_from(call.excinfo.value, checked, last, report.nodeid)
         findings.add(found)
         rule_ids = " ".join(sorted({finding.rule.id for finding in found}))
-        report.user_properties.append(("leadkit_rules", rule_ids))  # lands in --junit-xml
+        item.user_properties.append(("leadkit_rules", rule_ids))  # lands in --junit-xml
     elif report.skipped:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-        findings.skipped[report.nodeid] = reason.removeprefix("Skipped: ")
+        findings.skipped[report.nodeid] = (reason.removeprefix("Skipped: "), checked.id)
     elif report.when == "call" and report.passed:
         findings.passed += 1
+        findings.passed_rules.add(checked.id)
     return report
 
 
@@ -182,6 +183,8 @@ def key_variables(target: Target) -> dict[str, str]:
 
 def cleanup_note(kit: Kit) -> str:
     made = len(kit.ledger.owned)
+    if not made:
+        return "Cleanup: nothing to remove, the kit created no lead."
     if kit.leftovers:
         lines = [f"Cleanup: could NOT remove {len(kit.leftovers)} of the {made} test leads the kit created:"]
         lines += [f"  {lead_id}: {why}" for lead_id, why in sorted(kit.leftovers.items())]

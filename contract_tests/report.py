@@ -62,8 +62,9 @@ class Findings:
     """Everything a run found: broken rules, skipped checks, and how many passed."""
 
     broken: dict[str, list[Finding]] = field(default_factory=dict)
-    skipped: dict[str, str] = field(default_factory=dict)  # check -> reason
+    skipped: dict[str, tuple[str, str]] = field(default_factory=dict)  # check -> (reason, rule id)
     passed: int = 0
+    passed_rules: set[str] = field(default_factory=set)
     collection_errors: list[str] = field(default_factory=list)
 
     def add(self, findings: list[Finding]) -> None:
@@ -92,15 +93,18 @@ class Findings:
             lines.append("The kit could not finish these checks:")
             lines += [f"  {finding.check}: {finding.message}" for finding in self.errors]
         lines += [f"  collection error: {error}" for error in self.collection_errors]
-        if self.skipped:
-            lines.append(f"Skipped, not passed ({len(self.skipped)}):")
-            for reason in sorted(set(self.skipped.values())):
-                checks = sorted(check for check, why in self.skipped.items() if why == reason)
-                lines.append(f"  - {reason}: {', '.join(short(check) for check in checks)}")
+        for reason in sorted({why for why, _ in self.skipped.values()}):
+            rule_ids = sorted({rule_id for why, rule_id in self.skipped.values() if why == reason})
+            count = sum(why == reason for why, _ in self.skipped.values())
+            lines.append(f"Skipped, not passed: {count} checks ({reason}). Rules left unchecked:")
+            lines.append("  " + ", ".join(rule_id for rule_id in rule_ids if rule_id not in self.passed_rules))
+            partly = [rule_id for rule_id in rule_ids if rule_id in self.passed_rules]
+            if partly:
+                lines.append("  and checked only in part: " + ", ".join(partly))
         if cleanup:
             lines.append(cleanup)
         verdict = {
-            0: f"{base_url} conforms to the contract",
+            0: f"{base_url} conforms to the contract" + (" in every check that ran" if self.skipped else ""),
             1: f"{base_url} does NOT conform: {len(self.violations)} rule(s) broken",
             2: f"could not verify {base_url}",
         }[self.exit_code()]

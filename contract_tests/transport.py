@@ -10,9 +10,10 @@ import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
 from urllib3 import HTTPResponse
 from urllib3._collections import HTTPHeaderDict
+from urllib3.util.retry import Retry
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from .guard import Guard, Ledger
+from .guard import SAFE_METHODS, Guard, Ledger
 from .target import Target
 
 
@@ -25,10 +26,15 @@ class KitSession(requests.Session):
         self.ledger = ledger
         self.trust_env = False  # a proxy from the environment must not see the keys
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         method, url = str(request.method), str(request.url)
         self.guard.check(method, url)
         response = super().send(request, **kwargs)
+        if response.status_code == 413 or "close" in response.headers.get("Connection", "").lower():
+            # A server may drop the connection after refusing a body it did not read, without saying
+            # so: reusing that connection would fail the next request for no fault of the API.
+            for adapter in self.adapters.values():
+                adapter.close()
         key = str(request.headers.get("Authorization", "")).partition(" ")[2].strip()
         path = unquote(urlsplit(url).path)
         self.ledger.observe(method.upper(), path, self.guard.leads_path, response.status_code, key, response.content)
@@ -73,6 +79,10 @@ class WSGIAdapter(BaseAdapter):
 
 def make_session(target: Target, guard: Guard, ledger: Ledger) -> KitSession:
     session = KitSession(guard, ledger)
+    # A read that finds its kept-alive connection closed under it is sent again; writes never are.
+    retry = Retry(total=2, connect=2, read=1, status=0, other=0, allowed_methods=SAFE_METHODS, raise_on_status=False)
+    for prefix in ("http://", "https://"):
+        session.mount(prefix, HTTPAdapter(max_retries=retry))
     if target.app is not None:
         session.mount(target.base_url + "/", WSGIAdapter(target.app))
     return session

@@ -60,6 +60,7 @@ class _Progress:
     @pytest.hookimpl(tryfirst=True)
     def pytest_configure(self, config: pytest.Config) -> None:
         config.stash[TARGET] = self.target
+        config.option.tbstyle = "native"  # the summary carries the evidence; long tracebacks only cost time
         self.config = config
 
     @property

@@ -35,6 +35,12 @@ def store_of(app: Flask) -> LeadStore:
     return found
 
 
+def lead_ids(app: Flask) -> set[str]:
+    """Every lead id the app holds, in any workspace."""
+    leads: Iterable[Lead] = store_of(app).all_leads()
+    return {lead.id for lead in leads}
+
+
 def answer(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     return Response(json.dumps(body), status, headers, mimetype="application/json")
 
@@ -277,7 +283,7 @@ def refused_update_partly_applied() -> Planted:
     return Planted(app, after=after)
 
 
-def _rewrite_response(when: Callable[[Request, Response], bool], edit: Callable[[Request, Response], None]) -> Planted:
+def _rewrite_response(when: Callable[[Request, Response], bool], edit: Callable[[Request, Response], object]) -> Planted:
     def after(request: Request, body: bytes, response: Response) -> None:
         if when(request, response):
             edit(request, response)

@@ -195,6 +195,7 @@ class Handler(BaseHTTPRequestHandler):
     def route(self, length: int, raw: bytes) -> tuple[int, dict[str, Any]]:
         parts = urlsplit(self.path)
         segments = parts.path.split("/")
+        allowed: tuple[str, ...]
         if parts.path == "/api/v1/leads":
             allowed, lead_id = ("GET", "POST"), None
         elif len(segments) == 5 and parts.path.startswith("/api/v1/leads/") and segments[4]:
