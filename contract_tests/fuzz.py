@@ -191,5 +191,6 @@ def _violations(group: FailureGroup, response: Any) -> Violations:
             continue
         names = [name for name in type(failure).checks if name in CHECK_RULES]
         broken = CHECK_RULES[names[0]] if names else Rule("schemathesis", failure.title, "openapi.yaml")
-        found.append(ContractViolation(broken, f"{failure.title}: {failure.message}", exchange))
+        message = f"{failure.title}: {failure.message}" if failure.message.strip() else failure.title
+        found.append(ContractViolation(broken, message, exchange))
     return Violations(found)

@@ -29,7 +29,6 @@ class Kit:
     api: Api
     other_api: Api | None
     leftovers: dict[str, str] = field(default_factory=dict)  # lead id -> why cleanup could not remove it
-    removed: int = 0
 
     @classmethod
     def open(cls, target: Target) -> Kit:
@@ -60,19 +59,23 @@ class Kit:
     def cleanup(self) -> None:
         """Delete every lead the kit made and still has; note the ones it could not remove."""
         for lead_id, key in self.ledger.alive().items():
-            url = f"{self.target.leads_url}/{quote(lead_id, safe='')}"
             try:
-                status = self.session.delete(url, headers=_auth(key), timeout=TIMEOUT_S).status_code
-                if status == 404:  # already gone, or hidden from its own key: look once more
-                    status = 200 if self.session.get(url, headers=_auth(key), timeout=TIMEOUT_S).status_code == 404 else 0
+                why = self._remove(f"{self.target.leads_url}/{quote(lead_id, safe='')}", key)
             except requests.RequestException as exc:
-                self.leftovers[lead_id] = _reason(exc)
-                continue
-            if status == 200:
-                self.ledger.deleted.add(lead_id)
-                self.removed += 1
+                why = _reason(exc)
+            if why:
+                self.leftovers[lead_id] = why
             else:
-                self.leftovers[lead_id] = f"DELETE answered {status or 'a 404 while GET still finds it'}"
+                self.ledger.deleted.add(lead_id)
+
+    def _remove(self, url: str, key: str) -> str | None:
+        """None once the lead is gone, else why it is not."""
+        status = self.session.delete(url, headers=_auth(key), timeout=TIMEOUT_S).status_code
+        if status == 200:
+            return None
+        if status == 404 and self.session.get(url, headers=_auth(key), timeout=TIMEOUT_S).status_code == 404:
+            return None  # already gone: a check deleted it some way the ledger did not see
+        return f"DELETE answered {status}"
 
 
 def _auth(key: str) -> dict[str, str]:

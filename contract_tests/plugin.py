@@ -70,12 +70,16 @@ def read_target(config: pytest.Config) -> Target:
     return config.stash[TARGET]
 
 
-@pytest.fixture(scope="session")
-def leads_target(pytestconfig: pytest.Config) -> Target:
+def _target_or_exit(config: pytest.Config) -> Target:
     try:
-        return read_target(pytestconfig)
+        return read_target(config)
     except TargetError as exc:
         pytest.exit(f"leadkit: cannot run: {exc}", returncode=2)
+
+
+@pytest.fixture(scope="session")
+def leads_target(pytestconfig: pytest.Config) -> Target:
+    return _target_or_exit(pytestconfig)
 
 
 @pytest.fixture(scope="session")
@@ -122,7 +126,7 @@ def leads_schema(kit: Kit) -> Any:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("leadkit_rule") is None:
         return
-    target = read_target(item.config)
+    target = _target_or_exit(item.config)
     if target.read_only and item.get_closest_marker("leadkit_writes"):
         pytest.skip(READ_ONLY)
     if target.second_api_key is None and item.get_closest_marker("leadkit_two_workspaces"):

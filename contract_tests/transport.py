@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
@@ -15,6 +16,14 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from .guard import SAFE_METHODS, Guard, Ledger
 from .target import Target
+
+
+MAX_RATE_LIMIT_WAIT_S = 60.0
+
+
+def _retry_after(response: requests.Response) -> float:
+    value = response.headers.get("Retry-After", "")
+    return min(float(value), 10.0) if value.isdigit() else 1.0
 
 
 class KitSession(requests.Session):
@@ -30,6 +39,13 @@ class KitSession(requests.Session):
         method, url = str(request.method), str(request.url)
         self.guard.check(method, url)
         response = super().send(request, **kwargs)
+        waited = 0.0
+        while response.status_code == 429 and waited < MAX_RATE_LIMIT_WAIT_S:
+            # Rate limited: the contract says nothing changed, and Retry-After says when to come back.
+            pause = _retry_after(response)
+            time.sleep(pause)
+            waited += pause
+            response = super().send(request, **kwargs)
         if response.status_code == 413 or "close" in response.headers.get("Connection", "").lower():
             # A server may drop the connection after refusing a body it did not read, without saying
             # so: reusing that connection would fail the next request for no fault of the API.

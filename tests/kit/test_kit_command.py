@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from broken_servers import mock
+from planting import mock
 from kit_helpers import KEY, SECOND_KEY, free_port, in_process, run_verify
 
 from contract_tests.conformance import Exchange

@@ -6,9 +6,14 @@ only generated requests find go through the Schemathesis phase instead.
 
 from __future__ import annotations
 
+import itertools
+from typing import Any
+
 import pytest
-from broken_servers import BUGS, mock
+from broken_servers import BUGS
+from planting import Planted, answer, mock
 from kit_helpers import HAND_WRITTEN, in_process, run_verify
+from werkzeug.wrappers import Request, Response
 
 GENERATED = "generated or stateful"
 
@@ -17,6 +22,20 @@ def test_the_clean_mock_passes_every_check() -> None:
     outcome = run_verify(in_process(mock(), seed=1))
     assert outcome.exit_code == 0, outcome.summary
     assert not outcome.findings.skipped, outcome.summary
+
+
+def test_a_rate_limited_server_still_passes() -> None:
+    """429 with Retry-After is the contract's own answer: the kit waits and asks again."""
+    seen = itertools.count(1)
+
+    def every_fifth(request: Request, body: bytes, environ: dict[str, Any]) -> Response | None:
+        if next(seen) % 5:
+            return None
+        return answer(429, {"success": False, "error": "Slow down", "code": "RATE_LIMITED", "details": {}}, {"Retry-After": "0"})
+
+    outcome = run_verify(in_process(Planted(mock(), before=every_fifth)), select=HAND_WRITTEN)
+    assert outcome.exit_code == 0, outcome.summary
+    assert next(seen) > 500  # some hundred answers were 429
 
 
 HAND_WRITTEN_SWEEP = [

@@ -11,7 +11,8 @@ from typing import Any, Callable, Iterable
 
 import pytest
 import requests
-from broken_servers import BUGS, Planted, error, lead_ids, mock
+from broken_servers import BUGS
+from planting import Planted, error, lead_ids, mock
 from kit_helpers import BIN, HAND_WRITTEN, KEY, SECOND_KEY, in_process, leadkit, live_mock, run_verify
 from werkzeug.wrappers import Request, Response
 
