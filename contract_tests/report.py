@@ -52,8 +52,9 @@ def findings_from(exc: BaseException, rule: Rule, last: Exchange | None, check: 
     return [Finding(rule, _brief(exc) or type(exc).__name__, last, check)]
 
 
-def _brief(exc: BaseException, lines: int = 4) -> str:
-    text = str(exc).strip().splitlines()
+def _brief(exc: BaseException, lines: int = 3, width: int = 160) -> str:
+    """The first lines of a failure's message, each cut short: the evidence below says the rest."""
+    text = [line if len(line) <= width else line[:width] + "..." for line in str(exc).strip().splitlines() if line.strip()]
     return "\n".join(text[:lines]) + (" ..." if len(text) > lines else "")
 
 

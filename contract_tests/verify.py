@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import sys
 from dataclasses import dataclass
@@ -33,12 +35,15 @@ def verify(target: Target, *, junit_xml: str | None = None, out: TextIO | None =
     out = out or sys.stdout
     progress = _Progress(target, out)
     args = ["--pyargs", "contract_tests", "-c", os.devnull, "--rootdir", os.getcwd(), "-s"]
-    args += ["-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:randomly"]
+    args += ["-q", "-p", "no:cacheprovider", "-p", "no:randomly", "--tb=native"]
     if junit_xml:
         args.append(f"--junit-xml={junit_xml}")
     if select:
         args += ["-k", select]
-    status = pytest.main(args, plugins=[progress])
+    # pytest's own report goes nowhere: this module prints progress and the summary. Its terminal
+    # plugin stays loaded all the same, since assertion messages are rendered with its writer.
+    with contextlib.redirect_stdout(io.StringIO()):
+        status = pytest.main(args, plugins=[progress])
     findings = progress.findings or Findings()
     if status not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not progress.interrupted:
         findings.collection_errors.append(f"the pytest session ended with {pytest.ExitCode(status).name}")
@@ -60,7 +65,6 @@ class _Progress:
     @pytest.hookimpl(tryfirst=True)
     def pytest_configure(self, config: pytest.Config) -> None:
         config.stash[TARGET] = self.target
-        config.option.tbstyle = "native"  # the summary carries the evidence; long tracebacks only cost time
         self.config = config
 
     @property

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 from planting import mock
-from kit_helpers import KEY, SECOND_KEY, free_port, in_process, run_verify
+from kit_helpers import HAND_WRITTEN, KEY, SECOND_KEY, free_port, in_process, run_verify
 
 from contract_tests.conformance import Exchange
 from contract_tests.report import curl
@@ -85,7 +85,7 @@ def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_without_a_second_key_isolation_is_skipped_not_passed() -> None:
-    outcome = run_verify(Target(base_url="http://kit-under-test.invalid", api_key=KEY, app=mock(), seed=2))
+    outcome = run_verify(Target(base_url="http://kit-under-test.invalid", api_key=KEY, app=mock()), select=HAND_WRITTEN)
     assert outcome.exit_code == 0, outcome.summary
     reasons = {reason for reason, _ in outcome.findings.skipped.values()}
     assert reasons == {"needs --second-api-key (LEADS_SECOND_API_KEY)"}
