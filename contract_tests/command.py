@@ -75,8 +75,8 @@ def run(args: argparse.Namespace) -> int:
     except TargetError as exc:
         print(f"leadkit verify: cannot run: {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    mode = " (read-only)" if target.read_only else ""
-    print(f"leadkit verify: checking {target.base_url}{mode}", flush=True)
+    mode = ", read-only" if target.read_only else ""
+    print(f"leadkit verify: checking {target.base_url} (seed {target.seed}{mode})", flush=True)
     return verify(target, junit_xml=args.junit_xml).exit_code
 
 

@@ -175,6 +175,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         return  # no kit check ran in this session
     terminalreporter.section("leadkit: contract summary")
     terminalreporter.write_line(findings.render(target.base_url, key_variables(target), cleanup_note(config.stash[KIT])))
+    terminalreporter.write_line(f"Generated requests used --seed {target.seed}.")
 
 
 def key_variables(target: Target) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
@@ -62,7 +63,7 @@ def resolve_target(
         second_api_key=second_api_key,
         read_only=read_only,
         max_examples=max_examples or DEFAULT_MAX_EXAMPLES,
-        seed=seed,
+        seed=seed if seed is not None else secrets.randbelow(2**31),  # always known, so a run can be repeated
     )
 
 

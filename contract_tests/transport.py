@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+import signal
+import threading
 import time
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
 import requests
@@ -18,7 +21,7 @@ from .guard import SAFE_METHODS, Guard, Ledger
 from .target import Target
 
 
-MAX_RATE_LIMIT_WAIT_S = 60.0
+RATE_LIMITED_TRIES = 8  # a 429 is sent again this many times at most, each after its Retry-After (10 s at most)
 
 
 def _retry_after(response: requests.Response) -> float:
@@ -38,23 +41,51 @@ class KitSession(requests.Session):
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         method, url = str(request.method), str(request.url)
         self.guard.check(method, url)
-        response = super().send(request, **kwargs)
-        waited = 0.0
-        while response.status_code == 429 and waited < MAX_RATE_LIMIT_WAIT_S:
-            # Rate limited: the contract says nothing changed, and Retry-After says when to come back.
-            pause = _retry_after(response)
-            time.sleep(pause)
-            waited += pause
-            response = super().send(request, **kwargs)
-        if response.status_code == 413 or "close" in response.headers.get("Connection", "").lower():
-            # A server may drop the connection after refusing a body it did not read, without saying
-            # so: reusing that connection would fail the next request for no fault of the API.
-            for adapter in self.adapters.values():
-                adapter.close()
-        key = str(request.headers.get("Authorization", "")).partition(" ")[2].strip()
-        path = unquote(urlsplit(url).path)
-        self.ledger.observe(method.upper(), path, self.guard.leads_path, response.status_code, key, response.content)
+        with _ctrl_c_after_recording():
+            response = self._send_patiently(request, **kwargs)
+            if response.status_code == 413 or "close" in response.headers.get("Connection", "").lower():
+                # A server may drop the connection after refusing a body it did not read, without saying
+                # so: reusing that connection would fail the next request for no fault of the API.
+                for adapter in self.adapters.values():
+                    adapter.close()
+            key = str(request.headers.get("Authorization", "")).partition(" ")[2].strip()
+            path = unquote(urlsplit(url).path)
+            self.ledger.observe(method.upper(), path, self.guard.leads_path, response.status_code, key, response.content)
         return response
+
+    def _send_patiently(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        """Send; while rate limited, wait as Retry-After says and send again (a 429 changed nothing)."""
+        for _ in range(RATE_LIMITED_TRIES):
+            response = super().send(request, **kwargs)
+            if response.status_code != 429:
+                break
+            time.sleep(_retry_after(response))
+        return response
+
+
+@contextmanager
+def _ctrl_c_after_recording() -> Iterator[None]:
+    """Hold a Ctrl-C until the request in flight is answered and in the ledger, so cleanup knows every lead made.
+
+    A second Ctrl-C stops at once. Signals reach only the main thread, so elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[bool] = []
+
+    def hold(signum: int, frame: Any) -> None:
+        if pressed:
+            raise KeyboardInterrupt
+        pressed.append(True)
+
+    previous = signal.signal(signal.SIGINT, hold)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+    if pressed:
+        raise KeyboardInterrupt
 
 
 class WSGIAdapter(BaseAdapter):

@@ -36,6 +36,8 @@ def verify(target: Target, *, junit_xml: str | None = None, out: TextIO | None =
     progress = _Progress(target, out)
     args = ["--pyargs", "contract_tests", "-c", os.devnull, "--rootdir", os.getcwd(), "-s"]
     args += ["-q", "-p", "no:cacheprovider", "-p", "no:randomly", "--tb=native"]
+    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+        args += ["-p", "contract_tests.plugin", "-p", "schemathesis.pytest.plugin"]  # not found by entry point then
     if junit_xml:
         args.append(f"--junit-xml={junit_xml}")
     if select:
@@ -47,8 +49,14 @@ def verify(target: Target, *, junit_xml: str | None = None, out: TextIO | None =
     findings = progress.findings or Findings()
     if status not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not progress.interrupted:
         findings.collection_errors.append(f"the pytest session ended with {pytest.ExitCode(status).name}")
+    elif progress.failed and not findings.broken:
+        findings.collection_errors.append(f"{progress.failed} checks failed without naming a rule: is the plugin loaded?")
+    elif not findings.passed and not findings.broken and not findings.skipped:
+        findings.collection_errors.append("no check ran")
     kit = progress.kit
     summary = findings.render(target.base_url, key_variables(target), cleanup_note(kit) if kit else "")
+    if findings.violations and target.seed is not None:
+        summary += f"\nTo repeat the generated requests: --seed {target.seed}"
     print("\n" + summary, file=out, flush=True)
     return Outcome(EXIT_INTERRUPTED if progress.interrupted else findings.exit_code(), findings, summary)
 
@@ -61,6 +69,7 @@ class _Progress:
         self.out = out
         self.config: pytest.Config | None = None
         self.interrupted = False
+        self.failed = 0
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -80,6 +89,7 @@ class _Progress:
             self.findings.collection_errors.append(f"{report.nodeid}: {str(report.longrepr).splitlines()[-1:]}")
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.failed += report.failed
         if report.when == "call" or (report.when == "setup" and not report.passed):
             word = {"passed": "ok", "failed": "FAIL", "skipped": "skip"}[report.outcome]
             print(f"  {word:<4}  {short(report.nodeid)}", file=self.out, flush=True)

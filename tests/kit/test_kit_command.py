@@ -141,3 +141,11 @@ def test_readme_documents_every_option_and_exit_code() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text().partition("## Contract tests: leadkit verify")[2]
     assert sorted(option for option in options if f"`{option}" not in readme) == []
     assert all(f"**{code}**" in readme for code in (0, 1, 2))
+
+
+def test_checks_that_cannot_name_a_rule_never_pass_for_conformance(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the plugin blocked, every check errors: that is "could not verify", never "conforms"."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:leadkit")
+    outcome = run_verify(in_process(mock()), select="test_get_answers or test_delete_answers")
+    assert outcome.exit_code == 2, outcome.summary
+    assert "2 checks failed without naming a rule: is the plugin loaded?" in outcome.summary
