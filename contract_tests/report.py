@@ -98,8 +98,9 @@ class Findings:
             rule_ids = sorted({rule_id for why, rule_id in self.skipped.values() if why == reason})
             count = sum(why == reason for why, _ in self.skipped.values())
             lines.append(f"Skipped, not passed: {count} checks ({reason}). Rules left unchecked:")
-            lines.append("  " + ", ".join(rule_id for rule_id in rule_ids if rule_id not in self.passed_rules))
-            partly = [rule_id for rule_id in rule_ids if rule_id in self.passed_rules]
+            checked = self.passed_rules | set(self.broken)
+            lines.append("  " + ", ".join(rule_id for rule_id in rule_ids if rule_id not in checked))
+            partly = [rule_id for rule_id in rule_ids if rule_id in checked]
             if partly:
                 lines.append("  and checked only in part: " + ", ".join(partly))
         if cleanup:
