@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 import jsonschema_rs
 from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
-from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotFound
+from openapi_core.templating.paths.exceptions import PathError
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from mock_server.spec import json_schema, load_spec
@@ -85,7 +85,7 @@ class SpecChecker:
             found.append(f"Content-Type is {content_type or 'missing'!r}, not application/json")
         try:
             self.openapi.validate_response(_Request(exchange), _Response(exchange))
-        except (PathNotFound, OperationNotFound):
+        except PathError:  # no operation for this URL: an unknown route or a wrong method
             found += self._unbound_problems(exchange)
         except Exception as exc:  # openapi-core raises a family of errors; all mean "does not conform"
             found.append(_describe(exc))

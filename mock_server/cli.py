@@ -7,6 +7,8 @@ import os
 import sys
 from typing import Sequence
 
+from contract_tests.command import add_parser as _verify_parser  # light: the kit loads only when verify runs
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4010
 
@@ -167,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     _mock_parser(sub)
+    _verify_parser(sub)
     return parser
 
 

@@ -75,7 +75,8 @@ class LiveMock:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
-    def stop(self) -> None:
+    def stop(self) -> int:
+        """SIGTERM the mock (a clean stop), SIGKILL whatever is left; its exit code."""
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
@@ -87,6 +88,7 @@ class LiveMock:
             os.killpg(self.process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+        return self.process.returncode
 
     def __enter__(self) -> LiveMock:
         return self

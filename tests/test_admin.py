@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from conftest import AUTH, JANE, JOHN, Api
+from tests.conftest import AUTH, JANE, JOHN, Api
 from mock_server import create_app
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import AUTH, KEY, SECOND_KEY
+from tests.conftest import AUTH, KEY, SECOND_KEY
 from livemock import LEADKIT, ROOT, LiveMock, ensure_command
 from mock_server import create_app
 from mock_server.cli import build_parser, config_from_args

@@ -7,7 +7,7 @@ from typing import Any
 
 import requests
 
-from tests.live import running_mock
+from livemock import LiveMock
 
 THREADS = 8
 ROUNDS = 25
@@ -32,7 +32,7 @@ def worker(base: str, shared_id: str, number: int) -> dict[str, Any]:
 
 
 def test_concurrent_creates_updates_and_deletes_lose_nothing() -> None:
-    with running_mock() as live:
+    with LiveMock() as live:
         base = live.base_url
         total = lambda: requests.get(f"{base}/api/v1/leads", headers=AUTH, timeout=10).json()["data"]["pagination"]["total"]  # noqa: E731
         before = total()

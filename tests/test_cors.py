@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from conftest import AUTH, JOHN
+from tests.conftest import AUTH, JOHN
 from mock_server import ConfigError, create_app
 
 APP_ORIGIN = "http://localhost:5173"

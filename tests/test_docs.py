@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from flask.testing import FlaskClient
 
-from conftest import KEY
+from tests.conftest import KEY
 from mock_server.docs import swagger_ui_dir
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from conftest import AUTH, JANE, JOHN, Api
+from tests.conftest import AUTH, JANE, JOHN, Api
 from mock_server.spec import load_spec, operations
 from mock_server.validation import resolve
 

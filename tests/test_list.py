@@ -121,7 +121,7 @@ def test_empty_filters_and_unknown_parameters_change_nothing(api: Api, query: di
         ({"page": "1.5"}, "page"),  # not whole
         ({"page": "0"}, "page"),  # below 1
         ({"page": ""}, "page"),  # empty
-        ({"page": "9" * 40}, "page"),  # absurdly large
+        ({"page": "9" * 5000}, "page"),  # more digits than a number can hold
         ({"limit": "0"}, "limit"),  # below 1
         ({"limit": "101"}, "limit"),  # above 100
         ({"limit": "ten"}, "limit"),

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 import requests
 
-from tests.live import LEADKIT, ROOT, LiveMock, free_port, running_mock
+from livemock import LEADKIT, ROOT, LiveMock, ensure_command, free_port
 
 SEED = ROOT / "docs" / "vendor" / "delete-lead.txt"
 SHARED_SEED = ROOT.parent / "shared" / "seed" / "000_64848d4f1852f8da.txt"
@@ -31,8 +30,17 @@ def seed_block(start: str, end: str) -> str:
 
 @pytest.fixture
 def mock() -> Iterator[LiveMock]:
-    with running_mock() as live:
+    with LiveMock() as live:
         yield live
+
+
+def output_of(*args: str) -> tuple[int, str, LiveMock]:
+    """Start a mock, stop it with SIGTERM; its exit code and everything it printed."""
+    with tempfile.TemporaryFile("w+") as output:
+        live = LiveMock(*args, output=output)
+        code = live.stop()
+        output.seek(0)
+        return code, output.read(), live
 
 
 def test_vendored_seed_page_is_the_shared_one() -> None:
@@ -77,16 +85,6 @@ def test_seed_python_client_works_unchanged(mock: LiveMock, tmp_path: Path, monk
     assert "not found or already deleted" in capsys.readouterr().out
 
 
-def node() -> str:
-    found = shutil.which("node")
-    if found is None:  # a fresh machine may lack it: install Debian's
-        subprocess.run(["apt-get", "update", "-qq"], check=True, timeout=600)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "nodejs"], check=True, timeout=600)
-        found = shutil.which("node")
-    assert found is not None
-    return found
-
-
 def test_seed_javascript_client_works_unchanged(mock: LiveMock, tmp_path: Path) -> None:
     delete_lead = seed_block("const deleteLead", "// Usage examples")
     bulk = seed_block("const bulkDeleteLeads", "Python (with backup)")
@@ -102,7 +100,7 @@ const bulk = await bulkDeleteLeads(['lead_0987654321fedcba', 'lead_1234567890abc
 console.log(JSON.stringify({archived, deleted, bulk}));
 """
     )
-    run = subprocess.run([node(), str(script)], capture_output=True, text=True, timeout=60)
+    run = subprocess.run([ensure_command("node", "nodejs"), str(script)], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["archived"]["data"]["status"] == "lost"
@@ -117,22 +115,20 @@ console.log(JSON.stringify({archived, deleted, bulk}));
 
 
 def test_sigterm_stops_cleanly() -> None:
-    with running_mock() as live:
-        code, out, err = live.stop(signal.SIGTERM)
-    assert code == 0, err
+    code, out, _live = output_of()
+    assert code == 0, out
     assert "stopped" in out
-    assert "Traceback" not in err
+    assert "Traceback" not in out
 
 
 def test_start_up_prints_the_base_url_and_keys() -> None:
-    with running_mock() as live:
-        _code, out, _err = live.stop()
+    _code, out, live = output_of()
     assert f"{live.base_url}/api/v1" in out
     assert "sk-workspace_your_api_key" in out and "sk-workspace_second_api_key" in out
 
 
 def test_port_in_use_is_a_one_line_error() -> None:
-    with running_mock() as live:
+    with LiveMock() as live:
         run = subprocess.run([*LEADKIT, "mock", "--port", str(live.port)], capture_output=True, text=True, timeout=30)
     assert run.returncode == 2
     assert run.stderr.strip().splitlines() == [f"leadkit: error: port {live.port} on 127.0.0.1 is already in use; pick another with --port"]
@@ -162,7 +158,7 @@ def test_other_fixture_file_is_served(tmp_path: Path) -> None:
     lead = {"id": "lead_00000000000000a1", "name": "Only One", "email": "one@example.com", "phone": None, "source": None,
             "status": "new", "metadata": {}, "createdAt": "2024-05-01T00:00:00.000Z", "updatedAt": "2024-05-01T00:00:00.000Z"}
     fixture.write_text(json.dumps({"workspaces": [{"id": "ws_mine", "apiKeys": ["sk-mine"], "leads": [lead]}]}))
-    with running_mock("--fixtures", str(fixture)) as live:
+    with LiveMock("--fixtures", str(fixture)) as live:
         answer = requests.get(f"{live.base_url}/api/v1/leads", headers={"Authorization": "Bearer sk-mine"}, timeout=10).json()
     assert [item["name"] for item in answer["data"]["leads"]] == ["Only One"]
 
@@ -178,7 +174,7 @@ def test_a_delayed_request_holds_up_no_other() -> None:
     import threading
 
     auth = {"Authorization": f"Bearer {KEY}"}
-    with running_mock() as live:
+    with LiveMock() as live:
         url = f"{live.base_url}/api/v1/leads/lead_1234567890abcdef"
         slow = threading.Thread(target=requests.get, args=(url,), kwargs={"headers": {**auth, "Prefer": "delay=3000"}, "timeout": 30})
         slow.start()

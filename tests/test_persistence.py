@@ -16,7 +16,7 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
-from conftest import AUTH, JANE, JOHN, Api
+from tests.conftest import AUTH, JANE, JOHN, Api
 from livemock import LEADKIT, ROOT, LiveMock
 from mock_server import create_app
 from mock_server.persistence import StateError

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.live import ROOT, running_mock
+from livemock import ROOT, LiveMock
 
 README = (ROOT / "README.md").read_text()
 
@@ -39,7 +39,7 @@ def test_tour_covers_every_operation() -> None:
 def test_tour_commands_answer_as_documented() -> None:
     steps = tour()
     assert len(steps) >= 10
-    with running_mock() as live:
+    with LiveMock() as live:
         env = {"KEY": "Authorization: Bearer sk-workspace_your_api_key", "BASE": f"{live.base_url}/api/v1", "PATH": "/usr/bin:/bin"}
         for command, status in steps:
             command = command.replace("http://127.0.0.1:4010", live.base_url)

@@ -6,13 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.live import ROOT, running_mock
+from livemock import ROOT, LiveMock
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 
 
 def test_schemathesis_with_all_checks_finds_nothing() -> None:
-    with running_mock() as live:  # a fresh mock: stateful phases start from known state
+    with LiveMock() as live:  # a fresh mock: stateful phases start from known state
         run = subprocess.run(
             [
                 str(SCHEMATHESIS), "run", str(ROOT / "openapi.yaml"),

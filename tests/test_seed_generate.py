@@ -8,7 +8,7 @@ import jsonschema_rs
 import pytest
 from flask.testing import FlaskClient
 
-from conftest import Api
+from tests.conftest import Api
 from mock_server import ConfigError, create_app
 from mock_server.spec import json_schema
 

@@ -1,0 +1,82 @@
+"""`leadkit verify`: its options and exit codes. Light to import: the kit loads only when it runs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .target import DEFAULT_MAX_EXAMPLES, ENV_API_KEY, ENV_BASE_URL, ENV_SECOND_API_KEY, TargetError, resolve_target
+
+EXIT_CANNOT_RUN = 2
+
+EPILOG = f"""\
+exit codes:
+  0  the deployment conforms to the contract
+  1  it does not: the summary names each broken rule, its contract section and a curl to repeat it
+  2  the checks could not run: unreachable URL, refused key, bad arguments
+environment:
+  {ENV_BASE_URL}, {ENV_API_KEY}, {ENV_SECOND_API_KEY} stand in for the options
+examples:
+  leadkit verify --base-url http://127.0.0.1:4010 --api-key sk-workspace_your_api_key \\
+                 --second-api-key sk-workspace_second_api_key
+  LEADS_BASE_URL=https://staging.example.com LEADS_API_KEY=... leadkit verify --read-only
+  pytest --pyargs contract_tests --base-url http://127.0.0.1:4010 --api-key ...   # same checks, pytest's reports
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser(
+        "verify",
+        help="check a running deployment against the contract, rule by rule",
+        description=(
+            "Run the contract checks against a deployment of the Leads API: hand-written checks of every "
+            "rule, then Schemathesis property-based and stateful testing over openapi.yaml. The kit only "
+            "writes to leads it created (marked as test data) and removes them at the end."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--base-url", metavar="URL", help=f"the deployment, without /api/v1 (env {ENV_BASE_URL})")
+    parser.add_argument("--api-key", metavar="KEY", help=f"a key of the workspace to test in (env {ENV_API_KEY})")
+    parser.add_argument(
+        "--second-api-key", metavar="KEY", help=f"a key of another workspace; without it isolation is skipped (env {ENV_SECOND_API_KEY})"
+    )
+    parser.add_argument("--read-only", action="store_true", help="send no write at all; report the checks skipped")
+    parser.add_argument("--junit-xml", metavar="PATH", help="also write a JUnit XML report")
+    parser.add_argument(
+        "--max-examples", type=int, metavar="N", help=f"Schemathesis examples per operation (default {DEFAULT_MAX_EXAMPLES})"
+    )
+    parser.add_argument("--seed", type=int, metavar="N", help="seed for the generated tests, to repeat a run")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import tempfile
+    from pathlib import Path
+
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    from .kit import Kit  # the kit (pytest, Schemathesis, openapi-core) loads only now
+    from .verify import verify
+
+    # Hypothesis keeps caches in ./.hypothesis; a command run from any directory should not litter it.
+    set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "leadkit-hypothesis")
+
+    try:
+        target = resolve_target(
+            base_url=args.base_url,
+            api_key=args.api_key,
+            second_api_key=args.second_api_key,
+            read_only=args.read_only,
+            max_examples=args.max_examples,
+            seed=args.seed,
+        )
+        Kit.open(target).preflight()
+    except TargetError as exc:
+        print(f"leadkit verify: cannot run: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    mode = ", read-only" if target.read_only else ""
+    print(f"leadkit verify: checking {target.base_url} (seed {target.seed}{mode})", flush=True)
+    return verify(target, junit_xml=args.junit_xml).exit_code
+
+

@@ -1,0 +1,196 @@
+"""Schemathesis over openapi.yaml against the target, steered so it only ever writes to the kit's own leads.
+
+Generated requests go through the kit's guarded session. Before each call, a write that names a
+lead the kit does not own is pointed at a fresh lead the kit creates for it, and a generated
+create is marked as test data; the guard refuses anything that still slips through.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import hypothesis
+import schemathesis
+from schemathesis.core.failures import FailureGroup
+from schemathesis.generation.modes import GenerationMode
+from schemathesis.generation.stateful.state_machine import APIStateMachine
+from schemathesis.specs.openapi.schemas import OpenApiSchema
+from schemathesis.transport.requests import REQUESTS_TRANSPORT
+
+from .expect import is_seed_not_found
+from .guard import RUN_KEY, SAFE_METHODS, TEST_SOURCE
+from .kit import Kit
+from .report import Violations, exchange_from
+from .rules import CHECK_RULES, NO_ID_REUSE, NOT_FOUND_OTHER_WORKSPACE, ContractViolation, Rule
+
+STATEFUL_STEPS = 8  # calls per generated scenario: create, then what its links lead to
+
+
+def build_schema(kit: Kit) -> OpenApiSchema:
+    """openapi.yaml, served from the target, configured from the kit's options."""
+    target = kit.target
+    spec = copy.deepcopy(kit.spec)
+    spec["servers"] = [{"url": target.base_url}]
+    unexpected = [] if target.read_only else ["patch", "post", "trace"]
+    settings: dict[str, Any] = {
+        "generation": {"mode": "all", "max-examples": target.max_examples, "database": "none"},
+        "auth": {"openapi": {"bearerAuth": {"bearer": target.api_key}}},
+        "phases": {
+            # Only the spec's own links: inferred ones would chase state a previous run left behind.
+            "stateful": {"inference": {"algorithms": []}},
+            "coverage": {"unexpected-methods": unexpected},
+        },
+        "operations": [
+            # PUT, PATCH or DELETE on the whole collection could touch every lead: never try them.
+            {"include-path": "/api/v1/leads", "phases": {"coverage": {"unexpected-methods": unexpected[-1:]}}},
+            # --read-only: the operations that write are not tested at all.
+            {"include-method": ["POST", "PUT", "DELETE"], "enabled": not target.read_only},
+        ],
+    }
+    if target.seed is not None:
+        settings["seed"] = target.seed
+    schema = schemathesis.openapi.from_dict(spec, config=schemathesis.Config.from_dict(settings))
+    # Every request, auth probes included (they drop the session they are handed), takes the guarded session.
+    transport = _GuardedTransport(kit.session)
+    schema.__class__ = type("GuardedOpenApiSchema", (type(schema),), {"transport": property(lambda self: transport)})
+    return schema
+
+
+class _GuardedTransport:
+    """Schemathesis's requests transport, always sending through the kit's session."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    def send(self, case: Any, *, session: Any = None, **kwargs: Any) -> Any:
+        return REQUESTS_TRANSPORT.send(case, session=session or self._session, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(REQUESTS_TRANSPORT, name)
+
+
+class Fuzzer:
+    """Sends generated cases the safe way and turns Schemathesis failures into rule violations."""
+
+    def __init__(self, kit: Kit) -> None:
+        self.kit = kit
+        self.kwargs = {"session": kit.session, "base_url": kit.target.base_url, "timeout": 30}
+
+    def steer(self, case: Any) -> None:
+        """Aim writes at the kit's own leads; mark valid creates as test data."""
+        lead_id = case.path_parameters.get("leadId")
+        if "leadId" in case.path_parameters and case.method.upper() not in SAFE_METHODS:
+            if not isinstance(lead_id, str) or lead_id not in self.kit.ledger.owned:
+                case.path_parameters["leadId"] = self.kit.api.create_lead()["id"]
+        elif case.method.upper() == "POST" and isinstance(case.body, dict) and _positive(case):
+            case.body.setdefault("source", TEST_SOURCE)
+            if isinstance(case.body.get("metadata", {}), dict):
+                case.body["metadata"] = {RUN_KEY: self.kit.ledger.run_id, **case.body.get("metadata", {})}
+        case.meta  # noqa: B018 - reading it re-validates the case against the spec after the edits
+
+    def send(self, case: Any) -> None:
+        self.steer(case)
+        response = case.call(**self.kwargs)
+        self.validate(case, response)
+
+    def validate(self, case: Any, response: Any, recorder: Any = None) -> None:
+        try:
+            case.validate_response(
+                response, additional_checks=self.checks(), transport_kwargs=self.kwargs, recorder=recorder
+            )
+        except FailureGroup as group:
+            raise _violations(group, response) from None
+
+    def checks(self) -> list[Any]:
+        kit = self.kit
+
+        def no_id_reuse(ctx: Any, response: Any, case: Any) -> None:
+            """A create that returns an id the run has seen before (Schemathesis has no such check)."""
+            lead_id = _lead_id(response) if case.method.upper() == "POST" and response.status_code == 201 else None
+            if lead_id is not None and lead_id in kit.ledger.reused:
+                raise ContractViolation(NO_ID_REUSE, f"create returned {lead_id}, an id seen before", exchange_from(response))
+
+        def workspace_isolation(ctx: Any, response: Any, case: Any) -> None:
+            """Whatever lead the first key just saw, the second key must not find."""
+            lead_id = _lead_id(response) if 200 <= response.status_code < 300 else None
+            if kit.other_api is None or lead_id is None or case.method.upper() == "DELETE":
+                return
+            reply = kit.other_api.get(lead_id)
+            if reply.status != 404 or not is_seed_not_found(reply.body, lead_id):
+                raise ContractViolation(
+                    NOT_FOUND_OTHER_WORKSPACE, f"the second key read {lead_id}: {reply.status}", reply.exchange
+                )
+
+        return [no_id_reuse, workspace_isolation]
+
+    def state_machine(self, schema: OpenApiSchema, found: list[ContractViolation]) -> type[APIStateMachine]:
+        """The spec's links as a state machine whose every step is steered and checked like the rest.
+
+        A step's violations are collected into `found`, not raised: Hypothesis would replay the
+        scenario to confirm it, and against a server whose state moved on, the replay diverges.
+        """
+        fuzzer = self
+        base: Any = schema.as_state_machine()
+
+        class LinkedSequences(base):  # type: ignore[misc]
+            def before_call(self, case: Any) -> None:
+                fuzzer.steer(case)
+
+            def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+                return dict(fuzzer.kwargs)
+
+            def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:
+                try:
+                    fuzzer.validate(case, response, recorder=getattr(self, "recorder", None))
+                except Violations as violations:
+                    found.extend(violations.violations)
+
+        return LinkedSequences
+
+    def run_stateful(self, schema: OpenApiSchema) -> None:
+        found: list[ContractViolation] = []
+        machine: Any = self.state_machine(schema, found)
+        if self.kit.target.seed is not None:
+            machine = hypothesis.seed(self.kit.target.seed)(machine)
+        settings = hypothesis.settings(
+            max_examples=self.kit.target.max_examples,
+            stateful_step_count=STATEFUL_STEPS,
+            deadline=None,
+            database=None,
+            phases=[hypothesis.Phase.generate],  # no shrinking: replaying against live state is not repeatable
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
+        machine.run(settings=settings)
+        if found:
+            first_per_rule = {violation.rule.id: violation for violation in reversed(found)}
+            raise Violations(list(first_per_rule.values()))
+
+
+def _positive(case: Any) -> bool:
+    meta = case.meta
+    return meta is None or meta.generation.mode == GenerationMode.POSITIVE
+
+
+def _lead_id(response: Any) -> str | None:
+    try:
+        data = response.json().get("data")
+    except (ValueError, AttributeError):
+        return None
+    lead_id = data.get("id") if isinstance(data, dict) else None
+    return lead_id if isinstance(lead_id, str) else None
+
+
+def _violations(group: FailureGroup, response: Any) -> Violations:
+    exchange = exchange_from(response)
+    found = []
+    for failure in group.exceptions:
+        inner = getattr(failure, "exception", None)
+        if isinstance(inner, ContractViolation):
+            found.append(inner)
+            continue
+        names = [name for name in type(failure).checks if name in CHECK_RULES]
+        broken = CHECK_RULES[names[0]] if names else Rule("schemathesis", failure.title, "openapi.yaml")
+        message = f"{failure.title}: {failure.message}" if failure.message.strip() else failure.title
+        found.append(ContractViolation(broken, message, exchange))
+    return Violations(found)

@@ -1,0 +1,197 @@
+"""The kit as a pytest plugin: its options, the target, the fixtures the checks use, and the findings.
+
+`pytest --pyargs contract_tests --base-url URL --api-key KEY` runs every check; `leadkit verify`
+runs the same session through `pytest.main`. Override `leads_target` in a conftest to aim the
+checks another way.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generator, Iterator
+
+import pytest
+
+from .api import Api
+from .kit import Kit
+from .report import Findings, findings_from
+from .rules import Rule
+from .target import ENV_API_KEY, ENV_BASE_URL, ENV_SECOND_API_KEY, Target, TargetError, resolve_target
+
+TARGET = pytest.StashKey[Target]()  # set by `leadkit verify` (or a wrapping plugin) to skip the options
+KIT = pytest.StashKey[Kit]()
+FINDINGS = pytest.StashKey[Findings]()
+NEEDS_SECOND_KEY = f"needs --second-api-key ({ENV_SECOND_API_KEY})"
+READ_ONLY = "--read-only: creates, updates or deletes leads"
+
+OPTIONS: list[tuple[str, dict[str, Any]]] = [
+    ("--base-url", {"metavar": "URL", "help": f"deployment to check, before /api/v1 (env {ENV_BASE_URL})"}),
+    ("--api-key", {"metavar": "KEY", "help": f"API key of a workspace the kit may write test leads to (env {ENV_API_KEY})"}),
+    ("--second-api-key", {"metavar": "KEY", "help": f"a key of another workspace, for isolation (env {ENV_SECOND_API_KEY})"}),
+    ("--read-only", {"action": "store_true", "help": "send no write at all; skip the checks that need one"}),
+    ("--max-examples", {"type": int, "metavar": "N", "help": "Schemathesis examples per operation"}),
+    ("--seed", {"type": int, "metavar": "N", "help": "seed for Schemathesis, to repeat a run"}),
+]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    # Added once every plugin is loaded, skipping names one already has (pytest-base-url owns
+    # --base-url with the same meaning), so installing leadkit never breaks another suite.
+    taken = {name for option in _all_options(parser) for name in option.names()}
+    group = parser.getgroup("leadkit", "leadkit contract tests (pytest --pyargs contract_tests)")
+    for name, attrs in OPTIONS:
+        if name not in taken:
+            group.addoption(name, dest=name.lstrip("-").replace("-", "_"), **attrs)
+
+
+def _all_options(parser: pytest.Parser) -> list[Any]:
+    groups = [parser._anonymous, *parser._groups]  # no public API lists them
+    return [option for group in groups for option in group.options]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "leadkit_rule(rule): the contract rule a leadkit check tests")
+    config.addinivalue_line("markers", "leadkit_writes: the check creates, updates or deletes leads")
+    config.addinivalue_line("markers", "leadkit_two_workspaces: the check needs a second workspace's key")
+    config.stash[FINDINGS] = Findings()
+
+
+def read_target(config: pytest.Config) -> Target:
+    """The target: as `leadkit verify` set it, else from the options with env fallbacks."""
+    if TARGET not in config.stash:
+        config.stash[TARGET] = resolve_target(
+            base_url=config.getoption("base_url", None),
+            api_key=config.getoption("api_key", None),
+            second_api_key=config.getoption("second_api_key", None),
+            read_only=bool(config.getoption("read_only", False)),
+            max_examples=config.getoption("max_examples", None),
+            seed=config.getoption("seed", None),
+        )
+    return config.stash[TARGET]
+
+
+def _target_or_exit(config: pytest.Config) -> Target:
+    try:
+        return read_target(config)
+    except TargetError as exc:
+        pytest.exit(f"leadkit: cannot run: {exc}", returncode=2)
+
+
+@pytest.fixture(scope="session")
+def leads_target(pytestconfig: pytest.Config) -> Target:
+    return _target_or_exit(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def kit(leads_target: Target, pytestconfig: pytest.Config) -> Iterator[Kit]:
+    opened = Kit.open(leads_target)
+    try:
+        opened.preflight()
+    except TargetError as exc:
+        pytest.exit(f"leadkit: cannot run: {exc}", returncode=2)
+    pytestconfig.stash[KIT] = opened
+    try:
+        yield opened
+    finally:
+        opened.cleanup()  # runs after failures and Ctrl-C too: pytest tears fixtures down either way
+
+
+@pytest.fixture
+def api(kit: Kit) -> Api:
+    return kit.api
+
+
+@pytest.fixture
+def other_api(kit: Kit) -> Api:
+    if kit.other_api is None:
+        pytest.skip(NEEDS_SECOND_KEY)
+    return kit.other_api
+
+
+@pytest.fixture(scope="session")
+def fuzzer(kit: Kit) -> Any:
+    from .fuzz import Fuzzer  # Schemathesis loads only when a generated check runs
+
+    return Fuzzer(kit)
+
+
+@pytest.fixture(scope="session")
+def leads_schema(kit: Kit) -> Any:
+    """openapi.yaml for Schemathesis, aimed at the target."""
+    from .fuzz import build_schema
+
+    return build_schema(kit)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("leadkit_rule") is None:
+        return
+    target = _target_or_exit(item.config)
+    if target.read_only and item.get_closest_marker("leadkit_writes"):
+        pytest.skip(READ_ONLY)
+    if target.second_api_key is None and item.get_closest_marker("leadkit_two_workspaces"):
+        pytest.skip(NEEDS_SECOND_KEY)
+    if KIT in item.config.stash:
+        item.config.stash[KIT].client.last = None
+        item.config.stash[KIT].client.problems.clear()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    report = yield
+    marker = item.get_closest_marker("leadkit_rule")
+    if marker is None:
+        return report
+    checked: Rule = marker.args[0]
+    findings = item.config.stash[FINDINGS]
+    kit = item.config.stash.get(KIT, None)
+    problems = list(kit.client.problems) if kit is not None else []
+    if kit is not None:
+        kit.client.problems.clear()
+    if problems and report.passed:
+        report.outcome = "failed"  # its own assertions held, but a response broke openapi.yaml
+        report.longrepr = "\n".join(str(problem) for problem in problems)
+    if report.failed:
+        found = [finding for problem in problems for finding in findings_from(problem, checked, None, report.nodeid)]
+        if call.excinfo is not None:
+            last = kit.client.last if kit is not None else None
+            found += findings_from(call.excinfo.value, checked, last, report.nodeid)
+        findings.add(found)
+        rule_ids = " ".join(sorted({finding.rule.id for finding in found}))
+        item.user_properties.append(("leadkit_rules", rule_ids))  # lands in --junit-xml
+    elif report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        findings.skipped[report.nodeid] = (reason.removeprefix("Skipped: "), checked.id)
+    elif report.when == "call" and report.passed:
+        findings.passed += 1
+        findings.passed_rules.add(checked.id)
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    findings = config.stash.get(FINDINGS, None)
+    target = config.stash.get(TARGET, None)
+    if findings is None or target is None or config.stash.get(KIT, None) is None:
+        return  # no kit check ran in this session
+    terminalreporter.section("leadkit: contract summary")
+    terminalreporter.write_line(findings.render(target.base_url, key_variables(target), cleanup_note(config.stash[KIT])))
+    terminalreporter.write_line(f"Generated requests used --seed {target.seed}.")
+
+
+def key_variables(target: Target) -> dict[str, str]:
+    """The keys, and the environment variables a curl command names in their place."""
+    keys = {target.api_key: ENV_API_KEY}
+    if target.second_api_key:
+        keys[target.second_api_key] = ENV_SECOND_API_KEY
+    return keys
+
+
+def cleanup_note(kit: Kit) -> str:
+    made = len(kit.ledger.owned)
+    if not made:
+        return "Cleanup: nothing to remove, the kit created no lead."
+    if kit.leftovers:
+        lines = [f"Cleanup: could NOT remove {len(kit.leftovers)} of the {made} test leads the kit created:"]
+        lines += [f"  {lead_id}: {why}" for lead_id, why in sorted(kit.leftovers.items())]
+        return "\n".join(lines)
+    return f"Cleanup: the {made} test leads the kit created are all gone (run id {kit.ledger.run_id})."

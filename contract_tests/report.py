@@ -1,0 +1,174 @@
+"""What a run found, rule by rule, and the summary a developer reads at the end."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from hypothesis.errors import HypothesisException
+
+from .conformance import Exchange
+from .guard import GuardRefused
+from .rules import KIT_ERROR, ContractViolation, Rule
+from .target import TargetError
+
+# Failures that say the kit could not do its job, not that the deployment broke a rule.
+KIT_FAULTS = (GuardRefused, TargetError, requests.RequestException, HypothesisException)
+
+
+@dataclass
+class Finding:
+    """One check that showed one broken rule."""
+
+    rule: Rule
+    message: str
+    exchange: Exchange | None
+    check: str  # the pytest node id
+
+
+class Violations(AssertionError):
+    """Several rules broken by one response (Schemathesis runs many checks on each)."""
+
+    def __init__(self, violations: list[ContractViolation]) -> None:
+        super().__init__("\n".join(str(violation) for violation in violations))
+        self.violations = violations
+
+
+def findings_from(exc: BaseException, rule: Rule, last: Exchange | None, check: str) -> list[Finding]:
+    """Turn a failed check's exception into findings, naming the rules it shows broken."""
+    if isinstance(exc, ContractViolation):
+        return [Finding(exc.rule, exc.message, exc.exchange, check)]
+    if isinstance(exc, Violations):
+        return [finding for inner in exc.violations for finding in findings_from(inner, rule, last, check)]
+    if isinstance(exc, BaseExceptionGroup):
+        # Hypothesis wraps a failure that did not repeat (live state moved on) in FlakyFailure: it still happened.
+        inner = [finding for nested in exc.exceptions for finding in findings_from(nested, rule, last, check)]
+        if any(finding.rule is not KIT_ERROR for finding in inner):
+            return inner
+    if isinstance(exc, KIT_FAULTS):
+        return [Finding(KIT_ERROR, f"{type(exc).__name__}: {_brief(exc)}", last, check)]
+    return [Finding(rule, _brief(exc) or type(exc).__name__, last, check)]
+
+
+def _brief(exc: BaseException, lines: int = 3, width: int = 160) -> str:
+    """The first lines of a failure's message, each cut short: the evidence below says the rest."""
+    text = [line if len(line) <= width else line[:width] + "..." for line in str(exc).strip().splitlines() if line.strip()]
+    return "\n".join(text[:lines]) + (" ..." if len(text) > lines else "")
+
+
+@dataclass
+class Findings:
+    """Everything a run found: broken rules, skipped checks, and how many passed."""
+
+    broken: dict[str, list[Finding]] = field(default_factory=dict)
+    skipped: dict[str, tuple[str, str]] = field(default_factory=dict)  # check -> (reason, rule id)
+    passed: int = 0
+    passed_rules: set[str] = field(default_factory=set)
+    collection_errors: list[str] = field(default_factory=list)
+
+    def add(self, findings: list[Finding]) -> None:
+        for finding in findings:
+            self.broken.setdefault(finding.rule.id, []).append(finding)
+
+    @property
+    def violations(self) -> list[list[Finding]]:
+        return [found for rule_id, found in self.broken.items() if rule_id != KIT_ERROR.id]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return self.broken.get(KIT_ERROR.id, [])
+
+    def exit_code(self) -> int:
+        """0 conforms, 1 does not, 2 when the kit could not run its checks."""
+        if self.violations:
+            return 1
+        return 2 if self.errors or self.collection_errors else 0
+
+    def render(self, base_url: str, keys: dict[str, str], cleanup: str = "") -> str:
+        lines = []
+        for found in self.violations:
+            lines += _render_rule(found, keys)
+        if self.errors:
+            lines.append("The kit could not finish these checks:")
+            lines += [f"  {finding.check}: {finding.message}" for finding in self.errors]
+        lines += [f"  collection error: {error}" for error in self.collection_errors]
+        for reason in sorted({why for why, _ in self.skipped.values()}):
+            rule_ids = sorted({rule_id for why, rule_id in self.skipped.values() if why == reason})
+            count = sum(why == reason for why, _ in self.skipped.values())
+            lines.append(f"Skipped, not passed: {count} checks ({reason}). Rules left unchecked:")
+            checked = self.passed_rules | set(self.broken)
+            lines.append("  " + ", ".join(rule_id for rule_id in rule_ids if rule_id not in checked))
+            partly = [rule_id for rule_id in rule_ids if rule_id in checked]
+            if partly:
+                lines.append("  and checked only in part: " + ", ".join(partly))
+        if cleanup:
+            lines.append(cleanup)
+        verdict = {
+            0: f"{base_url} conforms to the contract" + (" in every check that ran" if self.skipped else ""),
+            1: f"{base_url} does NOT conform: {len(self.violations)} rule(s) broken",
+            2: f"could not verify {base_url}",
+        }[self.exit_code()]
+        lines.append(f"leadkit verify: {verdict} ({self.passed} checks passed, {len(self.skipped)} skipped)")
+        return "\n".join(lines)
+
+
+def _render_rule(found: list[Finding], keys: dict[str, str]) -> list[str]:
+    first = found[0]
+    lines = [
+        f"BROKEN  {first.rule.id}: {first.rule.text}",
+        f"  contract: {first.rule.section}",
+        f"  shown by: {short(first.check)}" + (f" (and {len(found) - 1} more)" if len(found) > 1 else ""),
+        "  why:      " + first.message.replace("\n", "\n            "),
+    ]
+    exchange = first.exchange
+    if exchange is not None:
+        lines += [
+            f"  request:  {exchange.method} {exchange.url}",
+            f"  response: {exchange.status} {exchange.excerpt(240)}",
+            f"  curl:     {curl(exchange, keys)}",
+        ]
+    return lines + [""]
+
+
+def short(check: str) -> str:
+    """`file.py::test[case]` out of a node id, whatever directory pytest reports."""
+    path, separator, rest = check.partition("::")
+    return path.rpartition("/")[2] + separator + rest
+
+
+def curl(exchange: Exchange, keys: dict[str, str]) -> str:
+    """A curl command repeating the request, keys replaced by the environment variables holding them."""
+    parts = ["curl", "-i", "-X", exchange.method, shlex.quote(exchange.url)]
+    for name, value in exchange.request_headers.items():
+        if name.lower() in ("user-agent", "accept-encoding", "accept", "connection", "content-length"):
+            continue
+        header = f"{name}: {value}"
+        for key, variable in keys.items():
+            if key and key in header:
+                parts += ["-H", '"' + header.replace(key, "$" + variable) + '"']
+                break
+        else:
+            parts += ["-H", shlex.quote(header)]
+    body = exchange.request_body
+    if body:
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+        parts += ["--data-binary", shlex.quote(text if len(text) <= 500 else text[:500] + "...(truncated)")]
+    return " ".join(parts)
+
+
+def exchange_from(response: Any) -> Exchange:
+    """An Exchange from a requests or Schemathesis response (both carry `.request`)."""
+    request = response.request
+    headers = {name: ", ".join(value) if isinstance(value, list) else value for name, value in response.headers.items()}
+    body = request.body.encode() if isinstance(request.body, str) else request.body
+    return Exchange(
+        method=str(request.method),
+        url=str(request.url),
+        status=response.status_code,
+        response_headers=headers,
+        response_body=response.content,
+        request_headers=dict(request.headers),
+        request_body=body,
+    )

@@ -1,0 +1,216 @@
+"""The contract's rules as the kit names them: each check tests one, each failure reports one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from .conformance import Exchange
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of the contract: a stable id, what it says, and where the contract says it."""
+
+    id: str
+    text: str
+    section: str
+
+
+class ContractViolation(AssertionError):
+    """A response that breaks `rule`, with the exchange that showed it."""
+
+    def __init__(self, rule: Rule, message: str, exchange: Exchange | None = None) -> None:
+        super().__init__(f"[{rule.id}] {message}")
+        self.rule = rule
+        self.message = message
+        self.exchange = exchange
+
+
+def rule(broken: Rule) -> pytest.MarkDecorator:
+    """Mark a check with the one rule it tests."""
+    return pytest.mark.leadkit_rule(broken)
+
+
+# Marks a check that creates, updates or deletes leads; `--read-only` skips it.
+writes = pytest.mark.leadkit_writes
+# Marks a check that needs the second workspace's key.
+two_workspaces = pytest.mark.leadkit_two_workspaces
+
+SEED = "seed: Delete Lead"
+
+RESPONSES_MATCH_SPEC = Rule(
+    "responses-match-openapi",
+    "Every response matches openapi.yaml: a documented status, its body schema and headers",
+    "openapi.yaml",
+)
+JSON_EVERYWHERE = Rule(
+    "json-content-type",
+    "Every response, errors included, is application/json",
+    "Transport and auth",
+)
+CREATE_ENVELOPE = Rule(
+    "create-envelope",
+    "POST /leads answers 201 {success: true, data: <lead>} with the fields as sent and the documented defaults",
+    "Endpoints > Create; The lead object",
+)
+GET_ENVELOPE = Rule(
+    "get-envelope",
+    "GET /leads/{id} answers 200 {success: true, data: <lead>} with the lead as stored",
+    "Endpoints > Get",
+)
+LIST_ENVELOPE = Rule(
+    "list-envelope",
+    "GET /leads answers 200 {success: true, data: {leads, pagination}}",
+    "Endpoints > List",
+)
+DELETE_ENVELOPE = Rule(
+    "delete-envelope",
+    "DELETE answers 200 with exactly the seed's envelope: message 'Lead deleted successfully', data.id, data.deletedAt",
+    f"Endpoints > Delete; {SEED} > Success Response",
+)
+NOT_FOUND_AFTER_DELETE = Rule(
+    "not-found-after-delete",
+    "After a delete, GET, PUT and DELETE of that id answer 404 LEAD_NOT_FOUND with the seed's details",
+    f"Endpoints > Delete; {SEED} > After Deletion, 404 Not Found",
+)
+NOT_FOUND_NEVER_EXISTED = Rule(
+    "not-found-unknown-id",
+    "GET, PUT and DELETE of an id that never existed answer 404 LEAD_NOT_FOUND with the seed's details",
+    f"Errors; {SEED} > 404 Not Found",
+)
+NOT_FOUND_MALFORMED = Rule(
+    "not-found-malformed-id",
+    "GET, PUT and DELETE of a malformed id answer 404 LEAD_NOT_FOUND (not 400) with the seed's details",
+    f"Errors; {SEED} > 404 Not Found (invalid ID format)",
+)
+NOT_FOUND_OTHER_WORKSPACE = Rule(
+    "other-workspace-not-found",
+    "Another workspace's lead answers GET, PUT and DELETE exactly like a missing one and stays unchanged",
+    f"Transport and auth; {SEED} > 404 Not Found (belongs to different workspace)",
+)
+ISOLATION_LIST = Rule(
+    "other-workspace-unlisted",
+    "A workspace's list, filters and totals never include another workspace's leads",
+    "Transport and auth",
+)
+NO_ID_REUSE = Rule(
+    "no-id-reuse",
+    "No create ever returns an id seen before, deleted ones included, in any workspace",
+    f"The lead object; {SEED} > After Deletion (ID cannot be reused)",
+)
+LIST_AFTER_DELETE = Rule(
+    "list-after-delete",
+    "A deleted lead is gone from the list and the totals drop by one",
+    "Endpoints > Delete",
+)
+PAGINATION = Rule(
+    "pagination-arithmetic",
+    "total counts matches; totalPages = ceil(total / limit); hasNext = page < totalPages; hasPrev = page > 1",
+    "Endpoints > List",
+)
+LIST_ORDER = Rule(
+    "list-order",
+    "The list is newest createdAt first, ties by id descending; pages neither overlap nor skip",
+    "Endpoints > List",
+)
+FILTER_STATUS = Rule("filter-status", "status=<enum> lists exactly the leads with that status", "Endpoints > List")
+FILTER_SOURCE = Rule("filter-source", "source=<text> lists exactly the leads with that source", "Endpoints > List")
+FILTER_SEARCH = Rule(
+    "filter-search",
+    "search=<text> lists the leads whose name or email contains it, ignoring case",
+    "Endpoints > List",
+)
+LIST_QUERY = Rule(
+    "list-query-values",
+    "limit defaults to 10 and allows 1-100; bad page, limit or status values are 400 naming the parameter",
+    "Endpoints > List",
+)
+UPDATE_PARTIAL = Rule("update-partial", "PUT changes only the fields sent", "Endpoints > Update")
+UPDATE_NULL_CLEARS = Rule(
+    "update-null-clears",
+    "PUT with null clears phone and source to null and metadata to {}",
+    "Endpoints > Update",
+)
+UPDATE_MERGE_PATCH = Rule(
+    "update-merge-patch",
+    "PUT merges metadata as RFC 7396 JSON Merge Patch: objects merge, null removes a key, arrays replace",
+    "Endpoints > Update",
+)
+UPDATE_TIMESTAMPS = Rule(
+    "update-timestamps",
+    "Every successful PUT makes updatedAt strictly later; createdAt never changes",
+    "Endpoints > Update",
+)
+UPDATE_REFUSED_UNCHANGED = Rule(
+    "refused-update-changes-nothing",
+    "A refused PUT changes nothing, updatedAt included",
+    "Endpoints > Update; Transport and auth (order of checks)",
+)
+VALIDATION = Rule(
+    "validation-error",
+    "Bad input is 400 VALIDATION_ERROR with details.errors naming the field",
+    "Errors",
+)
+UNAUTHORIZED = Rule(
+    "unauthorized",
+    "A missing, non-Bearer or unknown key is 401 UNAUTHORIZED with WWW-Authenticate: Bearer, before any lookup",
+    "Transport and auth",
+)
+METHOD_NOT_ALLOWED = Rule(
+    "method-not-allowed",
+    "A known route with a wrong method is 405 METHOD_NOT_ALLOWED with an Allow header naming the right ones",
+    "Errors; Transport and auth",
+)
+PAYLOAD_TOO_LARGE = Rule("payload-too-large", "A body over 1 MiB is 413 PAYLOAD_TOO_LARGE", "Errors")
+UNSUPPORTED_MEDIA_TYPE = Rule(
+    "unsupported-media-type",
+    "POST and PUT need a JSON body: other media types or none are 415; JSON with parameters or +json is accepted",
+    "Errors; Endpoints > Create",
+)
+UNKNOWN_ROUTE = Rule("unknown-route", "An unknown route is a JSON 404 NOT_FOUND, never HTML", "Errors")
+CHECK_ORDER = Rule(
+    "order-of-checks",
+    "Requests are checked in order: routing, auth, body size, media type, validation, lookup",
+    "Transport and auth",
+)
+JSON_HEADER_NO_BODY = Rule(
+    "json-header-without-body",
+    "GET and DELETE sending Content-Type: application/json with no body are ordinary requests",
+    "Transport and auth",
+)
+NO_SERVER_ERRORS = Rule("no-server-errors", "No request, however odd, gets a 5xx answer", "Errors (500 must never happen)")
+INVALID_REJECTED = Rule(
+    "invalid-input-rejected",
+    "A request that breaks openapi.yaml is refused with a 4xx",
+    "Errors; openapi.yaml",
+)
+VALID_ACCEPTED = Rule(
+    "valid-input-accepted",
+    "A request that follows openapi.yaml is accepted",
+    "openapi.yaml",
+)
+CREATED_AVAILABLE = Rule(
+    "created-lead-available",
+    "A lead just created can be read, updated and deleted by the id the create returned",
+    "Endpoints",
+)
+KIT_ERROR = Rule("kit-error", "The kit could run this check to the end", "the kit itself")
+
+# Schemathesis check names, and the rule each one tests.
+CHECK_RULES: dict[str, Rule] = {
+    "not_a_server_error": NO_SERVER_ERRORS,
+    "status_code_conformance": RESPONSES_MATCH_SPEC,
+    "content_type_conformance": JSON_EVERYWHERE,
+    "response_schema_conformance": RESPONSES_MATCH_SPEC,
+    "response_headers_conformance": RESPONSES_MATCH_SPEC,
+    "negative_data_rejection": INVALID_REJECTED,
+    "positive_data_acceptance": VALID_ACCEPTED,
+    "missing_required_header": UNAUTHORIZED,
+    "ignored_auth": UNAUTHORIZED,
+    "unsupported_method": METHOD_NOT_ALLOWED,
+    "allow_header_conformance": METHOD_NOT_ALLOWED,
+    "use_after_free": NOT_FOUND_AFTER_DELETE,
+    "ensure_resource_availability": CREATED_AVAILABLE,
+}

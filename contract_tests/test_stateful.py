@@ -1,0 +1,17 @@
+"""Schemathesis stateful runs through the spec's links: create, then read, update and delete what it made.
+
+Here `use_after_free` (a deleted lead still answers) and `ensure_resource_availability` (a lead
+just created cannot be found) join the other checks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .rules import CREATED_AVAILABLE, rule, writes
+
+
+@rule(CREATED_AVAILABLE)
+@writes
+def test_linked_sequences(fuzzer: Any, leads_schema: Any) -> None:
+    fuzzer.run_stateful(leads_schema)

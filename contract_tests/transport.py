@@ -1,0 +1,135 @@
+"""How the kit's requests leave: one requests session, guarded and observed, to a URL or a WSGI app."""
+
+from __future__ import annotations
+
+import io
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+from urllib.parse import unquote, urlsplit
+
+import requests
+from requests.adapters import BaseAdapter, HTTPAdapter
+from urllib3 import HTTPResponse
+from urllib3._collections import HTTPHeaderDict
+from urllib3.util.retry import Retry
+from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+from .guard import SAFE_METHODS, Guard, Ledger
+from .target import Target
+
+
+RATE_LIMITED_TRIES = 8  # a 429 is sent again this many times at most, each after its Retry-After (10 s at most)
+
+
+def _retry_after(response: requests.Response) -> float:
+    value = response.headers.get("Retry-After", "")
+    return min(float(value), 10.0) if value.isdigit() else 1.0
+
+
+class KitSession(requests.Session):
+    """Every request, the kit's and Schemathesis's alike, passes the guard; every response feeds the ledger."""
+
+    def __init__(self, guard: Guard, ledger: Ledger) -> None:
+        super().__init__()
+        self.guard = guard
+        self.ledger = ledger
+        self.trust_env = False  # a proxy from the environment must not see the keys
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        method, url = str(request.method), str(request.url)
+        self.guard.check(method, url)
+        with _ctrl_c_after_recording():
+            response = self._send_patiently(request, **kwargs)
+            if response.status_code == 413 or "close" in response.headers.get("Connection", "").lower():
+                # A server may drop the connection after refusing a body it did not read, without saying
+                # so: reusing that connection would fail the next request for no fault of the API.
+                for adapter in self.adapters.values():
+                    adapter.close()
+            key = str(request.headers.get("Authorization", "")).partition(" ")[2].strip()
+            path = unquote(urlsplit(url).path)
+            self.ledger.observe(method.upper(), path, self.guard.leads_path, response.status_code, key, response.content)
+        return response
+
+    def _send_patiently(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        """Send; while rate limited, wait as Retry-After says and send again (a 429 changed nothing)."""
+        for _ in range(RATE_LIMITED_TRIES):
+            response = super().send(request, **kwargs)
+            if response.status_code != 429:
+                break
+            time.sleep(_retry_after(response))
+        return response
+
+
+@contextmanager
+def _ctrl_c_after_recording() -> Iterator[None]:
+    """Hold a Ctrl-C until the request in flight is answered and in the ledger, so cleanup knows every lead made.
+
+    A second Ctrl-C stops at once. Signals reach only the main thread, so elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[bool] = []
+
+    def hold(signum: int, frame: Any) -> None:
+        if pressed:
+            raise KeyboardInterrupt
+        pressed.append(True)
+
+    previous = signal.signal(signal.SIGINT, hold)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+    if pressed:
+        raise KeyboardInterrupt
+
+
+class WSGIAdapter(BaseAdapter):
+    """Hands each request to a WSGI app in this process, so the kit's own tests need no server."""
+
+    def __init__(self, app: Callable[..., Any]) -> None:
+        super().__init__()
+        self.app = app
+        self._builder = HTTPAdapter()
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        parts = urlsplit(str(request.url))
+        body = request.body.encode() if isinstance(request.body, str) else (request.body or b"")
+        environ = EnvironBuilder(
+            path=parts.path,  # still quoted: the builder decodes PATH_INFO itself
+            query_string=parts.query,
+            base_url=f"{parts.scheme}://{parts.netloc}",
+            method=str(request.method),
+            headers=list(request.headers.items()),
+            data=body,
+        ).get_environ()
+        app_iter, status, headers = run_wsgi_app(self.app, environ, buffered=True)
+        content = b"".join(app_iter)
+        raw = HTTPResponse(
+            body=io.BytesIO(content),
+            headers=HTTPHeaderDict(list(headers.items())),
+            status=int(status.split(" ", 1)[0]),
+            reason=status.partition(" ")[2],
+            version=11,
+            preload_content=False,
+            decode_content=False,
+        )
+        return self._builder.build_response(request, raw)
+
+    def close(self) -> None:
+        pass
+
+
+def make_session(target: Target, guard: Guard, ledger: Ledger) -> KitSession:
+    session = KitSession(guard, ledger)
+    # A read that finds its kept-alive connection closed under it is sent again; writes never are.
+    retry = Retry(total=2, connect=2, read=1, status=0, other=0, allowed_methods=SAFE_METHODS, raise_on_status=False)
+    for prefix in ("http://", "https://"):
+        session.mount(prefix, HTTPAdapter(max_retries=retry))
+    if target.app is not None:
+        session.mount(target.base_url + "/", WSGIAdapter(target.app))
+    return session

@@ -1,0 +1,50 @@
+"""Deliberately broken servers: each is the mock with one planted deviation from the contract.
+
+The bugs are planted from outside mock_server, never as switches in it: a LeadStore subclass
+swapped into one app (broken_stores.py), or middleware that answers instead of the mock or edits
+its answer (broken_http.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import broken_http as http
+import broken_stores as stores
+from planting import with_store
+
+BUGS: dict[str, Callable[[], Any]] = {
+    "keeps-deleted": lambda: with_store(stores.KeepsDeleted),
+    "reuses-ids": lambda: with_store(stores.ReusesIds),
+    "counts-deleted": lambda: with_store(stores.CountsDeleted),
+    "replaces-metadata": lambda: with_store(stores.ReplacesMetadata),
+    "null-keeps-phone-and-source": lambda: with_store(stores.NullKeepsPhoneAndSource),
+    "keeps-updated-at": lambda: with_store(stores.KeepsUpdatedAt),
+    "ignores-status-filter": lambda: with_store(stores.IgnoresStatusFilter),
+    "source-prefix-match": lambda: with_store(stores.SourcePrefixMatch),
+    "case-sensitive-search": lambda: with_store(stores.CaseSensitiveSearch),
+    "oldest-first": lambda: with_store(stores.OldestFirst),
+    "lists-every-workspace": lambda: with_store(stores.ListsEveryWorkspace),
+    "reads-across-workspaces": http.reads_across_workspaces,
+    "deletes-across-workspaces": http.deletes_across_workspaces,
+    "lookup-before-auth": http.lookup_before_auth,
+    "refused-update-partly-applied": http.refused_update_partly_applied,
+    "forbidden-instead-of-401": http.forbidden_instead_of_401,
+    "no-www-authenticate": http.no_www_authenticate,
+    "no-allow-header": http.no_allow_header,
+    "error-without-code": http.error_without_code,
+    "html-unknown-route": http.html_unknown_route,
+    "wrong-delete-message": http.wrong_delete_message,
+    "success-as-string": http.success_as_string,
+    "created-at-moves-on-update": http.created_at_moves_on_update,
+    "total-pages-rounded-down": http.total_pages_rounded_down,
+    "validation-errors-name-no-field": http.validation_errors_name_no_field,
+    "limit-over-100-accepted": http.limit_over_100_accepted,
+    "malformed-id-is-400": http.malformed_id_is_400,
+    "text-plain-accepted": http.text_plain_accepted,
+    "charset-parameter-refused": http.charset_parameter_refused,
+    "json-header-without-body-refused": http.json_header_without_body_refused,
+    "lowercase-bearer-refused": http.lowercase_bearer_refused,
+    "server-error-on-letter-in-phone": http.server_error_on_letter_in_phone,
+    "no-body-size-limit": http.no_body_size_limit,
+}

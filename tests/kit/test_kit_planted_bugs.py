@@ -1,0 +1,103 @@
+"""Proof that the checks can fail: each planted bug makes verify fail and name the rule it breaks.
+
+The broken servers run in this process (WSGI), each through the hand-written checks; the bugs
+only generated requests find go through the Schemathesis phase instead.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+from broken_servers import BUGS
+from planting import Planted, answer, mock
+from kit_helpers import HAND_WRITTEN, in_process, run_verify
+from werkzeug.wrappers import Request, Response
+
+GENERATED = "generated or stateful"
+
+
+def test_the_clean_mock_passes_every_check() -> None:
+    outcome = run_verify(in_process(mock(), seed=1))
+    assert outcome.exit_code == 0, outcome.summary
+    assert not outcome.findings.skipped, outcome.summary
+
+
+def test_a_rate_limited_server_still_passes() -> None:
+    """429 with Retry-After is the contract's own answer: the kit waits and asks again."""
+    seen = itertools.count(1)
+
+    def every_fifth(request: Request, body: bytes, environ: dict[str, Any]) -> Response | None:
+        if next(seen) % 5:
+            return None
+        return answer(429, {"success": False, "error": "Slow down", "code": "RATE_LIMITED", "details": {}}, {"Retry-After": "0"})
+
+    outcome = run_verify(in_process(Planted(mock(), before=every_fifth)), select=HAND_WRITTEN)
+    assert outcome.exit_code == 0, outcome.summary
+    assert next(seen) > 500  # some hundred answers were 429
+
+
+HAND_WRITTEN_SWEEP = [
+    ("keeps-deleted", "not-found-after-delete"),  # GET after delete answers 200 with the old lead
+    ("reuses-ids", "no-id-reuse"),  # the next create gets the last deleted id
+    ("counts-deleted", "list-after-delete"),  # totals still count deleted leads
+    ("replaces-metadata", "update-merge-patch"),  # metadata replaced instead of merged
+    ("null-keeps-phone-and-source", "update-null-clears"),  # null leaves phone and source as they were
+    ("keeps-updated-at", "update-timestamps"),  # updatedAt never moves
+    ("created-at-moves-on-update", "update-timestamps"),  # createdAt follows updatedAt
+    ("refused-update-partly-applied", "refused-update-changes-nothing"),  # a 400 PUT still writes
+    ("ignores-status-filter", "filter-status"),  # status= filters nothing
+    ("source-prefix-match", "filter-source"),  # source= matches prefixes
+    ("case-sensitive-search", "filter-search"),  # search= minds case
+    ("oldest-first", "list-order"),  # the list runs oldest first
+    ("total-pages-rounded-down", "pagination-arithmetic"),  # totalPages = total // limit
+    ("limit-over-100-accepted", "list-query-values"),  # limit=101 quietly taken as 100
+    ("lists-every-workspace", "other-workspace-unlisted"),  # the list shows every workspace's leads
+    ("reads-across-workspaces", "other-workspace-not-found"),  # another workspace's lead readable
+    ("deletes-across-workspaces", "other-workspace-not-found"),  # another workspace's lead deletable
+    ("malformed-id-is-400", "not-found-malformed-id"),  # a malformed id is 400, not the seed's 404
+    ("wrong-delete-message", "delete-envelope"),  # DELETE says "Lead removed"
+    ("success-as-string", "create-envelope"),  # success is "true", a string
+    ("error-without-code", "responses-match-openapi"),  # errors carry no code
+    ("validation-errors-name-no-field", "validation-error"),  # 400 without the field at fault
+    ("forbidden-instead-of-401", "unauthorized"),  # 403 instead of 401
+    ("no-www-authenticate", "unauthorized"),  # 401 without WWW-Authenticate
+    ("lowercase-bearer-refused", "unauthorized"),  # the scheme name taken case-sensitively
+    ("lookup-before-auth", "unauthorized"),  # without a key, missing and existing leads answer differently
+    ("no-allow-header", "method-not-allowed"),  # 405 without Allow
+    ("no-body-size-limit", "payload-too-large"),  # bodies over 1 MiB accepted
+    ("text-plain-accepted", "unsupported-media-type"),  # a text/plain body read as JSON
+    ("charset-parameter-refused", "unsupported-media-type"),  # application/json; charset=utf-8 is a 415
+    ("json-header-without-body-refused", "json-header-without-body"),  # the seed's GET with a JSON header is a 400
+    ("html-unknown-route", "json-content-type"),  # an HTML 404 for unknown routes
+]
+
+
+@pytest.mark.parametrize("bug, rule", HAND_WRITTEN_SWEEP)
+def test_hand_written_checks_name_the_planted_bug(bug: str, rule: str) -> None:
+    outcome = run_verify(in_process(BUGS[bug]()), select=HAND_WRITTEN)
+    assert outcome.exit_code == 1, outcome.summary
+    assert rule in outcome.broken_rules, outcome.summary
+    assert f"BROKEN  {rule}:" in outcome.summary
+
+
+GENERATED_SWEEP = [
+    ("server-error-on-letter-in-phone", "no-server-errors"),  # only generated phone numbers hold letters
+    ("keeps-deleted", "not-found-after-delete"),  # the stateful run's use_after_free sees it too
+    ("reuses-ids", "no-id-reuse"),  # the kit's own Schemathesis check
+    ("reads-across-workspaces", "other-workspace-not-found"),  # the kit's isolation check on generated leads
+]
+
+
+@pytest.mark.parametrize("bug, rule", GENERATED_SWEEP)
+def test_schemathesis_phase_names_the_planted_bug(bug: str, rule: str) -> None:
+    outcome = run_verify(in_process(BUGS[bug](), seed=3, max_examples=10), select=GENERATED)
+    assert outcome.exit_code == 1, outcome.summary
+    assert rule in outcome.broken_rules, outcome.summary
+    shown_by = {finding.check for found in outcome.findings.violations for finding in found if finding.rule.id == rule}
+    assert any("test_generated" in check or "test_stateful" in check for check in shown_by), shown_by
+
+
+def test_every_planted_bug_is_swept() -> None:
+    assert set(BUGS) == {bug for bug, _ in HAND_WRITTEN_SWEEP + GENERATED_SWEEP}
