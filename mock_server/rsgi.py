@@ -24,6 +24,7 @@ from .body import INCOMPLETE
 # code may wait (a simulated latency, say). Such requests run on a thread, so the wait
 # holds up no other request; every other request runs on the event loop itself.
 MAY_BLOCK = "leadkit.may_block"
+_UNREAD = "leadkit.body_unread"  # the request's body was not read to its end
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "upgrade"})
 
 
@@ -54,6 +55,10 @@ class RsgiBridge:
             # and the GIL runs one thread at a time anyway; a hop to a thread pool for
             # every request measured ~25% fewer req/s and a worse p99.
             status, headers, body = self._run(environ)
+        if environ.get(_UNREAD):
+            # Bytes of this request are still on the connection, so it cannot carry another:
+            # say so, or a keep-alive client sends its next request into a closed socket.
+            headers.append(("connection", "close"))
         proto.response_bytes(status, headers, body)
 
     async def _read_body(self, scope: Any, proto: Any, environ: dict[str, Any]) -> str | None:
@@ -65,6 +70,7 @@ class RsgiBridge:
             return None
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
             environ["wsgi.input"] = io.BytesIO()  # refused on its Content-Length: never read
+            environ[_UNREAD] = True
             return None
         parts: list[bytes] = []
         try:
@@ -76,6 +82,7 @@ class RsgiBridge:
             incomplete = "Request body ended before it was complete"
         body = b"".join(parts)
         environ["wsgi.input"] = io.BytesIO(body)
+        environ[_UNREAD] = incomplete is not None or len(body) > self.max_bytes
         if incomplete is None and declared and declared.isdigit() and len(body) < int(declared):
             incomplete = f"Request body ended after {len(body)} of the {declared} bytes announced"
         return incomplete

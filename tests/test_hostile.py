@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import http.client
 import socket
 import time
 from dataclasses import dataclass
@@ -205,3 +206,25 @@ def test_request_the_http_layer_refuses_is_closed_promptly(live: Live, head: str
     assert (reply.status, reply.headers.get("connection"), reply.body) == (status, "close", b"")
     assert reply.seconds < PROMPT_S
     assert_still_serving(live)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"x" * (2 * 1024 * 1024), id="2mb"),  # announced and sent: refused unread
+        pytest.param(b'{"name": "A", "email": "a@example.com", "metadata": {"p": "' + b"x" * (1024 * 1024) + b'"}}', id="just-over"),
+    ],
+)
+def test_a_keep_alive_client_goes_on_after_a_413(live: Live, body: bytes) -> None:
+    # The refused body is left on the connection: the mock must say it closes it, or a
+    # client that reuses connections sends its next request into a closed socket.
+    connection = http.client.HTTPConnection("127.0.0.1", live.port, timeout=10)
+    headers = {"Authorization": "Bearer sk-workspace_your_api_key", "Content-Type": "application/json"}
+    connection.request("POST", "/api/v1/leads", body=body, headers=headers)
+    refused = connection.getresponse()
+    refused.read()
+    assert refused.status == 413
+    assert (refused.getheader("Connection") or "").lower() == "close"
+    connection.request("GET", "/api/v1/leads", headers=headers)  # reconnects, having been told
+    assert connection.getresponse().status == 200
+    connection.close()
