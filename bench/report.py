@@ -43,7 +43,7 @@ def render(results: Results, command: str, args: argparse.Namespace) -> str:
         f"after: {_load(results.load_after)}); treat differences under ~20% as noise.",
         f"wrk, {wrk.THREADS} thread, {wrk.CONNECTIONS} connections, on 127.0.0.1; each figure: {args.warmup:g} s "
         f"warm-up, then the median of {args.repeats} runs of {args.seconds:g} s; Prism's runs and leadkit's on the "
-        "default store take turns, so load drift hits both alike. Both servers validate requests. "
+        "default store take turns, so load drift hits both alike. Both servers validate requests and neither logs them (`--quiet`, `-v silent`). "
         "Every response's status is counted by wrk's Lua `response` hook and listed.",
         "Prism keeps no state and answers from the spec's examples: it neither filters, searches nor stores, "
         "so the same Prism figure stands beside every store size. The two generated stores are served side by "
