@@ -105,8 +105,11 @@ def run_mock(args: argparse.Namespace) -> int:
     except StateError as exc:
         return _fail(str(exc))
     base_url = f"http://{args.host}:{args.port}"
+    banner = _banner(app, base_url)
+    handed = [app]
+    del app  # serve() holds the only reference, so this process can let go after the fork
     try:
-        serve(app, args.host, args.port, announce=lambda: print(_banner(app, base_url), flush=True))
+        serve(handed, args.host, args.port, announce=lambda: print(banner, flush=True))
     except PortInUse as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
