@@ -5,12 +5,15 @@ No key needed: this is a local test double's control panel, never part of the Le
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from flask import Blueprint, Flask, g, request
 from flask.wrappers import Response
 
 from .envelopes import json_response, success
 from .errors import ApiError, validation_error
 from .pipeline import is_json
+from .rsgi import BODY_LIMIT
 from .snapshot import export_state, import_state
 from .state import state
 from .validation import parse_json
@@ -28,6 +31,16 @@ ENDPOINTS = {
     "GET /__mock/requests?limit=N": "the most recent API requests, oldest first",
     "DELETE /__mock/requests": "forget the recent requests",
 }
+
+
+def body_limit(default: int) -> Callable[[dict[str, Any]], int]:
+    """How large a body the server should read: a state import may be far larger than an API body."""
+
+    def limit(environ: dict[str, Any]) -> int:
+        importing = environ["REQUEST_METHOD"] == "PUT" and environ.get("PATH_INFO") == "/__mock/state"
+        return MAX_IMPORT_BYTES if importing else default
+
+    return limit
 
 
 @bp.get("/")
@@ -87,3 +100,4 @@ def record_deletion_attempt(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.after_request(record_deletion_attempt)
+    app.extensions[BODY_LIMIT] = body_limit(app.config["MAX_CONTENT_LENGTH"])

@@ -24,6 +24,10 @@ from .body import INCOMPLETE
 # code may wait (a simulated latency, say). Such requests run on a thread, so the wait
 # holds up no other request; every other request runs on the event loop itself.
 MAY_BLOCK = "leadkit.may_block"
+# The app may register `environ -> bytes` here: a body limit for some requests (a state
+# import) other than MAX_CONTENT_LENGTH. The app still enforces the limit; this only
+# decides how much the bridge reads before handing the request over.
+BODY_LIMIT = "leadkit.body_limit"
 _UNREAD = "leadkit.body_unread"  # the request's body was not read to its end
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "upgrade"})
 
@@ -33,7 +37,7 @@ class RsgiBridge:
 
     def __init__(self, app: Flask, threads: int = 32) -> None:
         self.app = app
-        self.max_bytes: int = app.config["MAX_CONTENT_LENGTH"]
+        self.default_limit: int = app.config["MAX_CONTENT_LENGTH"]
         self.timeout_s: float = app.config["BODY_TIMEOUT_S"]
         self._threads = threads
         self._pool: ThreadPoolExecutor | None = None  # made on first use, in the worker process
@@ -68,13 +72,15 @@ class RsgiBridge:
         if not chunked and (not declared or declared == "0"):
             environ["wsgi.input"] = io.BytesIO()
             return None
-        if declared and declared.isdigit() and int(declared) > self.max_bytes:
+        body_limit = self.app.extensions.get(BODY_LIMIT)
+        limit = body_limit(environ) if body_limit is not None else self.default_limit
+        if declared and declared.isdigit() and int(declared) > limit:
             environ["wsgi.input"] = io.BytesIO()  # refused on its Content-Length: never read
             environ[_UNREAD] = True
             return None
         parts: list[bytes] = []
         try:
-            await asyncio.wait_for(self._collect(proto, parts), self.timeout_s)
+            await asyncio.wait_for(self._collect(proto, parts, limit), self.timeout_s)
             incomplete = None
         except asyncio.TimeoutError:
             incomplete = f"Request body did not arrive in full within {self.timeout_s:g} s"
@@ -82,18 +88,18 @@ class RsgiBridge:
             incomplete = "Request body ended before it was complete"
         body = b"".join(parts)
         environ["wsgi.input"] = io.BytesIO(body)
-        environ[_UNREAD] = incomplete is not None or len(body) > self.max_bytes
+        environ[_UNREAD] = incomplete is not None or len(body) > limit
         if incomplete is None and declared and declared.isdigit() and len(body) < int(declared):
             incomplete = f"Request body ended after {len(body)} of the {declared} bytes announced"
         return incomplete
 
-    async def _collect(self, proto: Any, parts: list[bytes]) -> None:
+    async def _collect(self, proto: Any, parts: list[bytes], limit: int) -> None:
         """Gather chunks until the body ends or one byte more than the limit arrived."""
         size = 0
         async for chunk in proto:
             parts.append(chunk)
             size += len(chunk)
-            if size > self.max_bytes:
+            if size > limit:
                 return  # enough to know it is too large; the rest is never read
 
     def _environ(self, scope: Any) -> dict[str, Any]:

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from flask.testing import FlaskClient
+from livemock import LiveMock
 
 from tests.conftest import AUTH, JANE, JOHN, Api
 from mock_server import create_app
@@ -171,3 +173,13 @@ def test_an_import_may_be_larger_than_an_api_body(admin: FlaskClient, api: Api) 
     assert admin.put("/__mock/state", json=document).status_code == 200
     assert len(api.get("lead_00000000000000ab").json["data"]["metadata"]["notes"]) == 3 * 1024 * 1024  # type: ignore[index]
 
+
+
+def test_a_large_export_imports_back_into_a_live_mock() -> None:
+    # Through the real server, whose body reader must allow an import more than an API body.
+    with LiveMock("--generate", "3000") as live:
+        exported = requests.get(f"{live.base_url}/__mock/state", timeout=30)
+        assert len(exported.content) > 1024 * 1024
+        answer = requests.put(f"{live.base_url}/__mock/state", data=exported.content, headers={"Content-Type": "application/json"}, timeout=30)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["data"]["leads"] == sum(len(ws["leads"]) for ws in exported.json()["workspaces"])
