@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import json
 import sys
 import threading
@@ -176,12 +175,6 @@ class LeadStore:
             for lead in leads:
                 self._insert(lead)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._leads.clear()
-            self._order.clear()
-            # Ids stay issued: a reset never lets an id come back.
-
     def create(self, workspace_id: str, fields: dict[str, Any]) -> Lead:
         with self._lock:
             lead_id = self._ids.candidate()
@@ -272,7 +265,7 @@ class LeadStore:
             start = (page - 1) * limit
             return Page([leads[i] for i in matching[start : start + limit]], page, limit, len(matching))
 
-    def all_leads(self) -> builtins.list[Lead]:  # `list` here is the method above
+    def all_leads(self) -> list[Lead]:
         with self._lock:
             return list(self._leads.values())
 
