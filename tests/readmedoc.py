@@ -16,9 +16,9 @@ def section(title: str = "## For frontend developers") -> str:
     return text[start : following if following != -1 else len(text)]
 
 
-def blocks(language: str) -> list[str]:
-    """The fenced blocks of one language in the section, in order."""
-    return re.findall(rf"```{language}\n(.*?)```", section(), re.DOTALL)
+def blocks(language: str, title: str = "## For frontend developers") -> list[str]:
+    """The fenced blocks of one language in a section, in order."""
+    return re.findall(rf"```{language}\n(.*?)```", section(title), re.DOTALL)
 
 
 def aimed_at(text: str, base_url: str) -> str:

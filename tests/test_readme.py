@@ -8,23 +8,19 @@ import subprocess
 import pytest
 
 from livemock import ROOT, LiveMock
+from readmedoc import blocks
 
 README = (ROOT / "README.md").read_text()
 
 
-def fenced_blocks(after_heading: str) -> list[str]:
-    section = README[README.index(after_heading) :]
-    return re.findall(r"```bash\n(.*?)```", section, flags=re.S)
-
-
 def tour() -> list[tuple[str, int]]:
     """(curl command, documented status) pairs from the tour, in order."""
-    block = fenced_blocks("## A tour of the API")[0].replace("\\\n", " ")
+    block = blocks("bash", "## A tour of the API")[0].replace("\\\n", " ")
     return [(command, int(status)) for command, status in re.findall(r"^(curl .*)\n# → (\d{3})$", block, flags=re.M)]
 
 
 def test_ci_runs_the_readme_test_command() -> None:
-    mock_command, test_command = (block.strip() for block in fenced_blocks("## The two commands")[:2])
+    mock_command, test_command = (block.strip() for block in blocks("bash", "## The two commands")[:2])
     assert "leadkit mock" in mock_command
     ci = (ROOT / ".ci" / "run").read_text()
     assert test_command.replace(" -q", "") in ci.replace(" -q", "")
