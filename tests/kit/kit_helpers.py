@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from livemock import LiveMock, free_port
 from werkzeug.serving import make_server
 
 from contract_tests.target import Target
@@ -22,13 +23,6 @@ SECOND_KEY = "sk-workspace_second_api_key"
 BIN = Path(sys.executable).parent
 HERE = Path(__file__).parent
 HAND_WRITTEN = "not generated and not stateful"  # a `-k` for the hand-written checks alone
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def in_process(app: Any, **options: Any) -> Target:
@@ -70,9 +64,8 @@ def live_process(command: list[str], port: int, log: Path) -> Iterator[str]:
 @contextmanager
 def live_mock(tmp_path: Path, *extra: str) -> Iterator[str]:
     """`leadkit mock` as a real server process."""
-    port = free_port()
-    with live_process([str(BIN / "leadkit"), "mock", "--port", str(port), *extra], port, tmp_path / "mock.log") as url:
-        yield url
+    with open(tmp_path / "mock.log", "w") as log, LiveMock(*extra, output=log) as live:
+        yield live.base_url
 
 
 @contextmanager
