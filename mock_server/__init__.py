@@ -7,7 +7,8 @@ from typing import Any, Callable, Mapping
 
 from flask import Flask
 
-from . import admin, docs, pipeline
+from . import admin, docs
+from .api import Api
 from .audit import AuditLog
 from .clock import Clock
 from .config import ConfigError, configure, origins_setting, setting
@@ -16,12 +17,12 @@ from .errors import register_error_handlers
 from .faults import FailRate, Latency, RateLimiter, parse_fail_rate, parse_latency, parse_rate_limit
 from .fixtures import load_fixtures
 from .ids import IdSource
-from .leads import VIEWS
 from .middleware import FrontDoor
 from .persistence import SqliteJournal, StateError
 from .requestlog import RequestLog
 from .rsgi import MAY_BLOCK
-from .spec import SegmentConverter, flask_rule, load_spec, operations
+from .routes import Routes
+from .spec import load_spec
 from .state import MockState, init_app
 from .store import Lead, LeadStore
 from .validation import compile_checks
@@ -42,26 +43,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         spec, compile_checks(spec), fixtures, fixtures.keys(), LeadStore(clock, IdSource(seed)), AuditLog(clock)
     )
     mock.requests = RequestLog(settings["RECENT_REQUESTS"], echo=settings["LOG_REQUESTS"])
+    mock.max_body = settings["MAX_CONTENT_LENGTH"]
     cors = Cors(setting(settings, "CORS_ORIGINS", origins_setting))
     _add_faults(mock, settings, seed)
     _generate(mock, settings, seed)
     _load_state(mock, settings["STATE_PATH"])  # last: it claims the state file
     init_app(app, mock)
     register_error_handlers(app)
-    app.wsgi_app = FrontDoor(app.wsgi_app, cors, mock.requests)  # type: ignore[method-assign]
-    pipeline.init_app(app)
-    app.url_map.converters["segment"] = SegmentConverter
-    for path, method, operation in operations(spec):
-        view = VIEWS.get(operation["operationId"])
-        if view is None:
-            raise RuntimeError(f"openapi.yaml has {operation['operationId']}, the mock has no view for it")
-        app.add_url_rule(
-            flask_rule(path),
-            endpoint=operation["operationId"],
-            view_func=view,
-            methods=[method.upper()],
-            provide_automatic_options=False,
-        )
+    # The API's paths are answered by Api before Flask routes anything; Flask serves the
+    # admin API, the docs and the 404 for unknown paths. No redirects: `//` or a missing
+    # slash is matched as written, never a 308 with an HTML page.
+    api = Api(mock, Routes(spec), fallback=app.wsgi_app)
+    app.wsgi_app = FrontDoor(api, cors, mock.requests)  # type: ignore[method-assign]
+    app.url_map.merge_slashes = False
+    app.url_map.strict_slashes = False
     admin.init_app(app)
     docs.init_app(app, spec)
     app.extensions[MAY_BLOCK] = _blocking_requests(mock)

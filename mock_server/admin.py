@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import Blueprint, Flask, g, request
-from flask.wrappers import Response
+from flask import Blueprint, Flask, request
 
-from .envelopes import json_response, success
+from .envelopes import Reply, json_response, success
 from .errors import ApiError, validation_error
 from .pipeline import is_json
 from .rsgi import BODY_LIMIT
@@ -44,25 +43,25 @@ def body_limit(default: int) -> Callable[[dict[str, Any]], int]:
 
 
 @bp.get("/")
-def index() -> Response:
+def index() -> Reply:
     return success({"endpoints": ENDPOINTS})
 
 
 @bp.post("/reset")
-def reset() -> Response:
+def reset() -> Reply:
     mock = state()
     mock.reset()
     return success({"leads": len(mock.store.all_leads())})
 
 
 @bp.get("/state")
-def export() -> Response:
+def export() -> Reply:
     """The bare document, no envelope: it is a file format (a fixture file), saved and sent back as is."""
     return json_response(export_state(state()))
 
 
 @bp.put("/state")
-def import_() -> Response:
+def import_() -> Reply:
     if not is_json(request.mimetype):
         raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "Send the state as JSON (application/json)")
     request.max_content_length = MAX_IMPORT_BYTES
@@ -71,13 +70,13 @@ def import_() -> Response:
 
 
 @bp.get("/audit")
-def audit_log() -> Response:
+def audit_log() -> Reply:
     """Every DELETE attempt, oldest first: time, workspace, lead id, status, outcome."""
     return success({"entries": state().audit.entries()})
 
 
 @bp.get("/requests")
-def recent_requests() -> Response:
+def recent_requests() -> Reply:
     raw = request.args.get("limit")
     if raw is not None and not (raw.isascii() and raw.isdigit() and len(raw) < 10):
         raise validation_error([{"field": "limit", "message": f"must be a whole number, got {raw[:40]!r}"}])
@@ -85,19 +84,11 @@ def recent_requests() -> Response:
 
 
 @bp.delete("/requests")
-def forget_requests() -> Response:
+def forget_requests() -> Reply:
     state().requests.clear()
     return success({"requests": []})
 
 
-def record_deletion_attempt(response: Response) -> Response:
-    if request.endpoint == "deleteLead" and request.view_args is not None:
-        simulated = bool(g.get("simulated"))  # a forced answer or injected fault deleted nothing
-        state().audit.record(g.get("workspace_id"), request.view_args["leadId"], response.status_code, simulated)
-    return response
-
-
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.after_request(record_deletion_attempt)
     app.extensions[BODY_LIMIT] = body_limit(app.config["MAX_CONTENT_LENGTH"])

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import g, request
-
+from .call import Call
 from .errors import unauthorized
 
 
-def api_key() -> str:
+def api_key(call: Call) -> str:
     """The request's bearer token; 401 when there is none."""
-    header = request.headers.get("Authorization")
+    header = call.header("Authorization")
     if not header:
         raise unauthorized("Missing API key: send 'Authorization: Bearer <api key>'")
     scheme, _, token = header.strip().partition(" ")
@@ -18,10 +17,10 @@ def api_key() -> str:
     return token.strip()
 
 
-def resolve_workspace(keys: dict[str, str]) -> str:
-    """Return the workspace of the request's key; 401 before anything is looked up."""
-    workspace_id = keys.get(api_key())
+def resolve_workspace(call: Call, keys: dict[str, str]) -> str:
+    """Set and return the workspace of the request's key; 401 before anything is looked up."""
+    workspace_id = keys.get(api_key(call))
     if workspace_id is None:
         raise unauthorized("Invalid API key")
-    g.workspace_id = workspace_id
+    call.workspace_id = workspace_id
     return workspace_id

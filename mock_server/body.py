@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from flask import current_app
 from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wsgi import get_input_stream
 
@@ -21,12 +20,11 @@ INCOMPLETE = "leadkit.body_incomplete"
 _CHUNK = 64 * 1024
 
 
-def read_body(environ: dict[str, Any]) -> bytes:
-    """The whole body; 413 past the limit (chunked bodies included), 400 if incomplete."""
+def read_body(environ: dict[str, Any], limit: int) -> bytes:
+    """The whole body; 413 past `limit` (chunked bodies included), 400 if incomplete."""
     reason = environ.get(INCOMPLETE)
     if reason:
         raise validation_error([{"field": "body", "message": reason}])
-    limit: int = current_app.config["MAX_CONTENT_LENGTH"]
     # Bounded by Content-Length when there is one, so no server's socket is read past it.
     stream = get_input_stream(environ, max_content_length=None)
     try:
@@ -34,7 +32,7 @@ def read_body(environ: dict[str, Any]) -> bytes:
     except ClientDisconnected:
         raise validation_error([{"field": "body", "message": "Request body ended before it was complete"}]) from None
     if len(data) > limit:
-        raise payload_too_large()
+        raise payload_too_large(limit)
     return data
 
 

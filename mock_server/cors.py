@@ -1,8 +1,8 @@
 """CORS for every route, so a page on another origin (a dev server) can call the mock.
 
 On by default for any origin; `--cors-origin` narrows it to a list. Preflights are answered
-before Flask routes the request: the app turns off Flask's automatic OPTIONS (an OPTIONS on
-an API route is the contract's 405), and a preflight must succeed for the browser to send
+before anything routes the request: an OPTIONS on an API route is otherwise the contract's
+405 (api.py), and a preflight must succeed for the browser to send
 the real request and see its real answer, 404 and 405 included. Written by hand rather than
 with flask-cors, which leaves preflights to the route's own OPTIONS handling.
 """

@@ -16,7 +16,7 @@ import yaml
 from flask import Blueprint, Flask, current_app, request, send_from_directory
 from flask.wrappers import Response
 
-from .envelopes import json_response
+from .envelopes import Reply, json_response
 from .state import state
 
 bp = Blueprint("docs", __name__)
@@ -72,7 +72,7 @@ def asset(name: str) -> Response:
 
 
 @bp.get("/openapi.json")
-def spec_json() -> Response:
+def spec_json() -> Reply:
     return json_response(served_spec(state().spec, request.host_url.rstrip("/")))
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from flask import Flask, current_app, request
-from flask.wrappers import Response
+from flask import Flask, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from .envelopes import json_response
+from .envelopes import Reply, json_response
 from .store import LeadNotFound
+
+log = logging.getLogger("mock_server")  # the Flask app's own logger: same name
 
 
 class ApiError(Exception):
@@ -48,11 +50,25 @@ def unauthorized(reason: str) -> ApiError:
     return ApiError(401, "UNAUTHORIZED", reason, headers={"WWW-Authenticate": 'Bearer realm="leads"'})
 
 
-def render(error: ApiError) -> Response:
+def payload_too_large(limit: int) -> ApiError:
+    return ApiError(413, "PAYLOAD_TOO_LARGE", f"Request body is larger than {limit} bytes", {"maxBytes": limit})
+
+
+def render(error: ApiError) -> Reply:
     return json_response(error.body(), error.status, error.headers)
 
 
-def _from_http(error: HTTPException) -> Response:
+def error_reply(error: Exception, method: str, path: str) -> Reply:
+    """The handler: any exception a request raised, as the envelope (an unexpected one logged, a 500)."""
+    if isinstance(error, ApiError):
+        return render(error)
+    if isinstance(error, LeadNotFound):
+        return render(lead_not_found(error.lead_id))
+    log.error("Unhandled error on %s %s", method, path, exc_info=error)
+    return render(ApiError(500, "INTERNAL_ERROR", "Internal server error"))
+
+
+def _from_http(error: HTTPException) -> Reply:
     """The framework's own errors (404, 405, 413, ...) in our envelope, never HTML."""
     status = error.code or 500
     if status == 404:
@@ -63,23 +79,16 @@ def _from_http(error: HTTPException) -> Response:
         headers = {"Allow": ", ".join(allowed)}
         return render(ApiError(405, "METHOD_NOT_ALLOWED", "Method not allowed", details, headers))
     if status == 413:
-        return render(payload_too_large())
+        return render(payload_too_large(request.max_content_length or 0))
     code = (error.name or "Error").upper().replace(" ", "_").replace("'", "")
     return render(ApiError(status, code, error.description or error.name or "Error"))
 
 
-def payload_too_large() -> ApiError:
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
-    return ApiError(413, "PAYLOAD_TOO_LARGE", f"Request body is larger than {limit} bytes", {"maxBytes": limit})
-
-
-def _from_unexpected(error: Exception) -> Response:
-    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-    return render(ApiError(500, "INTERNAL_ERROR", "Internal server error"))
+def _from_flask(error: Exception) -> Reply:
+    return error_reply(error, request.method, request.path)
 
 
 def register_error_handlers(app: Flask) -> None:
-    app.register_error_handler(ApiError, render)
-    app.register_error_handler(LeadNotFound, lambda error: render(lead_not_found(error.lead_id)))
+    """For the routes Flask serves (admin, docs, unknown paths); api.py calls `error_reply` itself."""
     app.register_error_handler(HTTPException, _from_http)
-    app.register_error_handler(Exception, _from_unexpected)
+    app.register_error_handler(Exception, _from_flask)

@@ -12,9 +12,8 @@ import threading
 import time
 from typing import Any
 
-from flask.wrappers import Response
-
 from .controls import Controls
+from .envelopes import Reply
 from .errors import ApiError
 from .forced import ForcedResponses
 
@@ -81,7 +80,7 @@ class FailRate:
         self._random = random.Random(seed)
         self._lock = threading.Lock()  # one draw sequence, so a seed gives the same failures
 
-    def maybe_fail(self, operation_id: str) -> Response | None:
+    def maybe_fail(self, operation_id: str) -> Reply | None:
         with self._lock:
             if self._random.random() >= self.rate:
                 return None

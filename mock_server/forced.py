@@ -9,11 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask.wrappers import Response
-
 from . import spec as spec_mod
 from .controls import Controls, control_error
-from .envelopes import json_response
+from .envelopes import Reply, json_response
 from .validation import resolve
 
 
@@ -70,7 +68,7 @@ class ForcedResponses:
             documented=documented,
         )
 
-    def answer(self, operation_id: str, controls: Controls) -> Response:
+    def answer(self, operation_id: str, controls: Controls) -> Reply:
         example = self.choose(operation_id, controls)
         headers = {**example.headers, "Preference-Applied": f"code={example.status}, example={example.name}"}
         return json_response(example.value, example.status, headers)

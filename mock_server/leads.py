@@ -1,26 +1,31 @@
-"""The five operations, named by their operationId in openapi.yaml."""
+"""The five operations, named by their operationId in openapi.yaml.
+
+Each takes the checked request (its workspace, body, query and path parameters) and the
+store, and returns the reply; a missing lead is the store's LeadNotFound, answered by the
+one error handler.
+"""
 
 from __future__ import annotations
 
 from typing import Callable
 
-from flask import g
-from flask.wrappers import Response
-
+from .call import Call
 from .clock import format_ms
-from .envelopes import success
-from .state import store
+from .envelopes import Reply, success
+from .store import LeadStore
+
+View = Callable[[Call, LeadStore], Reply]
 
 
-def createLead() -> Response:
-    lead = store().create(g.workspace_id, g.body)
+def createLead(call: Call, store: LeadStore) -> Reply:
+    lead = store.create(_workspace(call), call.body)
     return success(lead.to_json(), 201)
 
 
-def listLeads() -> Response:
-    query = g.query
-    page = store().find(
-        g.workspace_id,
+def listLeads(call: Call, store: LeadStore) -> Reply:
+    query = call.query or {}
+    page = store.find(
+        _workspace(call),
         page=query["page"],
         limit=query["limit"],
         # An empty filter means no filter.
@@ -31,20 +36,25 @@ def listLeads() -> Response:
     return success(page.to_json())
 
 
-def getLead(leadId: str) -> Response:
-    return success(store().get(g.workspace_id, leadId).to_json())
+def getLead(call: Call, store: LeadStore) -> Reply:
+    return success(store.get(_workspace(call), call.params["leadId"]).to_json())
 
 
-def updateLead(leadId: str) -> Response:
-    return success(store().update(g.workspace_id, leadId, g.body).to_json())
+def updateLead(call: Call, store: LeadStore) -> Reply:
+    return success(store.update(_workspace(call), call.params["leadId"], call.body).to_json())
 
 
-def deleteLead(leadId: str) -> Response:
-    deleted_ms = store().delete(g.workspace_id, leadId)
-    data = {"id": leadId, "deletedAt": format_ms(deleted_ms)}
+def deleteLead(call: Call, store: LeadStore) -> Reply:
+    lead_id = call.params["leadId"]
+    deleted_ms = store.delete(_workspace(call), lead_id)
+    data = {"id": lead_id, "deletedAt": format_ms(deleted_ms)}
     return success(data, message="Lead deleted successfully")
 
 
-VIEWS: dict[str, Callable[..., Response]] = {
-    view.__name__: view for view in (createLead, listLeads, getLead, updateLead, deleteLead)
-}
+def _workspace(call: Call) -> str:
+    if call.workspace_id is None:
+        raise RuntimeError(f"{call.operation_id} ran before auth resolved a workspace")
+    return call.workspace_id
+
+
+VIEWS: dict[str, View] = {view.__name__: view for view in (createLead, listLeads, getLead, updateLead, deleteLead)}

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
-from werkzeug.routing import BaseConverter
 
 _HERE = Path(__file__).resolve().parent
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -37,21 +36,6 @@ def operations(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]
         for method in HTTP_METHODS:
             if method in item:
                 yield path, method, item[method]
-
-
-def flask_rule(path: str) -> str:
-    """`/api/v1/leads/{leadId}` -> `/api/v1/leads/<segment:leadId>` (see SegmentConverter)."""
-    return path.replace("{", "<segment:").replace("}", ">")
-
-
-class SegmentConverter(BaseConverter):
-    """One path segment, possibly empty, as the spec's `{param}` template reads it.
-
-    So `/api/v1/leads/` is a lookup of the empty id (404 LEAD_NOT_FOUND), not another route.
-    """
-
-    regex = "[^/]*"
-    part_isolating = True
 
 
 def json_schema(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:

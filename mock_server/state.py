@@ -35,6 +35,7 @@ class MockState:
     fail_rate: FailRate | None = None
     limiter: RateLimiter | None = None
     journal: SqliteJournal | None = None
+    max_body: int = 1024 * 1024  # bytes; MAX_CONTENT_LENGTH
 
     def __post_init__(self) -> None:
         self.forced = ForcedResponses(self.spec)

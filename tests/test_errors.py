@@ -32,6 +32,9 @@ def error_of(response: Any) -> tuple[int, str]:
         ("GET", "/", {}, (404, "NOT_FOUND")),  # unknown route anywhere
         ("GET", "/api/v1/leads/", {}, (404, "LEAD_NOT_FOUND")),  # an empty id, as the spec's template reads it
         ("GET", f"{ONE}/notes", {}, (404, "NOT_FOUND")),
+        ("GET", "/api/v1//leads", {}, (404, "NOT_FOUND")),  # paths match as written: no 308 to a merged path
+        ("PATCH", f"/api/v1/leads//{JOHN}", {}, (404, "NOT_FOUND")),
+        ("GET", f"{ONE}/", {}, (404, "NOT_FOUND")),  # no redirect to the path without the slash either
         ("PATCH", ONE, {}, (405, "METHOD_NOT_ALLOWED")),  # known route, wrong method
         ("POST", ONE, {}, (405, "METHOD_NOT_ALLOWED")),
         ("DELETE", LEADS, {}, (405, "METHOD_NOT_ALLOWED")),
@@ -51,6 +54,14 @@ def error_of(response: Any) -> tuple[int, str]:
 def test_error_table(client: FlaskClient, method: str, path: str, kwargs: dict[str, Any], expected: tuple[int, str]) -> None:
     kwargs.setdefault("headers", AUTH)
     assert error_of(client.open(path, method=method, **kwargs)) == expected
+
+
+def test_head_is_answered_as_get_without_a_body(app: Flask) -> None:
+    plain = FlaskClient(app, app.response_class)  # HEAD is HTTP's, not openapi.yaml's: not validated against it
+    got = plain.get(ONE, headers=AUTH)
+    head = plain.head(ONE, headers=AUTH)
+    assert head.status_code == 200 and head.data == b""
+    assert head.headers["Content-Length"] == got.headers["Content-Length"] == str(len(got.data))
 
 
 def test_405_names_the_allowed_methods(client: FlaskClient) -> None:

@@ -11,6 +11,7 @@ from flask import Flask
 from planting import LEAD_PATH, Before, Planted, answer, edit_json, error, mock, store_of
 from werkzeug.wrappers import Request, Response
 
+from mock_server import create_app
 from mock_server.state import EXTENSION
 from mock_server.store import WRITABLE
 
@@ -264,8 +265,6 @@ def server_error_on_letter_in_phone() -> Planted:
 
 def no_body_size_limit() -> Flask:
     """Bodies over 1 MiB are accepted."""
-    app = mock()
-    app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
-    return app
+    return create_app({"TESTING": True, "MAX_CONTENT_LENGTH": 16 * 1024 * 1024})
 
 

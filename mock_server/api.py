@@ -1,0 +1,77 @@
+"""The API's five operations, served straight from WSGI; every other path goes on to Flask.
+
+A request for a path of openapi.yaml runs the one pipeline (pipeline.py), its view
+(leads.py) and, on any exception, the one error handler (errors.py); a DELETE is then
+audited. Flask keeps the rest: the admin API, the docs and unknown paths.
+
+Why not Flask's own routing for these: Flask's request context, URL adapter, hooks and
+response object cost ~45 µs of the ~63 µs that GET one lead took in process, and the
+mock's throughput against Prism (issue 5) is set by that per-request cost. Served here,
+the same checks and views take ~15 µs (bench/request_cost.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from werkzeug.http import HTTP_STATUS_CODES
+
+from .call import Call
+from .envelopes import Reply
+from .errors import ApiError, error_reply
+from .leads import VIEWS
+from .pipeline import check_request
+from .routes import Route, Routes
+from .state import MockState
+
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+_STATUS_LINES = {code: f"{code} {phrase.upper()}" for code, phrase in HTTP_STATUS_CODES.items()}
+
+
+class Api:
+    def __init__(self, mock: MockState, routes: Routes, fallback: WsgiApp) -> None:
+        missing = sorted(set(mock.checks) - set(VIEWS))
+        if missing:
+            raise RuntimeError(f"openapi.yaml has {', '.join(missing)}, the mock has no view for it")
+        self.mock = mock
+        self.routes = routes
+        self.fallback = fallback
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method: str = environ["REQUEST_METHOD"]
+        path = _decoded(environ.get("PATH_INFO", ""))
+        try:
+            route = self.routes.match(method, path)
+        except ApiError as wrong_method:  # routing comes first: before auth, before anything
+            reply = error_reply(wrong_method, method, path)
+        else:
+            if route is None:
+                return self.fallback(environ, start_response)
+            reply = self.answer(environ, method, path, route)
+        start_response(_STATUS_LINES.get(reply.status) or f"{reply.status} UNKNOWN", reply.headers)
+        return [] if method == "HEAD" else [reply.body]
+
+    def answer(self, environ: dict[str, Any], method: str, path: str, route: Route) -> Reply:
+        call = Call(environ, method, path, route.operation_id, route.params)
+        try:
+            reply = check_request(call, self.mock) or VIEWS[call.operation_id](call, self.mock.store)
+        except Exception as error:
+            reply = error_reply(error, method, path)
+        if call.operation_id == "deleteLead":
+            try:
+                self.mock.audit.record(call.workspace_id, call.params["leadId"], reply.status, call.simulated)
+            except Exception as error:  # the audit could not be written (a --state file's disk)
+                reply = error_reply(error, method, path)
+        return reply
+
+
+def _decoded(wsgi_path: str) -> str:
+    """PATH_INFO as text: WSGI carries the path's UTF-8 bytes as Latin-1 characters."""
+    if wsgi_path.isascii():
+        return wsgi_path
+    try:
+        return wsgi_path.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a server that handed over text already decoded
+        return wsgi_path
