@@ -1,8 +1,8 @@
-"""The one WSGI layer around the Flask app: CORS headers and preflights, and the request log.
+"""The one WSGI layer around the whole app: CORS headers and preflights, and the request log.
 
-Cross-cutting work is done here once per request rather than in Flask's before/after hooks:
-each hook costs Flask a sync-check and context lookups per request, which showed on the hot
-path (GET one lead) that is benchmarked; here it is a function call and a list append.
+It wraps the API's front door (api.py) and, behind it, Flask, so every answer gets the
+same CORS headers and log line, whoever made it. Done here once per request rather than in
+Flask's before/after hooks, which the API's requests no longer pass through.
 """
 
 from __future__ import annotations

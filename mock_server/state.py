@@ -55,9 +55,6 @@ def init_app(app: Flask, state: MockState) -> None:
 
 
 def state() -> MockState:
+    """The app's state, for Flask's views (admin, docs); api.py holds it directly."""
     found: MockState = current_app.extensions[EXTENSION]
     return found
-
-
-def store() -> LeadStore:
-    return state().store
