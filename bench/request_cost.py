@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import io
 import sys
-import timeit
+from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from flask import Flask
 
+if __package__ in (None, ""):  # run as a file: make `bench` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.timing import NUMBER, ROUNDS, per_call_us, print_table
 from mock_server import create_app
 
-ROUNDS, NUMBER = 7, 5000
 KEY = "sk-workspace_your_api_key"
 JOHN = "/api/v1/leads/lead_1234567890abcdef"
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -50,8 +53,7 @@ def per_request_us(app: Wsgi, make: Callable[[], dict[str, Any]], expect: str) -
     one()
     if not seen[0].startswith(expect):
         raise SystemExit(f"expected {expect}, got {seen[0]}")
-    best = min(timeit.repeat(one, repeat=ROUNDS, number=NUMBER))
-    return best / NUMBER * 1e6
+    return per_call_us(one)
 
 
 def bare_flask() -> Flask:
@@ -76,10 +78,7 @@ def main() -> None:
         ("404, unknown path (through Flask)", per_request_us(app, lambda: environ("GET", "/nope"), "404")),
         ("Flask, a constant answer (for scale)", per_request_us(bare_flask(), lambda: environ("GET", JOHN), "200")),
     ]
-    width = max(len(name) for name, _ in rows)
-    print(f"{'request'.ljust(width)}  µs per request, in process (best of {ROUNDS} × {NUMBER})")
-    for name, micros in rows:
-        print(f"{name.ljust(width)}  {micros:8.1f}")
+    print_table("request", f"µs per request, in process (best of {ROUNDS} × {NUMBER})", rows)
 
 
 if __name__ == "__main__":

@@ -8,26 +8,24 @@ each request, and for openapi-core's validate_request on the same request, for s
 from __future__ import annotations
 
 import json
-import statistics
-import timeit
+import sys
+from pathlib import Path
 
 from openapi_core import OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest
 from werkzeug.test import EnvironBuilder
 
+if __package__ in (None, ""):  # run as a file: make `bench` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.timing import NUMBER, ROUNDS, median, per_call_us, print_table
 from mock_server.spec import load_spec
 from mock_server.validation import check_body, check_query, compile_checks, parse_json
 
-ROUNDS, NUMBER = 7, 2000
 BODY = json.dumps(
     {"name": "Ada Lovelace", "email": "ada@example.com", "phone": "+44 20 7946 0958", "source": "website",
      "status": "new", "metadata": {"company": "Analytical Engines", "tags": ["math", "poetry"]}}
 ).encode()
-
-
-def per_call_us(func: object) -> float:
-    times = timeit.repeat(func, repeat=ROUNDS, number=NUMBER)  # type: ignore[arg-type]
-    return statistics.median(times) / NUMBER * 1e6
 
 
 def main() -> None:
@@ -43,14 +41,11 @@ def main() -> None:
     ).get_request()
     wrapped = WerkzeugOpenAPIRequest(request)
     rows = [
-        ("create body: parse_json + schema check (mock)", per_call_us(lambda: check_body(create.body, parse_json(BODY)))),
-        ("list query: coerce + schema check (mock)", per_call_us(lambda: check_query(listing, query))),
-        ("create request: openapi-core validate_request", per_call_us(lambda: openapi.validate_request(wrapped))),
+        ("create body: parse_json + schema check (mock)", per_call_us(lambda: check_body(create.body, parse_json(BODY)), median)),
+        ("list query: coerce + schema check (mock)", per_call_us(lambda: check_query(listing, query), median)),
+        ("create request: openapi-core validate_request", per_call_us(lambda: openapi.validate_request(wrapped), median)),
     ]
-    width = max(len(name) for name, _ in rows)
-    print(f"{'check'.ljust(width)}  µs per request (median of {ROUNDS} × {NUMBER})")
-    for name, micros in rows:
-        print(f"{name.ljust(width)}  {micros:8.1f}")
+    print_table("check", f"µs per request (median of {ROUNDS} × {NUMBER})", rows)
 
 
 if __name__ == "__main__":
