@@ -51,12 +51,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_app(app, mock)
     register_error_handlers(app)
     # The API's paths are answered by Api before Flask routes anything; Flask serves the
-    # admin API, the docs and the 404 for unknown paths. No redirects: `//` or a missing
-    # slash is matched as written, never a 308 with an HTML page.
-    api = Api(mock, Routes(spec), fallback=app.wsgi_app)
+    # admin API, the docs and the 404 for unknown paths. No redirects (a 308 with an HTML
+    # page): `//` is matched as written, and `/__mock` is the admin index as `/__mock/` is.
+    api = Api(mock, Routes(spec), fallback=app.wsgi_app, logger=app.logger)
     app.wsgi_app = FrontDoor(api, cors, mock.requests)  # type: ignore[method-assign]
     app.url_map.merge_slashes = False
-    app.url_map.strict_slashes = False
     admin.init_app(app)
     docs.init_app(app, spec)
     app.extensions[MAY_BLOCK] = _blocking_requests(mock)

@@ -42,7 +42,7 @@ def body_limit(default: int) -> Callable[[dict[str, Any]], int]:
     return limit
 
 
-@bp.get("/")
+@bp.get("/", strict_slashes=False)
 def index() -> Reply:
     return success({"endpoints": ENDPOINTS})
 

@@ -7,11 +7,13 @@ audited. Flask keeps the rest: the admin API, the docs and unknown paths.
 Why not Flask's own routing for these: Flask's request context, URL adapter, hooks and
 response object cost ~45 µs of the ~63 µs that GET one lead took in process, and the
 mock's throughput against Prism (issue 5) is set by that per-request cost. Served here,
-the same checks and views take ~15 µs (bench/request_cost.py).
+the same checks and views take ~7 µs for GET one lead and ~16 µs for a list of ten
+(bench/request_cost.py).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable, Iterable
 
 from werkzeug.http import HTTP_STATUS_CODES
@@ -31,21 +33,22 @@ _STATUS_LINES = {code: f"{code} {phrase.upper()}" for code, phrase in HTTP_STATU
 
 
 class Api:
-    def __init__(self, mock: MockState, routes: Routes, fallback: WsgiApp) -> None:
+    def __init__(self, mock: MockState, routes: Routes, fallback: WsgiApp, logger: logging.Logger) -> None:
         missing = sorted(set(mock.checks) - set(VIEWS))
         if missing:
             raise RuntimeError(f"openapi.yaml has {', '.join(missing)}, the mock has no view for it")
         self.mock = mock
         self.routes = routes
         self.fallback = fallback
+        self.logger = logger  # the Flask app's, so a 500's traceback is logged as Flask logs it
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        method: str = environ["REQUEST_METHOD"]
+        method: str = environ["REQUEST_METHOD"].upper()  # as Werkzeug reads it
         path = _decoded(environ.get("PATH_INFO", ""))
         try:
             route = self.routes.match(method, path)
         except ApiError as wrong_method:  # routing comes first: before auth, before anything
-            reply = error_reply(wrong_method, method, path)
+            reply = error_reply(wrong_method, method, path, self.logger)
         else:
             if route is None:
                 return self.fallback(environ, start_response)
@@ -58,12 +61,12 @@ class Api:
         try:
             reply = check_request(call, self.mock) or VIEWS[call.operation_id](call, self.mock.store)
         except Exception as error:
-            reply = error_reply(error, method, path)
+            reply = error_reply(error, method, path, self.logger)
         if call.operation_id == "deleteLead":
             try:
                 self.mock.audit.record(call.workspace_id, call.params["leadId"], reply.status, call.simulated)
             except Exception as error:  # the audit could not be written (a --state file's disk)
-                reply = error_reply(error, method, path)
+                reply = error_reply(error, method, path, self.logger)
         return reply
 
 

@@ -1,4 +1,7 @@
-"""Settings: these defaults, then `LEADS_*` environment variables, then the caller's mapping."""
+"""Settings: these defaults, then `LEADS_*` environment variables, then the caller's mapping.
+
+`create_app` reads them as it builds the mock; changing `app.config` afterwards changes nothing.
+"""
 
 from __future__ import annotations
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from .envelopes import Reply, json_response
 from .store import LeadNotFound
-
-log = logging.getLogger("mock_server")  # the Flask app's own logger: same name
 
 
 class ApiError(Exception):
@@ -58,34 +56,40 @@ def render(error: ApiError) -> Reply:
     return json_response(error.body(), error.status, error.headers)
 
 
-def error_reply(error: Exception, method: str, path: str) -> Reply:
+def error_reply(error: Exception, method: str, path: str, logger: logging.Logger) -> Reply:
     """The handler: any exception a request raised, as the envelope (an unexpected one logged, a 500)."""
     if isinstance(error, ApiError):
         return render(error)
     if isinstance(error, LeadNotFound):
         return render(lead_not_found(error.lead_id))
-    log.error("Unhandled error on %s %s", method, path, exc_info=error)
+    if isinstance(error, HTTPException):
+        return render(_http_error(error))
+    logger.error("Unhandled error on %s %s", method, path, exc_info=error)
     return render(ApiError(500, "INTERNAL_ERROR", "Internal server error"))
 
 
+def _http_error(error: HTTPException) -> ApiError:
+    """One of Werkzeug's errors as ours: its status, its name as the code."""
+    code = (error.name or "Error").upper().replace(" ", "_").replace("'", "")
+    return ApiError(error.code or 500, code, error.description or error.name or "Error")
+
+
 def _from_http(error: HTTPException) -> Reply:
-    """The framework's own errors (404, 405, 413, ...) in our envelope, never HTML."""
-    status = error.code or 500
-    if status == 404:
+    """Flask's own errors (404, 405, 413, ...) in our envelope, never HTML."""
+    if error.code == 404:
         return render(ApiError(404, "NOT_FOUND", "No such route", {"path": request.path}))
     if isinstance(error, MethodNotAllowed):
         allowed = sorted(set(error.valid_methods or ()) - {"HEAD", "OPTIONS"})
         details = {"method": request.method, "allowed": allowed}
         headers = {"Allow": ", ".join(allowed)}
         return render(ApiError(405, "METHOD_NOT_ALLOWED", "Method not allowed", details, headers))
-    if status == 413:
+    if error.code == 413:
         return render(payload_too_large(request.max_content_length or 0))
-    code = (error.name or "Error").upper().replace(" ", "_").replace("'", "")
-    return render(ApiError(status, code, error.description or error.name or "Error"))
+    return render(_http_error(error))
 
 
 def _from_flask(error: Exception) -> Reply:
-    return error_reply(error, request.method, request.path)
+    return error_reply(error, request.method, request.path, current_app.logger)
 
 
 def register_error_handlers(app: Flask) -> None:

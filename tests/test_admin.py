@@ -21,6 +21,19 @@ def test_admin_index_lists_its_routes(admin: FlaskClient) -> None:
     assert {"POST /__mock/reset", "GET /__mock/state", "PUT /__mock/state", "GET /__mock/audit"} <= set(endpoints)
 
 
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/__mock", 200),  # the index without its slash too: no redirect to an HTML page
+        ("/__mock/audit/", 404),  # otherwise paths match as written
+        ("/__mock//audit", 404),
+    ],
+)
+def test_admin_paths_answer_json_and_never_redirect(admin: FlaskClient, path: str, status: int) -> None:
+    response = admin.get(path)
+    assert (response.status_code, response.mimetype) == (status, "application/json")
+
+
 def test_admin_routes_are_not_under_the_api(admin: FlaskClient) -> None:
     assert admin.post("/api/v1/__mock/reset").status_code == 404
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
+import textwrap
 from typing import Any
 
 import pytest
@@ -135,6 +138,34 @@ def test_get_and_delete_with_json_content_type_and_empty_body_are_ordinary(clien
     # The seed's own JavaScript sends exactly this.
     headers = {**AUTH, "Content-Type": "application/json"}
     assert client.open(ONE, method=method, headers=headers).status_code == 200
+
+
+def test_a_lower_case_method_is_read_as_upper_case(app: Flask) -> None:
+    # As Werkzeug reads methods, and as the mock did while Flask routed the API.
+    response = FlaskClient(app, app.response_class).open(ONE, method="get", headers=AUTH)
+    assert response.status_code == 200
+
+
+def test_an_unexpected_exception_is_printed_with_its_traceback() -> None:
+    # In a process of its own: under pytest, its logging handlers stand in for Flask's.
+    script = textwrap.dedent(
+        f"""
+        from mock_server import create_app
+        from mock_server.state import EXTENSION
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("planted bug")
+
+        app = create_app()
+        app.extensions[EXTENSION].store.get = broken
+        response = app.test_client().get("{ONE}", headers={AUTH!r})
+        print(response.status_code, response.json["code"])
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["500", "INTERNAL_ERROR"], done.stderr
+    assert f"ERROR in errors: Unhandled error on GET {ONE}" in done.stderr  # Flask's log format
+    assert "Traceback" in done.stderr and "RuntimeError: planted bug" in done.stderr
 
 
 def test_unexpected_exception_is_a_logged_500_in_the_envelope(

@@ -52,6 +52,23 @@ def test_paths_with_several_parameters_and_dots_are_matched_literally() -> None:
     assert routes.match("GET", "/v100/x/notes/y") is None  # the dot is a dot
 
 
+def test_the_more_literal_template_wins_and_a_405_needs_every_match_to_refuse() -> None:
+    spec = {
+        "paths": {
+            "/a/{x}/{y}": {"get": {"operationId": "pair"}},  # listed first, yet less specific
+            "/a/{x}/c": {"get": {"operationId": "cee"}, "post": {"operationId": "postCee"}},
+        }
+    }
+    routes = Routes(spec)
+    assert routes.match("GET", "/a/1/c") == Route("cee", {"x": "1"})
+    assert routes.match("GET", "/a/1/d") == Route("pair", {"x": "1", "y": "d"})
+    with pytest.raises(ApiError) as refused:
+        routes.match("DELETE", "/a/1/c")
+    assert refused.value.headers == {"Allow": "GET, POST"}
+    only_post = Routes({"paths": {"/a/{x}/c": {"post": {"operationId": "postCee"}}, "/a/{x}/{y}": {"get": {"operationId": "pair"}}}})
+    assert only_post.match("GET", "/a/1/c") == Route("pair", {"x": "1", "y": "c"})  # another template takes GET
+
+
 def test_an_operation_without_a_view_stops_start_up(tmp_path: Path) -> None:
     spec = load_spec()
     spec["paths"]["/api/v1/leads/{leadId}"]["patch"] = {"operationId": "patchLead", "responses": {"200": {"description": "ok"}}}
