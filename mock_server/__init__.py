@@ -40,10 +40,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     seed = settings["SEED"]
     clock = Clock(start_ms=settings["SEED_EPOCH_MS"]) if seed is not None else Clock()
     mock = MockState(
-        spec, compile_checks(spec), fixtures, fixtures.keys(), LeadStore(clock, IdSource(seed)), AuditLog(clock)
+        spec,
+        compile_checks(spec),
+        fixtures,
+        fixtures.keys(),
+        LeadStore(clock, IdSource(seed)),
+        AuditLog(clock),
+        max_body=settings["MAX_CONTENT_LENGTH"],
     )
     mock.requests = RequestLog(settings["RECENT_REQUESTS"], echo=settings["LOG_REQUESTS"])
-    mock.max_body = settings["MAX_CONTENT_LENGTH"]
     cors = Cors(setting(settings, "CORS_ORIGINS", origins_setting))
     _add_faults(mock, settings, seed)
     _generate(mock, settings, seed)

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable
 
 from werkzeug.http import HTTP_STATUS_CODES
 
-from .call import Call
+from .call import Call, wsgi_text
 from .envelopes import Reply
 from .errors import ApiError, error_reply
 from .leads import VIEWS
@@ -44,7 +44,7 @@ class Api:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method: str = environ["REQUEST_METHOD"].upper()  # as Werkzeug reads it
-        path = _decoded(environ.get("PATH_INFO", ""))
+        path = wsgi_text(environ.get("PATH_INFO", ""))
         try:
             route = self.routes.match(method, path)
         except ApiError as wrong_method:  # routing comes first: before auth, before anything
@@ -68,13 +68,3 @@ class Api:
             except Exception as error:  # the audit could not be written (a --state file's disk)
                 reply = error_reply(error, method, path, self.logger)
         return reply
-
-
-def _decoded(wsgi_path: str) -> str:
-    """PATH_INFO as text: WSGI carries the path's UTF-8 bytes as Latin-1 characters."""
-    if wsgi_path.isascii():
-        return wsgi_path
-    try:
-        return wsgi_path.encode("latin-1").decode("utf-8", "replace")
-    except UnicodeEncodeError:  # a server that handed over text already decoded
-        return wsgi_path

@@ -18,9 +18,10 @@ def api_key(call: Call) -> str:
 
 
 def resolve_workspace(call: Call, keys: dict[str, str]) -> str:
-    """Set and return the workspace of the request's key; 401 before anything is looked up."""
-    workspace_id = keys.get(api_key(call))
+    """Set the request's workspace from its key, and return the key; 401 before anything is looked up."""
+    key = api_key(call)
+    workspace_id = keys.get(key)
     if workspace_id is None:
         raise unauthorized("Invalid API key")
     call.workspace_id = workspace_id
-    return workspace_id
+    return key

@@ -15,6 +15,16 @@ from werkzeug.sansio.utils import get_content_length
 import werkzeug.urls  # noqa: F401  # registers the "werkzeug.url_quote" error handler parse_qsl uses below
 
 
+def wsgi_text(value: str) -> str:
+    """A WSGI string as text: WSGI carries a path's or query's UTF-8 bytes as Latin-1 characters."""
+    if value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a server that handed over text already decoded
+        return value
+
+
 @dataclass(slots=True)
 class Call:
     environ: dict[str, Any]
@@ -51,12 +61,8 @@ class Call:
         query = self.environ.get("QUERY_STRING", "")
         if not query:
             return {}
-        try:
-            text = query.encode("latin-1").decode("utf-8", "replace")
-        except UnicodeEncodeError:  # a server that handed over text already decoded
-            text = query
         first: dict[str, str] = {}
         # As Werkzeug's `request.args`: bytes that are not UTF-8 stay percent-encoded.
-        for name, value in parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote"):
+        for name, value in parse_qsl(wsgi_text(query), keep_blank_values=True, errors="werkzeug.url_quote"):
             first.setdefault(name, value)
         return first

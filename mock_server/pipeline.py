@@ -14,7 +14,7 @@ against the rate limit. Injected faults (`--fail-rate`) come at the same step, a
 
 from __future__ import annotations
 
-from .auth import api_key, resolve_workspace
+from .auth import resolve_workspace
 from .body import read_body
 from .call import Call
 from .controls import read_controls
@@ -41,9 +41,9 @@ def check_request(call: Call, mock: MockState) -> Reply | None:
     if controls is not None or mock.latency is not None:
         sleep_for(controls, mock.latency)
     if controls is None or not controls.forces or "HTTP_AUTHORIZATION" in environ:
-        resolve_workspace(call, mock.keys)
+        key = resolve_workspace(call, mock.keys)
         if mock.limiter is not None:
-            mock.limiter.check(api_key(call))
+            mock.limiter.check(key)
     if controls is not None and controls.forces:
         call.simulated = True
         return mock.forced.answer(operation_id, controls)

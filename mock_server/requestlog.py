@@ -8,6 +8,7 @@ import time
 from collections import deque
 from typing import Any
 
+from .call import wsgi_text
 from .clock import format_ms
 
 # The admin API's and the docs' own calls would crowd the app's out of the list.
@@ -25,7 +26,7 @@ class RequestLog:
     def record(self, method: str, path: str, query: str, status: int, ms: float) -> None:
         """`path` as WSGI gives it (UTF-8 bytes read as Latin-1); decoded only when shown."""
         if self.echo:
-            shown = _readable(path)
+            shown = wsgi_text(path)
             target = f"{shown}?{query}" if query else shown
             try:
                 sys.stdout.write(f"{method} {target} {status} {ms:.1f}ms\n")
@@ -43,17 +44,10 @@ class RequestLog:
         if limit is not None:
             recent = recent[-limit:] if limit else []
         return [
-            {"time": format_ms(when), "method": method, "path": _readable(path), "query": query, "status": status, "ms": round(ms, 3)}
+            {"time": format_ms(when), "method": method, "path": wsgi_text(path), "query": query, "status": status, "ms": round(ms, 3)}
             for when, method, path, query, status, ms in recent
         ]
 
     def clear(self) -> None:
         with self._lock:
             self._recent.clear()
-
-
-def _readable(wsgi_path: str) -> str:
-    try:
-        return wsgi_path.encode("latin-1").decode("utf-8", "replace")
-    except UnicodeEncodeError:  # already text
-        return wsgi_path

@@ -27,6 +27,7 @@ class MockState:
     keys: dict[str, str]  # API key -> workspace id
     store: LeadStore
     audit: AuditLog
+    max_body: int  # bytes: MAX_CONTENT_LENGTH, read once
     forced: ForcedResponses = field(init=False)
     # Extra starting leads (`--generate`); a reset brings them back.
     generated: list[Lead] = field(default_factory=list)
@@ -35,7 +36,6 @@ class MockState:
     fail_rate: FailRate | None = None
     limiter: RateLimiter | None = None
     journal: SqliteJournal | None = None
-    max_body: int = 1024 * 1024  # bytes; MAX_CONTENT_LENGTH
 
     def __post_init__(self) -> None:
         self.forced = ForcedResponses(self.spec)
