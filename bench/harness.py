@@ -39,7 +39,7 @@ def free_port() -> int:
 
 def leadkit_command(port: int, fixtures: Path | None = None) -> list[str]:
     # --quiet as Prism runs with `-v silent`: neither writes a log line a request.
-    command = [sys.executable, "-m", "mock_server.cli", "mock", "--host", HOST, "--port", str(port), "--quiet"]
+    command = [sys.executable, "-m", "leadkit", "mock", "--host", HOST, "--port", str(port), "--quiet"]
     return command + (["--fixtures", str(fixtures)] if fixtures else [])
 
 

@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import requests
 
-LEADKIT = [sys.executable, "-m", "mock_server.cli"]
+LEADKIT = [sys.executable, "-m", "leadkit"]
 ROOT = Path(__file__).resolve().parent.parent
 
 

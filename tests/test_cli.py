@@ -17,7 +17,8 @@ import requests
 from tests.conftest import AUTH, KEY, SECOND_KEY
 from livemock import LEADKIT, ROOT, LiveMock, ensure_command
 from mock_server import create_app
-from mock_server.cli import build_parser, config_from_args
+from leadkit.cli import build_parser
+from mock_server.command import config_from_args
 
 
 def test_flags_become_settings() -> None:
@@ -152,3 +153,19 @@ def test_a_closed_output_does_not_break_serving(monkeypatch: pytest.MonkeyPatch)
     client = app.test_client()
     assert client.get("/api/v1/leads", headers=AUTH).status_code == 200
     assert client.get("/api/v1/leads", headers=AUTH).status_code == 200
+
+
+def test_no_package_imports_another_packages_command_line() -> None:
+    """The mock and the kit each define their own subcommands; only `leadkit/` joins them."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    crossings = []
+    for package, other in (("mock_server", "contract_tests"), ("contract_tests", "mock_server")):
+        for path in sorted((root / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                names += [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+                crossings += [f"{path.name}: {name}" for name in names if name.startswith(f"{other}.command") or name.startswith("leadkit")]
+    assert crossings == []

@@ -13,7 +13,7 @@ import requests
 
 from livemock import LiveMock, ensure_command
 from mock_server.admin import ENDPOINTS
-from mock_server.cli import build_parser
+from leadkit.cli import build_parser
 from readmedoc import DOCUMENTED_BASE, aimed_at, blocks, section
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,7 @@ from kit_helpers import HAND_WRITTEN, KEY, SECOND_KEY, free_port, in_process, ru
 from contract_tests.conformance import Exchange
 from contract_tests.report import curl
 from contract_tests.target import Target, TargetError, resolve_target
-from mock_server.cli import main
+from leadkit.cli import main
 
 ENV = {"LEADS_BASE_URL": "http://env.example:8000", "LEADS_API_KEY": "env-key", "LEADS_SECOND_API_KEY": "env-key-2"}
 
@@ -113,7 +113,7 @@ def test_summary_gives_a_curl_without_the_keys() -> None:
 
 
 def test_leadkit_mock_does_not_load_the_kit() -> None:
-    code = "import sys, mock_server.cli; print(sorted(m for m in ('pytest', 'schemathesis', 'contract_tests.kit') if m in sys.modules))"
+    code = "import sys, leadkit.cli; print(sorted(m for m in ('pytest', 'schemathesis', 'contract_tests.kit') if m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
 
 

@@ -1,19 +1,16 @@
-"""The `leadkit` command: `leadkit mock` serves the mock, `leadkit verify` checks a deployment."""
+"""`leadkit mock`: its options, the banner and exit codes. Light to import: the app loads only when it runs."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from typing import Sequence
-
-from contract_tests.command import add_parser as _verify_parser  # light: the kit loads only when verify runs
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4010
 
 
-def _mock_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser(
         "mock",
         help="serve the Leads API on localhost, stateful, from openapi.yaml",
@@ -163,24 +160,3 @@ def _banner(app: object, base_url: str) -> str:
 def _fail(message: str) -> int:
     print(f"leadkit: error: {message}", file=sys.stderr)
     return 2
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="leadkit",
-        description="A mock server and contract-testing kit for the Leads API.",
-    )
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    _mock_parser(sub)
-    _verify_parser(sub)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    code: int = args.run(args)
-    return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,31 @@
+"""The `leadkit` command line: each package contributes its own subcommands; this module only joins them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from contract_tests.command import add_parser as add_verify  # light: the kit loads only when verify runs
+from mock_server.command import add_parser as add_mock
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="leadkit",
+        description="A mock server and contract-testing kit for the Leads API.",
+    )
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    add_mock(sub)
+    add_verify(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
