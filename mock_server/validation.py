@@ -181,4 +181,18 @@ def _describe(error: Any) -> list[dict[str, str]]:
             {"field": ".".join([*path, str(name)]), "message": f"{name!r} is not an accepted field"}
             for name in kind.unexpected
         ]
+    if isinstance(kind, jsonschema_rs.ValidationErrorKind.AnyOf):
+        message = _type_choice(kind) or message
     return [{"field": ".".join(path) or "body", "message": message}]
+
+
+def _type_choice(kind: Any) -> str | None:
+    """`anyOf: [Metadata, null]` refused for its type: say which types would do, not "any of the schemas"."""
+    branches = [branch[0] for branch in kind.context if len(branch) == 1]
+    if not branches or len(branches) != len(kind.context):
+        return None
+    if not all(isinstance(error.kind, jsonschema_rs.ValidationErrorKind.Type) for error in branches):
+        return None
+    value = branches[0].message.split(" is not of type", 1)[0]
+    types = [name for error in branches for name in error.kind.types]
+    return f"{value} is not of type " + " or ".join(f'"{name}"' for name in types)
