@@ -22,6 +22,7 @@ import pytest
 
 from livemock import ROOT, LiveMock, ensure_command
 from mock_server.spec import load_spec, operations
+from mock_server.validation import resolve
 from readmedoc import aimed_at, blocks
 
 pytestmark = pytest.mark.slow
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.slow
 DOC = ROOT / "docs" / "clients.md"
 TYPESCRIPT = ROOT / "clients" / "typescript"
 PYTHON_FLOW = ROOT / "clients" / "python" / "flow.py"
+PYTHON_EXAMPLES = ROOT / "clients" / "python" / "examples.py"
 TYPESCRIPT_SECTION = "## TypeScript"
 PYTHON_SECTION = "## Python"
 INSTALL = re.compile(r"^(npm install|pip install) ")
@@ -65,6 +67,16 @@ def run(command: list[str] | str, cwd: Path, env: dict[str, str] | None = None, 
     output = done.stdout + done.stderr
     assert done.returncode == 0, f"{command} exited {done.returncode}:\n{output[-4000:]}"
     return output
+
+
+def documented_examples() -> list[list[str]]:
+    """The example names of each documented (operation, status)."""
+    spec = load_spec()
+    return [
+        list(resolve(spec, response)["content"]["application/json"]["examples"])
+        for _path, _method, operation in operations(spec)
+        for response in operation["responses"].values()
+    ]
 
 
 def assert_flow(output: str) -> None:
@@ -117,9 +129,11 @@ def test_python_client_generates_without_warnings_and_types_every_answer(mock: L
 
     [example] = blocks("python", PYTHON_SECTION, DOC)
     (tmp_path / "example.py").write_text(aimed_at(example, mock.base_url))
-    typed = {**env, "MYPYPATH": str(package.parent), "PYTHONPATH": str(package.parent)}
-    mypy = [sys.executable, "-m", "mypy", "--strict", "--cache-dir", os.devnull, str(PYTHON_FLOW), str(tmp_path / "example.py")]
+    typed = {**env, "MYPYPATH": f"{package.parent}{os.pathsep}{ROOT}", "PYTHONPATH": str(package.parent)}
+    mypy = [sys.executable, "-m", "mypy", "--strict", "--cache-dir", os.devnull, str(PYTHON_FLOW), str(PYTHON_EXAMPLES), str(tmp_path / "example.py")]
     run(mypy, tmp_path, typed)
+    parsed = run([sys.executable, str(PYTHON_EXAMPLES)], ROOT, typed, timeout=60)  # every documented example, typed
+    assert parsed.count(" ok\n") == sum(len(example) for example in documented_examples()), parsed
     assert_flow(run([sys.executable, str(PYTHON_FLOW), mock.base_url], tmp_path, typed, timeout=60))
     run([sys.executable, str(tmp_path / "example.py")], tmp_path, typed, timeout=60)
 
@@ -130,7 +144,7 @@ def test_typescript_types_carry_the_flow_through_tsc_strict(mock: LiveMock) -> N
     run([npm, "ci", "--no-audit", "--no-fund", "--prefer-offline"], TYPESCRIPT, env, timeout=300)
     [example] = blocks("ts", TYPESCRIPT_SECTION, DOC)
     (TYPESCRIPT / "src" / "docs-example.ts").write_text(aimed_at(example, mock.base_url))
-    generated = TYPESCRIPT / "src" / "leads-api.d.ts"
+    generated = TYPESCRIPT / "src" / "leads-api.ts"
     generated.unlink(missing_ok=True)
     for command in documented_commands(TYPESCRIPT_SECTION):
         if not INSTALL.match(command):
