@@ -36,6 +36,10 @@ def _update(api: Api, lead_id: str, body: dict[str, Any]) -> Callable[[], Reply]
     return lambda: api.update(lead_id, body)
 
 
+def _create(api: Api, body: dict[str, Any]) -> Callable[[], Reply]:
+    return lambda: api.send("POST", json=body)
+
+
 @rule(CONCURRENT_UPDATES_APPLY)
 def test_parallel_merge_patches_all_apply(api: Api) -> None:
     lead = api.create_lead()
@@ -77,7 +81,7 @@ def test_parallel_deletes_of_one_lead_answer_200_once(api: Api) -> None:
 def test_parallel_creates_get_ids_of_their_own(api: Api) -> None:
     word = api.token()
     bodies = [api.fields(name=f"Leadkit Test {word} {i}", email=f"{word}.{i}@example.com") for i in range(PARALLEL)]
-    replies = at_once([lambda body=body: api.send("POST", json=body) for body in bodies])
+    replies = at_once([_create(api, body) for body in bodies])
     assert _statuses(replies) == [201] * PARALLEL, _statuses(replies)
     ids = [reply.data["id"] for reply in replies]
     shared = sorted(lead_id for lead_id, count in Counter(ids).items() if count > 1)

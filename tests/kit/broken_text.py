@@ -111,7 +111,7 @@ def server_error_on_astral_text() -> Planted:
     return Planted(mock(), before=before)
 
 
-def _with_fields(store: LeadStore, fields: dict[str, Any], edit: Callable[[str, Any], Any]) -> dict[str, Any]:
+def _with_fields(fields: dict[str, Any], edit: Callable[[str, Any], Any]) -> dict[str, Any]:
     return {name: edit(name, value) for name, value in fields.items()}
 
 
@@ -123,10 +123,10 @@ class NormalisesNames(LeadStore):
         return unicodedata.normalize("NFC", value) if name == "name" and isinstance(value, str) else value
 
     def create(self, workspace_id: str, fields: dict[str, Any]) -> Lead:
-        return super().create(workspace_id, _with_fields(self, fields, self._nfc))
+        return super().create(workspace_id, _with_fields(fields, self._nfc))
 
     def update(self, workspace_id: str, lead_id: str, changes: dict[str, Any]) -> Lead:
-        return super().update(workspace_id, lead_id, _with_fields(self, changes, self._nfc))
+        return super().update(workspace_id, lead_id, _with_fields(changes, self._nfc))
 
 
 def _expand_dots(value: Any) -> Any:
@@ -159,10 +159,10 @@ class _EditsMetadata(LeadStore):
         return type(self).edit(value) if name == "metadata" else value
 
     def create(self, workspace_id: str, fields: dict[str, Any]) -> Lead:
-        return super().create(workspace_id, _with_fields(self, fields, self._metadata))
+        return super().create(workspace_id, _with_fields(fields, self._metadata))
 
     def update(self, workspace_id: str, lead_id: str, changes: dict[str, Any]) -> Lead:
-        return super().update(workspace_id, lead_id, _with_fields(self, changes, self._metadata))
+        return super().update(workspace_id, lead_id, _with_fields(changes, self._metadata))
 
 
 class NestsDottedKeys(_EditsMetadata):
