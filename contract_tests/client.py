@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json as jsonlib
+import threading
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -52,6 +53,9 @@ class Client:
         # Responses that break openapi.yaml during the running check: they fail it even when its own
         # assertions pass, and they do not stop it, so its own rule is still tested and named.
         self.problems: list[ContractViolation] = []
+        # The concurrency checks send from several threads at once: the spec check and the
+        # bookkeeping above are done one exchange at a time, the requests themselves are not.
+        self._lock = threading.Lock()
 
     def send(
         self,
@@ -90,11 +94,12 @@ class Client:
             request_headers=dict(response.request.headers),
             request_body=data,
         )
-        self.last = exchange
-        problems = self.checker.problems(exchange)
-        if problems:
-            broken = JSON_EVERYWHERE if any("Content-Type" in problem for problem in problems) else RESPONSES_MATCH_SPEC
-            self.problems.append(ContractViolation(broken, "; ".join(problems), exchange))
+        with self._lock:
+            self.last = exchange
+            problems = self.checker.problems(exchange)
+            if problems:
+                broken = JSON_EVERYWHERE if any("Content-Type" in problem for problem in problems) else RESPONSES_MATCH_SPEC
+                self.problems.append(ContractViolation(broken, "; ".join(problems), exchange))
         try:
             body = jsonlib.loads(response.content)
         except ValueError:
