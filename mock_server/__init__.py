@@ -15,7 +15,7 @@ from .config import ConfigError, configure, origins_setting, setting
 from .cors import Cors
 from .errors import register_error_handlers
 from .faults import FailRate, Latency, RateLimiter, parse_fail_rate, parse_latency, parse_rate_limit
-from .fixtures import load_fixtures
+from .fixtures import lead_check, load_fixtures
 from .ids import IdSource
 from .middleware import FrontDoor
 from .persistence import SqliteJournal, StateError
@@ -112,7 +112,7 @@ def _load_state(mock: MockState, state_path: str | None) -> None:
     journal = SqliteJournal(state_path)
     journal.claim()
     try:
-        saved = journal.load()
+        saved = journal.load(lead_check(mock.spec))
         if saved is None:
             journal.initialize(mock.starting_leads())
             mock.store.load(mock.starting_leads())

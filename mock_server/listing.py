@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 from itertools import compress, repeat
-from operator import contains
+from operator import contains, or_
 from typing import Callable
 
 # Filters' matches kept per workspace; a write empties them. Each holds at most one
@@ -19,34 +19,42 @@ CACHED_FILTERS = 16
 Filters = tuple[str | None, str | None, str | None]  # status, source, casefolded search
 
 
-def haystack(name: str, email: str) -> str:
-    """What a case-insensitive search of name or email looks in."""
-    return f"{name}\x00{email}".casefold()
+def haystack(name: str, email: str) -> tuple[str, str]:
+    """What a case-insensitive search looks in: the name and the email, each on its own.
+
+    Never one joined string: a needle spanning the join ("quux\x00abc", or the separator
+    alone) would match a lead whose name and email hold it only together.
+    """
+    return (name.casefold(), email.casefold())
 
 
 class Listing:
-    """Keys `(created_ms, id)` oldest first; `haystacks[i]` belongs to `keys[i]`."""
+    """Keys `(created_ms, id)` oldest first; `names[i]` and `emails[i]` belong to `keys[i]`."""
 
     def __init__(self) -> None:
         self.keys: list[tuple[int, str]] = []
-        self.haystacks: list[str] = []
+        self.names: list[str] = []
+        self.emails: list[str] = []
         self._found: dict[Filters, list[str]] = {}
 
-    def add(self, key: tuple[int, str], text: str) -> None:
+    def add(self, key: tuple[int, str], text: tuple[str, str]) -> None:
         at = bisect.bisect_left(self.keys, key)
         self.keys.insert(at, key)
-        self.haystacks.insert(at, text)
+        self.names.insert(at, text[0])
+        self.emails.insert(at, text[1])
         self._found.clear()
 
-    def change(self, key: tuple[int, str], text: str) -> None:
+    def change(self, key: tuple[int, str], text: tuple[str, str]) -> None:
         """The lead at `key` was updated: its text may differ, and so may its status or source."""
-        self.haystacks[bisect.bisect_left(self.keys, key)] = text
+        at = bisect.bisect_left(self.keys, key)
+        self.names[at], self.emails[at] = text
         self._found.clear()
 
     def remove(self, key: tuple[int, str]) -> None:
         at = bisect.bisect_left(self.keys, key)
         del self.keys[at]
-        del self.haystacks[at]
+        del self.names[at]
+        del self.emails[at]
         self._found.clear()
 
     def newest(self, page: int, limit: int) -> list[str]:
@@ -60,7 +68,8 @@ class Listing:
         if found is None:
             needle = filters[2]
             if needle:  # `needle in text` for every lead, looped in C rather than in Python
-                hits = compress(self.keys, map(contains, self.haystacks, repeat(needle)))
+                in_name = map(contains, self.names, repeat(needle))
+                hits = compress(self.keys, map(or_, in_name, map(contains, self.emails, repeat(needle))))
                 ids = [key[1] for key in hits][::-1]
             else:
                 ids = [key[1] for key in reversed(self.keys)]

@@ -11,7 +11,8 @@ import time
 from typing import Any, Callable, Iterable
 
 from .cors import Cors, Headers
-from .requestlog import RequestLog
+from .errors import ApiError, render
+from .requestlog import INJECTED, RequestLog
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -26,10 +27,14 @@ class FrontDoor:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
         origin = environ.get("HTTP_ORIGIN")
-        if origin is not None and self.cors.is_preflight(environ, origin):
+        if origin is not None and self.cors.is_preflight(environ, origin) and self.cors.allows(origin):
             start_response("204 No Content", self.cors.preflight_headers(environ, origin))
             body: Iterable[bytes] = []
             status = 204
+        elif origin is not None and self.cors.is_preflight(environ, origin):
+            reply = render(ApiError(*self.cors.refusal(origin)))
+            start_response("403 Forbidden", _merged(reply.headers, self.cors.response_headers(origin)))
+            body, status = [reply.body], 403
         else:
             extra = self.cors.response_headers(origin)
             seen: list[str] = []
@@ -46,6 +51,7 @@ class FrontDoor:
             environ.get("QUERY_STRING", ""),
             status,
             (time.perf_counter() - started) * 1000,
+            INJECTED in environ,
         )
         return body
 

@@ -124,13 +124,15 @@ class RsgiBridge:
             "wsgi.input_terminated": True,  # the body is whole: Werkzeug may read it to its end
         }
         for name, value in scope.headers.items():
+            # Repeated headers are joined with a comma, Content-Type too: two of them then read
+            # as more than one media type (a 415) rather than the last one winning.
             if name == "content-type":
-                environ["CONTENT_TYPE"] = value
+                key = "CONTENT_TYPE"
             elif name == "content-length":
-                environ["CONTENT_LENGTH"] = value
+                key = "CONTENT_LENGTH"
             else:
                 key = "HTTP_" + name.upper().replace("-", "_")
-                environ[key] = f"{environ[key]},{value}" if key in environ else value
+            environ[key] = f"{environ[key]},{value}" if key in environ else value
         return environ
 
     def _run(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:

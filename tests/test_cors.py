@@ -86,7 +86,7 @@ def test_cors_origin_allows_the_listed_origin(narrow: FlaskClient) -> None:
 
 def test_cors_origin_refuses_other_origins(narrow: FlaskClient) -> None:
     refused = preflight(narrow, "/api/v1/leads", origin="http://evil.example")
-    assert refused.status_code == 405  # no grant: the browser blocks the request
+    assert refused.status_code == 403  # no grant: the browser blocks the request
     assert "Access-Control-Allow-Origin" not in refused.headers
     response = narrow.get("/api/v1/leads", headers={**AUTH, "Origin": "http://evil.example"})
     assert "Access-Control-Allow-Origin" not in response.headers
@@ -109,4 +109,14 @@ def test_cors_origins_from_the_environment_may_be_comma_separated(monkeypatch: p
     monkeypatch.setenv("LEADS_CORS_ORIGINS", "http://a.test:1, http://b.test:2")
     client = FlaskClient(create_app({"TESTING": True}))
     assert preflight(client, "/api/v1/leads", origin="http://b.test:2").status_code == 204
-    assert preflight(client, "/api/v1/leads", origin="http://c.test:3").status_code == 405
+    assert preflight(client, "/api/v1/leads", origin="http://c.test:3").status_code == 403
+
+
+def test_a_preflight_from_a_disallowed_origin_is_a_403_saying_how_to_allow_it(narrow: FlaskClient) -> None:
+    refused = preflight(narrow, f"/api/v1/leads/{JOHN}", origin="http://evil.example")
+    assert (refused.status_code, refused.mimetype) == (403, "application/json")
+    body = refused.json
+    assert (body["success"], body["code"]) == (False, "ORIGIN_NOT_ALLOWED")
+    assert body["details"]["origin"] == "http://evil.example"
+    assert body["details"]["allowedOrigins"] == [APP_ORIGIN]
+    assert "--cors-origin" in body["error"] and "LEADS_CORS_ORIGINS" in body["error"]
