@@ -18,6 +18,23 @@ StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
+# The app's own limit on a request's header block, below the server's (serve.py gives
+# Granian a larger buffer), so a request over it is answered here, in the envelope.
+MAX_HEADER_BYTES = 1024 * 1024
+
+
+def framing_error(environ: dict[str, Any]) -> ApiError | None:
+    """What makes a request unanswerable before routing: RFC 9112's Host rule, an oversized header block."""
+    if environ.get("SERVER_PROTOCOL") == "HTTP/1.1" and "HTTP_HOST" not in environ:
+        message = "An HTTP/1.1 request must send a Host header (RFC 9112 §3.2)"
+        return ApiError(400, "VALIDATION_ERROR", "Validation failed", {"errors": [{"field": "Host", "message": message}]})
+    size = sum(len(name) + len(value) for name, value in environ.items() if name.startswith("HTTP_") and isinstance(value, str))
+    if size > MAX_HEADER_BYTES:
+        message = f"Request headers are larger than {MAX_HEADER_BYTES} bytes"
+        return ApiError(431, "REQUEST_HEADERS_TOO_LARGE", message, {"maxBytes": MAX_HEADER_BYTES})
+    return None
+
+
 class FrontDoor:
     def __init__(self, app: WsgiApp, cors: Cors, log: RequestLog) -> None:
         self.app = app
@@ -27,9 +44,15 @@ class FrontDoor:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
         origin = environ.get("HTTP_ORIGIN")
-        if origin is not None and self.cors.is_preflight(environ, origin) and self.cors.allows(origin):
+        refused = framing_error(environ)
+        if refused is not None:
+            reply = render(refused)
+            start_response(f"{refused.status} {refused.code.replace('_', ' ')}", reply.headers)
+            body: Iterable[bytes] = [reply.body]
+            status = refused.status
+        elif origin is not None and self.cors.is_preflight(environ, origin) and self.cors.allows(origin):
             start_response("204 No Content", self.cors.preflight_headers(environ, origin))
-            body: Iterable[bytes] = []
+            body = []
             status = 204
         elif origin is not None and self.cors.is_preflight(environ, origin):
             reply = render(ApiError(*self.cors.refusal(origin)))
