@@ -27,6 +27,18 @@ class PortInUse(Exception):
     """Something already listens on the address."""
 
 
+def any_free_port(host: str) -> int:
+    """A port free on `host` now (`--port 0`), so the banner can name the port actually served."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, 0))
+        except OSError as exc:
+            raise PortInUse(f"cannot listen on {host}: {exc.strerror}") from None
+        port: int = probe.getsockname()[1]
+        return port
+
+
 def check_port_free(host: str, port: int) -> None:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
