@@ -120,3 +120,16 @@ def test_a_preflight_from_a_disallowed_origin_is_a_403_saying_how_to_allow_it(na
     assert body["details"]["origin"] == "http://evil.example"
     assert body["details"]["allowedOrigins"] == [APP_ORIGIN]
     assert "--cors-origin" in body["error"] and "LEADS_CORS_ORIGINS" in body["error"]
+
+
+def test_the_refused_preflight_is_the_response_openapi_yaml_documents(narrow: FlaskClient, spec: dict[str, Any]) -> None:
+    import jsonschema_rs
+
+    from mock_server.spec import json_schema
+
+    documented = spec["components"]["responses"]["OriginNotAllowed"]["content"]["application/json"]
+    validator = jsonschema_rs.validator_for(json_schema(spec, documented["schema"]))
+    refused = preflight(narrow, "/api/v1/leads", origin="http://evil.example").json
+    assert validator.is_valid(refused)
+    assert refused == documented["examples"]["otherOrigin"]["value"] | {"details": refused["details"]}
+    assert validator.is_valid(documented["examples"]["otherOrigin"]["value"])
