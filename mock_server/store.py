@@ -268,7 +268,9 @@ class LeadStore:
                 return (status is None or lead.status == status) and (source is None or lead.source == source)
 
             filters = (status, source, search.casefold() if search else None)
-            matching = listing.matching(filters, None if status is None and source is None else keep)
+            matching = listing.matching(
+                filters, None if status is None and source is None else keep, lambda i: (leads[i].name, leads[i].email)
+            )
             start = (page - 1) * limit
             return Page([leads[i] for i in matching[start : start + limit]], page, limit, len(matching))
 
