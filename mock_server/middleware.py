@@ -13,14 +13,10 @@ from typing import Any, Callable, Iterable
 from .cors import Cors, Headers
 from .errors import ApiError, render
 from .requestlog import INJECTED, RequestLog
+from .rsgi import HEADERS_OVER_LIMIT, MAX_HEADER_BYTES
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
-
-
-# The app's own limit on a request's header block, below the server's (serve.py gives
-# Granian a larger buffer), so a request over it is answered here, in the envelope.
-MAX_HEADER_BYTES = 1024 * 1024
 
 
 def framing_error(environ: dict[str, Any]) -> ApiError | None:
@@ -28,8 +24,7 @@ def framing_error(environ: dict[str, Any]) -> ApiError | None:
     if environ.get("SERVER_PROTOCOL") == "HTTP/1.1" and "HTTP_HOST" not in environ:
         message = "An HTTP/1.1 request must send a Host header (RFC 9112 §3.2)"
         return ApiError(400, "VALIDATION_ERROR", "Validation failed", {"errors": [{"field": "Host", "message": message}]})
-    size = sum(len(name) + len(value) for name, value in environ.items() if name.startswith("HTTP_") and isinstance(value, str))
-    if size > MAX_HEADER_BYTES:
+    if HEADERS_OVER_LIMIT in environ:  # measured by the server bridge as it read them (rsgi.py)
         message = f"Request headers are larger than {MAX_HEADER_BYTES} bytes"
         return ApiError(431, "REQUEST_HEADERS_TOO_LARGE", message, {"maxBytes": MAX_HEADER_BYTES})
     return None
