@@ -28,6 +28,11 @@ MAY_BLOCK = "leadkit.may_block"
 # import) other than MAX_CONTENT_LENGTH. The app still enforces the limit; this only
 # decides how much the bridge reads before handing the request over.
 BODY_LIMIT = "leadkit.body_limit"
+# The app's own limit on a request's header block, below Granian's buffer (serve.py), so a
+# request over it reaches the app and is answered in the envelope (middleware.py). Measured
+# here, where the headers are walked anyway, and flagged in the environ when over.
+MAX_HEADER_BYTES = 1024 * 1024
+HEADERS_OVER_LIMIT = "leadkit.headers_over_limit"
 _UNREAD = "leadkit.body_unread"  # the request's body was not read to its end
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "upgrade"})
 
@@ -123,14 +128,20 @@ class RsgiBridge:
             "wsgi.run_once": False,
             "wsgi.input_terminated": True,  # the body is whole: Werkzeug may read it to its end
         }
+        size = 0
         for name, value in scope.headers.items():
+            size += len(name) + len(value)
+            # Repeated headers are joined with a comma, Content-Type too: two of them then read
+            # as more than one media type (a 415) rather than the last one winning.
             if name == "content-type":
-                environ["CONTENT_TYPE"] = value
+                key = "CONTENT_TYPE"
             elif name == "content-length":
-                environ["CONTENT_LENGTH"] = value
+                key = "CONTENT_LENGTH"
             else:
                 key = "HTTP_" + name.upper().replace("-", "_")
-                environ[key] = f"{environ[key]},{value}" if key in environ else value
+            environ[key] = f"{environ[key]},{value}" if key in environ else value
+        if size > MAX_HEADER_BYTES:
+            environ[HEADERS_OVER_LIMIT] = size
         return environ
 
     def _run(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
