@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterable
@@ -50,6 +51,19 @@ class RsgiBridge:
         self.timeout_s: float = app.config["BODY_TIMEOUT_S"]
         self._threads = threads
         self._pool: ThreadPoolExecutor | None = None  # made on first use, in the worker process
+
+    def __rsgi_init__(self, loop: Any) -> None:
+        """In the worker: leave a terminal's Ctrl-C to the supervising process.
+
+        Ctrl-C reaches the whole process group. A worker that stopped on it by itself could
+        end before the supervisor had begun to stop it, which Granian reports as an
+        unexpected worker exit (and a failed stop); the supervisor ends it with SIGTERM.
+        """
+        try:
+            loop.remove_signal_handler(signal.SIGINT)
+        except (NotImplementedError, RuntimeError):
+            pass
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     async def __call__(self, scope: Any, proto: Any) -> None:
         if scope.proto != "http":
