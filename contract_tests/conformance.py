@@ -35,6 +35,12 @@ class Exchange:
     response_body: bytes
     request_headers: Mapping[str, str] = field(default_factory=dict)
     request_body: bytes | None = None
+    # When it was seen, in seconds since the epoch: the cross-exchange rules compare two
+    # exchanges only when one ended before the other began. None: not known.
+    started: float | None = None
+    ended: float | None = None
+    number: int | None = None  # its place in a recording (a HAR entry's number), for reports
+    response_omitted: bool = False  # the recording left the response body out: nothing to judge in it
 
     def excerpt(self, limit: int = 300) -> str:
         text = self.response_body.decode("utf-8", "replace")

@@ -214,3 +214,14 @@ CHECK_RULES: dict[str, Rule] = {
     "use_after_free": NOT_FOUND_AFTER_DELETE,
     "ensure_resource_availability": CREATED_AVAILABLE,
 }
+# Rules the traffic engine (contract_tests/engine/) judges that no pytest check names alone.
+NOT_FOUND_ENVELOPE = Rule(
+    "not-found-envelope",
+    "Every 404 LEAD_NOT_FOUND is the seed's: error 'Lead not found', details.leadId as requested, its message",
+    f"Errors; {SEED} > 404 Not Found",
+)
+DELETED_AT_AFTER_UPDATES = Rule(
+    "deleted-at-after-updates",
+    "A delete's deletedAt is no earlier than the updatedAt of any state of that lead seen before",
+    f"Endpoints > Delete; {SEED} > Success Response",
+)
