@@ -148,3 +148,16 @@ def test_updated_at_going_back_after_a_later_state_is_caught(tmp_path: Path) -> 
     har.add("PUT", L, 200, {"success": True, "data": lead(updatedAt=LATER)}, at=0, sent={"status": "new"})
     har.add("GET", L, 200, {"success": True, "data": lead()}, at=1)
     assert found(tmp_path, har) == [(2, "update-timestamps")]
+
+
+def _refused_then(updated: str) -> Har:
+    har = Har()
+    har.add("GET", L, 200, {"success": True, "data": lead()}, at=0)
+    har.add("PUT", L, 400, {"success": False, "error": "Invalid", "code": "VALIDATION_ERROR", "details": {"errors": [{"field": "bogus", "message": "no"}]}}, at=1, sent={"status": "lost", "bogus": 1})
+    har.add("GET", L, 200, {"success": True, "data": lead(updatedAt=updated, status="lost")}, at=2)
+    return har
+
+
+def test_a_refused_update_that_changed_the_lead_is_caught(tmp_path: Path) -> None:
+    assert found(tmp_path, _refused_then(LATER)) == [(3, "refused-update-changes-nothing")]
+    assert found(tmp_path, _refused_then("2024-01-15T10:30:00.000Z")) == []

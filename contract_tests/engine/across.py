@@ -25,6 +25,7 @@ from ..rules import (
     UPDATE_MERGE_PATCH,
     UPDATE_NULL_CLEARS,
     UPDATE_PARTIAL,
+    UPDATE_REFUSED_UNCHANGED,
     UPDATE_TIMESTAMPS,
     Rule,
 )
@@ -39,7 +40,7 @@ WritesPending = Callable[[str], bool]  # lead id -> a write to it is still in fl
 class _Lead:
     """What the traffic showed of one lead id."""
 
-    __slots__ = ("first_end", "created", "workspace", "deleted", "marks", "floor", "state", "last_write_end")
+    __slots__ = ("first_end", "created", "workspace", "deleted", "marks", "floor", "state", "last_write_end", "refused")
 
     def __init__(self) -> None:
         self.first_end = math.inf  # when an exchange showing it first ended
@@ -50,6 +51,7 @@ class _Lead:
         self.floor: tuple[float, str, Exchange] | None = None  # the latest end and greatest updatedAt folded
         self.state: tuple[float, dict[str, Any], Exchange] | None = None  # the newest state: (ended, lead, exchange)
         self.last_write_end = -math.inf
+        self.refused: tuple[float, str, Exchange] | None = None  # a refused PUT's end, the updatedAt it left
 
     def updated_before(self, start: float) -> tuple[str, Exchange] | None:
         """The greatest updatedAt shown by exchanges that ended before `start`."""
@@ -78,11 +80,15 @@ class Across:
         self.key_workspaces: dict[str, dict[str, Exchange]] = {}  # key -> workspace -> first exchange showing it
 
     def observe(self, view: View, pending: WritesPending | None = None) -> list[Breach]:
-        if view.forced or not view.ok or view.operation is None or view.method == "HEAD":
+        if view.forced or view.operation is None or view.method == "HEAD":
             return []
         exchange = view.exchange
         start = exchange.started if exchange.started is not None else -math.inf
         end = exchange.ended if exchange.ended is not None else math.inf
+        if not view.ok:
+            if view.operation == "updateLead" and view.status in (400, 413, 415) and view.lead_id is not None:
+                self._refused(view.lead_id, start, end, exchange, pending)
+            return []
         found: list[Breach] = []
         operation = view.operation
         data = view.data
@@ -105,6 +111,7 @@ class Across:
         listed = view.operation == "listLeads"
         if known is not None and view.operation == "createLead" and known.first_end < start:
             found.append(Breach(NO_ID_REUSE, f"create returned {lead_id}, an id seen before", exchange, _first(known)))
+            known = self.leads[lead_id] = _Lead()  # a new lead under an old id: compare it with itself from now on
         elif known is not None and known.deleted is not None and known.deleted[0] < start:
             rule = LIST_AFTER_DELETE if listed else NOT_FOUND_AFTER_DELETE
             verb = "listed" if listed else f"answered {view.status} to {view.method}"
@@ -120,6 +127,13 @@ class Across:
                 found.append(Breach(UPDATE_TIMESTAMPS, f"{lead_id}'s createdAt moved from {known.created[0]} to {created}", exchange, known.created[1]))
         if isinstance(updated, str) and TIMESTAMP.fullmatch(updated):
             before = known.updated_before(start)
+            refused = known.refused
+            if refused is not None and refused[0] < start:
+                known.refused = None
+                quiet = known.last_write_end < refused[0] and not (pending is not None and pending(lead_id))
+                if quiet and view.operation != "updateLead" and updated != refused[1]:
+                    message = f"a PUT refused with {refused[2].status} moved {lead_id}'s updatedAt from {refused[1]} to {updated}"
+                    found.append(Breach(UPDATE_REFUSED_UNCHANGED, message, exchange, refused[2]))
             if view.operation == "updateLead":
                 if before is not None and not updated > before[0]:
                     found.append(Breach(UPDATE_TIMESTAMPS, f"PUT left {lead_id}'s updatedAt at {updated}, not later than {before[0]} seen before", exchange, before[1]))
@@ -165,6 +179,15 @@ class Across:
                 found.append(Breach(UPDATE_MERGE_PATCH, _cut(message), exchange, state[2]))
         elif "metadata" not in sent and "metadata" in before and lead.get("metadata") != before["metadata"]:
             found.append(Breach(UPDATE_MERGE_PATCH, "PUT did not send metadata, yet it changed", exchange, state[2]))
+
+    def _refused(self, lead_id: str, start: float, end: float, exchange: Exchange, pending: WritesPending | None) -> None:
+        """Remember the state a refused PUT must have left, when no other write of ours can blur it."""
+        known = self.leads.get(lead_id)
+        if known is None or known.state is None or known.state[0] >= start or known.last_write_end >= start:
+            return
+        if pending is not None and pending(lead_id):
+            return
+        known.refused = (end, str(known.state[1].get("updatedAt")), exchange)
 
     def _deleted(self, view: View, data: Any, start: float, end: float, found: list[Breach]) -> None:
         exchange = view.exchange

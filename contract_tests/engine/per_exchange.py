@@ -18,6 +18,7 @@ from ..rules import (
     LIST_ORDER,
     LIST_QUERY,
     METHOD_NOT_ALLOWED,
+    NO_SERVER_ERRORS,
     NOT_FOUND_ENVELOPE,
     NOT_FOUND_MALFORMED,
     PAGINATION,
@@ -63,7 +64,10 @@ def _http(view: View, keys_known: bool, broken: Broken) -> None:
     status, method = view.status, view.method
     if status == 403 and view.operation is not None:
         broken(UNAUTHORIZED, "a refused key is answered 403; the contract answers 401 UNAUTHORIZED")
-    if keys_known and view.ok and view.operation is not None and not view.forced and "authorization" not in view.request_headers:
+    if status >= 500 and status not in (502, 503, 504):  # those three may come from a gateway in front of it
+        broken(NO_SERVER_ERRORS, f"{method} {view.path} answered {status}")
+    elif keys_known and view.operation is not None and status not in (401, 403) and not view.forced and "authorization" not in view.request_headers:
+        # Auth comes before everything but routing: without a key, nothing but 401 tells anything.
         broken(UNAUTHORIZED, f"{method} {view.path} without Authorization answered {status}, not 401")
     if status == 405:
         allowed = {part.strip().upper() for part in view.headers.get("allow", "").split(",") if part.strip()}
