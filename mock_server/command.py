@@ -55,6 +55,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     browser.add_argument("--seed", metavar="N", type=int, help="make new ids, timestamps and generated data repeat run to run")
     browser.add_argument("--generate", metavar="N", type=int, default=0, help="add N realistic leads to each workspace")
     browser.add_argument("--quiet", action="store_true", help="no log line per request")
+    browser.add_argument(
+        "--record", metavar="FILE.har", help="write the API's traffic as HAR 1.2 to this file (when stopped); `leadkit check` reads it"
+    )
     parser.set_defaults(run=run_mock)
 
 
@@ -66,6 +69,7 @@ FLAGS = {  # app setting -> the flag that sets it, for error messages
     "STATE_PATH": "--state",
     "SEED": "--seed",
     "GENERATE": "--generate",
+    "RECORD_PATH": "--record",
 }
 
 
@@ -80,6 +84,7 @@ def config_from_args(args: argparse.Namespace) -> dict[str, object]:
         "STATE_PATH": os.path.abspath(args.state) if args.state else None,
         "SEED": args.seed,
         "GENERATE": args.generate or None,
+        "RECORD_PATH": os.path.abspath(args.record) if args.record else None,
     }
     overrides: dict[str, object] = {key: value for key, value in flags.items() if value is not None}
     overrides["LOG_REQUESTS"] = not args.quiet

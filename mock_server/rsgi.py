@@ -28,6 +28,8 @@ MAY_BLOCK = "leadkit.may_block"
 # import) other than MAX_CONTENT_LENGTH. The app still enforces the limit; this only
 # decides how much the bridge reads before handing the request over.
 BODY_LIMIT = "leadkit.body_limit"
+# The app may list callables here, run in the worker as it stops (the --record file is written so).
+ON_STOP = "leadkit.on_stop"
 _UNREAD = "leadkit.body_unread"  # the request's body was not read to its end
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "upgrade"})
 
@@ -41,6 +43,11 @@ class RsgiBridge:
         self.timeout_s: float = app.config["BODY_TIMEOUT_S"]
         self._threads = threads
         self._pool: ThreadPoolExecutor | None = None  # made on first use, in the worker process
+
+    def __rsgi_del__(self, loop: Any) -> None:
+        """Granian calls this in the worker as it stops."""
+        for stop in self.app.extensions.get(ON_STOP, ()):
+            stop()
 
     async def __call__(self, scope: Any, proto: Any) -> None:
         if scope.proto != "http":
