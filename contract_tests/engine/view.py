@@ -23,7 +23,7 @@ class View:
     exchange: Exchange
     method: str  # upper case; HEAD routed as GET
     path: str
-    query: dict[str, str]
+    raw_query: str
     operation: str | None  # operationId; None for an unknown route or a wrong method
     template: str | None  # the spec path it matched, even with a wrong method
     lead_id: str | None
@@ -36,6 +36,16 @@ class View:
     _sent: Any = None
 
     _key: Any = None
+    _query: Any = None
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The query's parameters, the first value of each name (as servers read it)."""
+        if self._query is None:
+            self._query = {}
+            for name, value in parse_qsl(self.raw_query, keep_blank_values=True):
+                self._query.setdefault(name, value)
+        return self._query  # type: ignore[no-any-return]
 
     @property
     def key(self) -> str | None:
@@ -76,12 +86,26 @@ def _parse(raw: bytes) -> Any:
     if not raw:
         return _EMPTY
     try:
-        return json.loads(raw)
+        return json.loads(raw.decode("utf-8"))  # the contract's JSON is UTF-8: no sniffing for UTF-16
     except (ValueError, UnicodeDecodeError, RecursionError):
         return _NOT_JSON
 
 
 NOT_JSON = _NOT_JSON
+
+
+def _path(url: str) -> str:
+    """The path of a URL, without urlsplit's full work (this runs for every exchange)."""
+    start = url.find("//")
+    slash = url.find("/", start + 2 if start >= 0 else 0)
+    if slash < 0:
+        return ""
+    end = len(url)
+    for mark in "?#":
+        found = url.find(mark, slash)
+        if found >= 0:
+            end = min(end, found)
+    return url[slash:end]
 
 
 class Routes:
@@ -95,16 +119,13 @@ class Routes:
             self.templates.append((path, re.compile(pattern + "$"), methods))
 
     def is_api(self, url: str, base_path: str = "") -> bool:
-        return urlsplit(url).path.startswith(base_path.rstrip("/") + API_PREFIX)
+        return _path(url).startswith(base_path.rstrip("/") + API_PREFIX)
 
     def view(self, exchange: Exchange, base_path: str = "") -> View:
         parts = urlsplit(exchange.url)
         path = parts.path[len(base_path.rstrip("/")) :] if base_path else parts.path
         method = exchange.method.upper()
         routed = "GET" if method == "HEAD" else method
-        query: dict[str, str] = {}
-        for name, value in parse_qsl(parts.query, keep_blank_values=True):
-            query.setdefault(name, value)  # the first value of a name counts, as servers read it
         operation = template = lead_id = None
         for spec_path, pattern, methods in self.templates:
             match = pattern.match(path)
@@ -117,10 +138,10 @@ class Routes:
         headers = {name.lower(): value for name, value in exchange.response_headers.items()}
         prefer = request_headers.get("prefer", "")
         forced = (
-            "__code" in query
-            or "__example" in query
+            "__code" in parts.query
+            or "__example" in parts.query
             or "code=" in headers.get("preference-applied", "")
             or "example=" in headers.get("preference-applied", "")
             or (("code=" in prefer or "example=" in prefer) and "preference-applied" in headers)
         )
-        return View(exchange, method, path, query, operation, template, lead_id, exchange.status, headers, request_headers, forced)
+        return View(exchange, method, path, parts.query, operation, template, lead_id, exchange.status, headers, request_headers, forced)
