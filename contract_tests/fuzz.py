@@ -110,7 +110,8 @@ class Fuzzer:
             """The engine's cross-exchange judgement of a generated response (Schemathesis has no such check)."""
             exchange = exchange_from(response)
             exchange.ended = time.time()
-            exchange.started = exchange.ended - response.elapsed.total_seconds()
+            elapsed = response.elapsed  # seconds: a float from Schemathesis, a timedelta from requests
+            exchange.started = exchange.ended - (elapsed.total_seconds() if hasattr(elapsed, "total_seconds") else float(elapsed))
             for breach in kit.client.judge.across.observe(kit.client.judge.view(exchange)):
                 if breach.rule is NO_ID_REUSE:
                     raise ContractViolation(NO_ID_REUSE, breach.message, exchange)
