@@ -64,6 +64,7 @@ def pages() -> Iterator[PageServer]:
     server = PageServer()
     yield server
     server.server.shutdown()
+    server.server.server_close()
 
 
 @pytest.fixture(scope="module")
