@@ -69,7 +69,7 @@ class FrontDoor:
                 close()
         assert self.recorder is not None
         stream = environ.get("wsgi.input")
-        sent = stream.getvalue() if hasattr(stream, "getvalue") else None
+        sent: bytes | None = stream.getvalue() if stream is not None and hasattr(stream, "getvalue") else None
         query = environ.get("QUERY_STRING", "")
         url = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', 'localhost')}{wsgi_text(environ.get('PATH_INFO', ''))}"
         request_headers = [(name[5:].replace("_", "-").title(), value) for name, value in environ.items() if name.startswith("HTTP_")]
