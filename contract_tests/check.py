@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import Iterator
 from urllib.parse import unquote, urlsplit
 
 from .conformance import Exchange
@@ -48,14 +49,14 @@ def check_recording(recording: Recording, base_url: str | None = None) -> Tally:
     return tally
 
 
-def _in_end_order(api: list[Exchange]) -> list[tuple[Exchange, "_Pending"]]:
-    """Sorted by when each ended, with what was still being written when it did."""
+def _in_end_order(api: list[Exchange]) -> Iterator[tuple[Exchange, "_Pending"]]:
+    """Sorted by when each ended, with what was still being written when it did (made as needed)."""
     writes: dict[str, list[Exchange]] = defaultdict(list)
     for exchange in api:
         if exchange.method.upper() in _WRITES:
             writes[unquote(urlsplit(exchange.url).path.rsplit("/", 1)[-1])].append(exchange)
     ordered = sorted(api, key=lambda exchange: (_end(exchange), exchange.number or 0))
-    return [(exchange, _Pending(exchange, writes)) for exchange in ordered]
+    return ((exchange, _Pending(exchange, writes)) for exchange in ordered)
 
 
 class _Pending:
