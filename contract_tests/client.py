@@ -1,16 +1,18 @@
-"""The kit's HTTP client: each exchange recorded, and its response held to openapi.yaml."""
+"""The kit's HTTP client: each exchange recorded and judged by the rule engine, as proxy and check judge theirs."""
 
 from __future__ import annotations
 
 import json as jsonlib
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 from requests.structures import CaseInsensitiveDict
 
 from .conformance import Exchange, SpecChecker
-from .rules import JSON_EVERYWHERE, RESPONSES_MATCH_SPEC, ContractViolation
+from .engine import Judge
+from .rules import ContractViolation
 from .target import Target
 from .transport import KitSession
 
@@ -49,8 +51,11 @@ class Client:
         self.target = target
         self.session = session
         self.checker = checker
+        # Every exchange the checks make, judged by the engine's rules, on its own and against the
+        # run's earlier exchanges: the same rules `leadkit proxy` and `leadkit check` apply.
+        self.judge = Judge(checker.spec, base_path=checker.base_path)
         self.last: Exchange | None = None  # the evidence if the running check fails
-        # Responses that break openapi.yaml during the running check: they fail it even when its own
+        # Responses that break a rule during the running check: they fail it even when its own
         # assertions pass, and they do not stop it, so its own rule is still tested and named.
         self.problems: list[ContractViolation] = []
         # The concurrency checks send from several threads at once: the spec check and the
@@ -76,6 +81,7 @@ class Client:
         if json is not _UNSET:
             data = jsonlib.dumps(json).encode()
             sent.setdefault("Content-Type", "application/json")
+        started = time.time()
         response = self.session.request(
             method,
             self.target.base_url + path,
@@ -93,13 +99,12 @@ class Client:
             response_body=response.content,
             request_headers=dict(response.request.headers),
             request_body=data,
+            started=started,
+            ended=time.time(),
         )
         with self._lock:
             self.last = exchange
-            problems = self.checker.problems(exchange)
-            if problems:
-                broken = JSON_EVERYWHERE if any("Content-Type" in problem for problem in problems) else RESPONSES_MATCH_SPEC
-                self.problems.append(ContractViolation(broken, "; ".join(problems), exchange))
+            self.problems += [ContractViolation(breach.rule, breach.message, exchange) for breach in self.judge.judge(exchange)]
         try:
             body = jsonlib.loads(response.content)
         except ValueError:

@@ -8,6 +8,7 @@ create is marked as test data; the guard refuses anything that still slips throu
 from __future__ import annotations
 
 import copy
+import time
 from typing import Any
 
 import hypothesis
@@ -106,13 +107,17 @@ class Fuzzer:
         kit = self.kit
 
         def no_id_reuse(ctx: Any, response: Any, case: Any) -> None:
-            """A create that returns an id the run has seen before (Schemathesis has no such check)."""
-            lead_id = _lead_id(response) if case.method.upper() == "POST" and response.status_code == 201 else None
-            if lead_id is not None and lead_id in kit.ledger.reused:
-                raise ContractViolation(NO_ID_REUSE, f"create returned {lead_id}, an id seen before", exchange_from(response))
+            """The engine's cross-exchange judgement of a generated response (Schemathesis has no such check)."""
+            exchange = exchange_from(response)
+            exchange.ended = time.time()
+            elapsed = response.elapsed  # seconds: a float from Schemathesis, a timedelta from requests
+            exchange.started = exchange.ended - (elapsed.total_seconds() if hasattr(elapsed, "total_seconds") else float(elapsed))
+            for breach in kit.client.judge.across.observe(kit.client.judge.view(exchange)):
+                if breach.rule is NO_ID_REUSE:
+                    raise ContractViolation(NO_ID_REUSE, breach.message, exchange)
 
         def workspace_isolation(ctx: Any, response: Any, case: Any) -> None:
-            """Whatever lead the first key just saw, the second key must not find."""
+            """Whatever lead the first key just saw, the second key must not find (the engine judges its answer too)."""
             lead_id = _lead_id(response) if 200 <= response.status_code < 300 else None
             if kit.other_api is None or lead_id is None or case.method.upper() == "DELETE":
                 return

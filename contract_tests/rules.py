@@ -262,3 +262,14 @@ FREE_TEXT_ACCEPTED = Rule(
     "phone and source take any string: letters, punctuation and Unicode are accepted and kept as sent",
     "The lead object",
 )
+# Rules the traffic engine (contract_tests/engine/) judges that no pytest check names alone.
+NOT_FOUND_ENVELOPE = Rule(
+    "not-found-envelope",
+    "Every 404 LEAD_NOT_FOUND is the seed's: error 'Lead not found', details.leadId as requested, its message",
+    f"Errors; {SEED} > 404 Not Found",
+)
+DELETED_AT_AFTER_UPDATES = Rule(
+    "deleted-at-after-updates",
+    "A delete's deletedAt is no earlier than the updatedAt of any state of that lead seen before",
+    f"Endpoints > Delete; {SEED} > Success Response",
+)

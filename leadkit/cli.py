@@ -8,6 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Sequence
 
 from contract_tests.command import add_parser as add_verify  # light: the kit loads only when verify runs
+from contract_tests.traffic_command import add_parser as add_traffic  # check and proxy, light the same way
 from mock_server.command import add_parser as add_mock
 
 
@@ -20,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     add_mock(sub)
     add_verify(sub)
+    add_traffic(sub)
     return parser
 
 

@@ -16,11 +16,12 @@ from .cors import Cors
 from .errors import register_error_handlers
 from .faults import FailRate, Latency, RateLimiter, parse_fail_rate, parse_latency, parse_rate_limit
 from .fixtures import lead_check, load_fixtures
+from .harfile import HarRecorder
 from .ids import IdSource
 from .middleware import FrontDoor
 from .persistence import SqliteJournal, StateError
 from .requestlog import RequestLog
-from .rsgi import MAY_BLOCK
+from .rsgi import MAY_BLOCK, ON_STOP
 from .routes import Routes
 from .spec import load_spec
 from .state import MockState, init_app
@@ -59,7 +60,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # admin API, the docs and the 404 for unknown paths. No redirects (a 308 with an HTML
     # page): `//` is matched as written, and `/__mock` is the admin index as `/__mock/` is.
     api = Api(mock, Routes(spec), fallback=app.wsgi_app, logger=app.logger)
-    app.wsgi_app = FrontDoor(api, cors, mock.requests)  # type: ignore[method-assign]
+    recorder = HarRecorder(settings["RECORD_PATH"], "leadkit mock") if settings["RECORD_PATH"] else None
+    app.wsgi_app = FrontDoor(api, cors, mock.requests, recorder)  # type: ignore[method-assign]
+    if recorder is not None:
+        app.extensions[ON_STOP] = [recorder.save]
     app.url_map.merge_slashes = False
     admin.init_app(app)
     docs.init_app(app, spec)

@@ -61,6 +61,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     )
     browser.add_argument("--generate", metavar="N", help="add N realistic leads to each workspace")
     browser.add_argument("--quiet", action="store_true", default=None, help="no log line per request")
+    browser.add_argument(
+        "--record", metavar="FILE.har", help="write the API's traffic as HAR 1.2 to this file (when stopped); `leadkit check` and `leadkit replay` read it"
+    )
     parser.epilog = (parser.epilog or "") + "\n\nenvironment (a flag given on the command line wins):\n" + "\n".join(
         f"  {variable:<20} {flag}" for flag, variable in ENVIRONMENT.items()
     )
@@ -81,6 +84,7 @@ ENVIRONMENT = {
     "--seed": "LEADS_SEED",
     "--generate": "LEADS_GENERATE",
     "--quiet": "LEADS_QUIET",
+    "--record": "LEADS_RECORD_PATH",
 }
 FLAGS = {  # app setting -> the flag that sets it, for error messages
     "FIXTURES": "--fixtures",
@@ -91,6 +95,7 @@ FLAGS = {  # app setting -> the flag that sets it, for error messages
     "STATE_PATH": "--state",
     "SEED": "--seed",
     "GENERATE": "--generate",
+    "RECORD_PATH": "--record",
 }
 _HOSTNAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
@@ -181,6 +186,8 @@ def config_from_args(args: argparse.Namespace) -> dict[str, object]:
             overrides[setting] = value
     if args.state:
         overrides["STATE_PATH"] = os.path.abspath(args.state)
+    if args.record:
+        overrides["RECORD_PATH"] = os.path.abspath(args.record)
     found = _given(args, "--seed")
     if found is not None:
         overrides["SEED"] = _whole(found[0], found[1], least=-(2**63))

@@ -27,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "LOG_REQUESTS": False,  # one line a request on standard output (the CLI turns it on)
     "RECENT_REQUESTS": 200,  # how many requests /__mock/requests remembers
     "BODY_TIMEOUT_S": 10.0,  # a body still incomplete after this long is refused with 400
+    "RECORD_PATH": None,  # a HAR file the API's traffic is written to (on stop, and as it grows)
 }
 
 

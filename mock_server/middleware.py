@@ -10,8 +10,10 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Iterable
 
+from .call import wsgi_text
 from .cors import Cors, Headers
 from .errors import ApiError, render
+from .harfile import HarRecorder, har_entry
 from .requestlog import INJECTED, RequestLog
 from .rsgi import HEADERS_OVER_LIMIT, MAX_HEADER_BYTES
 
@@ -31,13 +33,15 @@ def framing_error(environ: dict[str, Any]) -> ApiError | None:
 
 
 class FrontDoor:
-    def __init__(self, app: WsgiApp, cors: Cors, log: RequestLog) -> None:
+    def __init__(self, app: WsgiApp, cors: Cors, log: RequestLog, recorder: HarRecorder | None = None) -> None:
         self.app = app
         self.cors = cors
         self.log = log
+        self.recorder = recorder  # --record: the API's exchanges as HAR
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
+        wall = time.time()
         origin = environ.get("HTTP_ORIGIN")
         refused = framing_error(environ)
         if refused is not None:
@@ -57,12 +61,17 @@ class FrontDoor:
             extra = self.cors.response_headers(origin)
             seen: list[str] = []
 
+            sent: list[Headers] = []
+
             def start(status_line: str, headers: Headers, exc_info: Any = None) -> Any:
                 seen.append(status_line)
-                return start_response(status_line, _merged(headers, extra), exc_info)
+                sent[:] = [_merged(headers, extra)]
+                return start_response(status_line, sent[0], exc_info)
 
             body = self.app(environ, start)
             status = int(seen[-1][:3]) if seen else 0
+            if self.recorder is not None and environ.get("PATH_INFO", "").startswith("/api/"):
+                body = self._record(environ, status, sent[0] if sent else [], body, wall)
         self.log.record(
             environ["REQUEST_METHOD"],
             environ.get("PATH_INFO", ""),
@@ -72,6 +81,27 @@ class FrontDoor:
             INJECTED in environ,
         )
         return body
+
+    def _record(self, environ: dict[str, Any], status: int, headers: Headers, body: Iterable[bytes], wall: float) -> list[bytes]:
+        """Keep the exchange for the HAR file; the body is read whole (the API's bodies are already)."""
+        try:
+            whole = b"".join(body)
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+        assert self.recorder is not None
+        stream = environ.get("wsgi.input")
+        sent: bytes | None = stream.getvalue() if stream is not None and hasattr(stream, "getvalue") else None
+        query = environ.get("QUERY_STRING", "")
+        url = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', 'localhost')}{wsgi_text(environ.get('PATH_INFO', ''))}"
+        request_headers = [(name[5:].replace("_", "-").title(), value) for name, value in environ.items() if name.startswith("HTTP_")]
+        request_headers += [(name.replace("_", "-").title(), environ[name]) for name in ("CONTENT_TYPE", "CONTENT_LENGTH") if environ.get(name)]
+        entry = har_entry(
+            environ["REQUEST_METHOD"], url + (f"?{query}" if query else ""), request_headers, sent or None, status, headers, whole, wall, time.time()
+        )
+        self.recorder.add(entry)
+        return [whole]
 
 
 def _merged(headers: Headers, extra: Headers) -> Headers:

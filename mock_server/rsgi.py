@@ -34,6 +34,8 @@ BODY_LIMIT = "leadkit.body_limit"
 # here, where the headers are walked anyway, and flagged in the environ when over.
 MAX_HEADER_BYTES = 1024 * 1024
 HEADERS_OVER_LIMIT = "leadkit.headers_over_limit"
+# The app may list callables here, run in the worker as it stops (the --record file is written so).
+ON_STOP = "leadkit.on_stop"
 _UNREAD = "leadkit.body_unread"  # the request's body was not read to its end
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "upgrade"})
 
@@ -64,6 +66,11 @@ class RsgiBridge:
         except (NotImplementedError, RuntimeError):
             pass
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def __rsgi_del__(self, loop: Any) -> None:
+        """Granian calls this in the worker as it stops."""
+        for stop in self.app.extensions.get(ON_STOP, ()):
+            stop()
 
     async def __call__(self, scope: Any, proto: Any) -> None:
         if scope.proto != "http":

@@ -1,0 +1,73 @@
+"""The contract's rules as functions over exchanges, for every feed: verify, proxy, HAR check, replay.
+
+`Judge.judge(exchange)` runs the per-exchange rules (openapi.yaml, envelopes, HTTP, one list
+page) and the cross-exchange ones (per lead and per key) and returns what it broke.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mock_server.spec import load_spec
+
+from ..conformance import Exchange
+from . import per_exchange
+from .across import Across, WritesPending
+from .breach import Breach
+from .openapi import SpecRules
+from .view import Routes, View, _path
+
+__all__ = ["Breach", "Judge", "View"]
+
+
+class Judge:
+    """One stream of traffic's judge; `keys_known` False when the recording stripped Authorization."""
+
+    def __init__(self, spec: dict[str, Any] | None = None, base_path: str = "", keys_known: bool = True) -> None:
+        spec = spec if spec is not None else load_spec()
+        self.routes = Routes(spec)
+        self.spec_rules = SpecRules(spec)
+        self.across = Across()
+        self.base_path = base_path
+        self.keys_known = keys_known
+
+    def is_api(self, exchange: Exchange) -> bool:
+        """Under the API's prefix and not a CORS preflight: an exchange the contract speaks of."""
+        if not self.routes.is_api(exchange.url, self.base_path):
+            return False
+        return not is_preflight(exchange)
+
+    def view(self, exchange: Exchange) -> View:
+        return self.routes.view(exchange, self.base_path)
+
+    def restarts(self, exchange: Exchange) -> bool:
+        """A mock's state replaced (`POST /__mock/reset`, `PUT /__mock/state`): what came before says nothing after.
+
+        Deleted leads come back on a reset; comparing across it would be a false alarm. Forgets
+        the cross-exchange state when so.
+        """
+        path = _path(exchange.url)
+        method = exchange.method.upper()
+        if 200 <= exchange.status < 300 and ((method == "POST" and path.endswith("/__mock/reset")) or (method == "PUT" and path.endswith("/__mock/state"))):
+            self.across = Across()
+            return True
+        return False
+
+    def one(self, exchange: Exchange) -> list[Breach]:
+        """The per-exchange rules alone."""
+        view = self.view(exchange)
+        return self.spec_rules.judge(view) + per_exchange.judge(view, self.keys_known)
+
+    def judge(self, exchange: Exchange, pending: WritesPending | None = None) -> list[Breach]:
+        """Every rule, this exchange against itself and against what ended before it began."""
+        view = self.view(exchange)
+        found = self.spec_rules.judge(view) + per_exchange.judge(view, self.keys_known)
+        found += self.across.observe(view, pending)
+        return found
+
+
+def is_preflight(exchange: Exchange) -> bool:
+    if exchange.method.upper() != "OPTIONS":
+        return False
+    names = {name.lower() for name in exchange.request_headers}
+    return "access-control-request-method" in names

@@ -1,0 +1,237 @@
+"""The rules only several exchanges show: what one lead's states say about each other, and about keys.
+
+Observed traffic is partial, so two exchanges are compared only when one ended before the
+other began, and a rule with nothing to compare stays silent. Exchanges are fed in the order
+they ended. What is kept is a few observations per lead id and the workspaces per key: memory
+grows with the ids seen, not with the exchanges.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+from mock_server.merge_patch import merge_patch
+
+from ..conformance import Exchange
+from ..expect import TIMESTAMP
+from ..rules import (
+    DELETED_AT_AFTER_UPDATES,
+    ISOLATION_LIST,
+    LIST_AFTER_DELETE,
+    NO_ID_REUSE,
+    NOT_FOUND_AFTER_DELETE,
+    NOT_FOUND_OTHER_WORKSPACE,
+    UPDATE_MERGE_PATCH,
+    UPDATE_NULL_CLEARS,
+    UPDATE_PARTIAL,
+    UPDATE_REFUSED_UNCHANGED,
+    UPDATE_TIMESTAMPS,
+    Rule,
+)
+from .breach import Breach
+from .view import View
+
+MARKS = 4  # updatedAt observations kept per lead; older ones fold into one floor
+FIELDS = ("name", "email", "phone", "source", "status")
+WritesPending = Callable[[str], bool]  # lead id -> a write to it is still in flight
+
+
+class _Lead:
+    """What the traffic showed of one lead id."""
+
+    __slots__ = ("first_end", "created", "workspace", "deleted", "marks", "floor", "state", "last_write_end", "refused")
+
+    def __init__(self) -> None:
+        self.first_end = math.inf  # when an exchange showing it first ended
+        self.created: tuple[str, Exchange] | None = None  # its createdAt, and who showed it
+        self.workspace: str | None = None
+        self.deleted: tuple[float, Exchange] | None = None  # a 200 DELETE's end
+        self.marks: list[tuple[float, str, Exchange]] = []  # (ended, updatedAt, exchange)
+        self.floor: tuple[float, str, Exchange] | None = None  # the latest end and greatest updatedAt folded
+        self.state: tuple[float, dict[str, Any], Exchange] | None = None  # the newest state: (ended, lead, exchange)
+        self.last_write_end = -math.inf
+        self.refused: tuple[float, str, Exchange] | None = None  # a refused PUT's end, the updatedAt it left
+
+    def updated_before(self, start: float) -> tuple[str, Exchange] | None:
+        """The greatest updatedAt shown by exchanges that ended before `start`."""
+        best: tuple[str, Exchange] | None = None
+        candidates = list(self.marks) + ([self.floor] if self.floor else [])
+        for ended, stamp, exchange in candidates:
+            if ended < start and (best is None or stamp > best[0]):
+                best = (stamp, exchange)
+        return best
+
+    def mark(self, ended: float, stamp: str, exchange: Exchange) -> None:
+        self.marks.append((ended, stamp, exchange))
+        if len(self.marks) > MARKS:
+            old = self.marks.pop(0)
+            if self.floor is None:
+                self.floor = old
+            else:  # conservative: the floor counts as ended when its latest member did
+                self.floor = (max(self.floor[0], old[0]), max(self.floor[1], old[1]), old[2] if old[1] >= self.floor[1] else self.floor[2])
+
+
+class Across:
+    """Cross-exchange judgement, fed one exchange at a time in the order they ended."""
+
+    def __init__(self) -> None:
+        self.leads: dict[str, _Lead] = {}
+        self.key_workspaces: dict[str, dict[str, Exchange]] = {}  # key -> workspace -> first exchange showing it
+
+    def observe(self, view: View, pending: WritesPending | None = None) -> list[Breach]:
+        if view.forced or view.operation is None or view.method == "HEAD":
+            return []
+        exchange = view.exchange
+        start = exchange.started if exchange.started is not None else -math.inf
+        end = exchange.ended if exchange.ended is not None else math.inf
+        if not view.ok:
+            if view.operation == "updateLead" and view.status in (400, 413, 415) and view.lead_id is not None:
+                self._refused(view.lead_id, start, end, exchange, pending)
+            return []
+        found: list[Breach] = []
+        operation = view.operation
+        data = view.data
+        if operation == "deleteLead" and view.lead_id is not None:
+            self._deleted(view, data, start, end, found)
+            return found
+        if operation == "listLeads":
+            leads = data.get("leads") if isinstance(data, dict) else None
+            shown = [lead for lead in leads or () if isinstance(lead, dict) and isinstance(lead.get("id"), str)]
+        else:
+            shown = [data] if isinstance(data, dict) and isinstance(data.get("id"), str) else []
+        for lead in shown:
+            self._shown(view, lead, start, end, found, pending)
+        return found
+
+    def _shown(self, view: View, lead: dict[str, Any], start: float, end: float, found: list[Breach], pending: WritesPending | None) -> None:
+        exchange = view.exchange
+        lead_id: str = lead["id"]
+        known = self.leads.get(lead_id)
+        listed = view.operation == "listLeads"
+        if known is not None and view.operation == "createLead" and known.first_end < start:
+            found.append(Breach(NO_ID_REUSE, f"create returned {lead_id}, an id seen before", exchange, _first(known)))
+            known = self.leads[lead_id] = _Lead()  # a new lead under an old id: compare it with itself from now on
+        elif known is not None and known.deleted is not None and known.deleted[0] < start:
+            rule = LIST_AFTER_DELETE if listed else NOT_FOUND_AFTER_DELETE
+            verb = "listed" if listed else f"answered {view.status} to {view.method}"
+            found.append(Breach(rule, f"{lead_id} was deleted (200) and then {verb}", exchange, known.deleted[1]))
+        if known is None:
+            known = self.leads[lead_id] = _Lead()
+        self._isolation(view, lead_id, lead.get("workspaceId"), known, ISOLATION_LIST if listed else NOT_FOUND_OTHER_WORKSPACE, found)
+        created, updated = lead.get("createdAt"), lead.get("updatedAt")
+        if isinstance(created, str):
+            if known.created is None:
+                known.created = (created, exchange)
+            elif known.created[0] != created:
+                found.append(Breach(UPDATE_TIMESTAMPS, f"{lead_id}'s createdAt moved from {known.created[0]} to {created}", exchange, known.created[1]))
+        if isinstance(updated, str) and TIMESTAMP.fullmatch(updated):
+            before = known.updated_before(start)
+            refused = known.refused
+            if refused is not None and refused[0] < start:
+                known.refused = None
+                quiet = known.last_write_end < refused[0] and not (pending is not None and pending(lead_id))
+                if quiet and view.operation != "updateLead" and updated != refused[1]:
+                    message = f"a PUT refused with {refused[2].status} moved {lead_id}'s updatedAt from {refused[1]} to {updated}"
+                    found.append(Breach(UPDATE_REFUSED_UNCHANGED, message, exchange, refused[2]))
+            if view.operation == "updateLead":
+                if before is not None and not updated > before[0]:
+                    found.append(Breach(UPDATE_TIMESTAMPS, f"PUT left {lead_id}'s updatedAt at {updated}, not later than {before[0]} seen before", exchange, before[1]))
+                self._put(view, lead, start, known, found, pending)
+                known.last_write_end = max(known.last_write_end, end)
+            elif before is not None and updated < before[0]:
+                found.append(Breach(UPDATE_TIMESTAMPS, f"{lead_id}'s updatedAt went back from {before[0]} to {updated}", exchange, before[1]))
+            known.mark(end, updated, exchange)
+            if known.state is None or updated >= str(known.state[1].get("updatedAt")):
+                known.state = (end, lead, exchange)
+        known.first_end = min(known.first_end, end)
+
+    def _put(self, view: View, lead: dict[str, Any], start: float, known: _Lead, found: list[Breach], pending: WritesPending | None) -> None:
+        """A PUT's answer shows what it set; what it did not send is as the last state seen left it."""
+        sent = view.sent
+        if not isinstance(sent, dict):
+            return
+        exchange = view.exchange
+        for name in FIELDS:
+            if name in sent and lead.get(name) != sent[name]:
+                rule = UPDATE_NULL_CLEARS if sent[name] is None else UPDATE_PARTIAL
+                found.append(Breach(rule, f"PUT sent {name}={sent[name]!r}, the answer shows {lead.get(name)!r}", exchange))
+        if "metadata" in sent and sent["metadata"] is None and lead.get("metadata") != {}:
+            found.append(Breach(UPDATE_NULL_CLEARS, f"PUT sent metadata=null, the answer shows {lead.get('metadata')!r}", exchange))
+        state = known.state
+        settled = (
+            state is not None
+            and state[0] < start
+            and known.last_write_end < start  # no write of ours to it overlaps this one
+            and not (pending is not None and view.lead_id is not None and pending(view.lead_id))
+        )
+        if not settled or state is None:
+            return
+        before = state[1]
+        for name in FIELDS:
+            if name not in sent and name in before and lead.get(name) != before[name]:
+                found.append(Breach(UPDATE_PARTIAL, f"PUT did not send {name}, yet it went from {before[name]!r} to {lead.get(name)!r}", exchange, state[2]))
+        patch = sent.get("metadata")
+        if isinstance(patch, dict) and isinstance(before.get("metadata"), dict):
+            expected = merge_patch(before["metadata"], patch)
+            if lead.get("metadata") != expected:
+                message = f"metadata {before['metadata']!r} patched with {patch!r} is {expected!r}, the answer shows {lead.get('metadata')!r}"
+                found.append(Breach(UPDATE_MERGE_PATCH, _cut(message), exchange, state[2]))
+        elif "metadata" not in sent and "metadata" in before and lead.get("metadata") != before["metadata"]:
+            found.append(Breach(UPDATE_MERGE_PATCH, "PUT did not send metadata, yet it changed", exchange, state[2]))
+
+    def _refused(self, lead_id: str, start: float, end: float, exchange: Exchange, pending: WritesPending | None) -> None:
+        """Remember the state a refused PUT must have left, when no other write of ours can blur it."""
+        known = self.leads.get(lead_id)
+        if known is None or known.state is None or known.state[0] >= start or known.last_write_end >= start:
+            return
+        if pending is not None and pending(lead_id):
+            return
+        known.refused = (end, str(known.state[1].get("updatedAt")), exchange)
+
+    def _deleted(self, view: View, data: Any, start: float, end: float, found: list[Breach]) -> None:
+        exchange = view.exchange
+        lead_id = view.lead_id
+        assert lead_id is not None
+        known = self.leads.get(lead_id)
+        if known is not None and known.deleted is not None and known.deleted[0] < start:
+            found.append(Breach(NOT_FOUND_AFTER_DELETE, f"{lead_id} was deleted (200) and then deleted again with 200", exchange, known.deleted[1]))
+        if known is None:
+            known = self.leads[lead_id] = _Lead()
+        self._isolation(view, lead_id, None, known, NOT_FOUND_OTHER_WORKSPACE, found)
+        deleted_at = data.get("deletedAt") if isinstance(data, dict) else None
+        latest = known.updated_before(math.inf)
+        if isinstance(deleted_at, str) and TIMESTAMP.fullmatch(deleted_at) and latest is not None and deleted_at < latest[0]:
+            found.append(Breach(DELETED_AT_AFTER_UPDATES, f"{lead_id} deleted at {deleted_at}, before its updatedAt {latest[0]}", exchange, latest[1]))
+        if known.deleted is None:
+            known.deleted = (end, exchange)
+        known.first_end = min(known.first_end, end)
+        known.last_write_end = max(known.last_write_end, end)
+        known.state = None  # its data is gone; only the id is remembered
+
+    def _isolation(self, view: View, lead_id: str, shown: Any, known: _Lead, rule: Rule, found: list[Breach]) -> None:
+        """A key sees one workspace's leads: a second workspace answered 2xx to it is another's lead."""
+        if isinstance(shown, str):
+            known.workspace = known.workspace or shown
+        workspace = shown if isinstance(shown, str) else known.workspace
+        key = view.key
+        if key is None or workspace is None:
+            return
+        seen = self.key_workspaces.setdefault(key, {})
+        if workspace not in seen:
+            if seen:
+                other, first = next(iter(seen.items()))
+                found.append(
+                    Breach(rule, f"one key was answered {lead_id} of {workspace}, and leads of {other} before", view.exchange, first)
+                )
+            seen[workspace] = view.exchange
+
+
+def _first(known: _Lead) -> Exchange | None:
+    if known.created is not None:
+        return known.created[1]
+    return known.deleted[1] if known.deleted else None
+
+
+def _cut(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"

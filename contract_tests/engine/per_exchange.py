@@ -1,0 +1,220 @@
+"""The rules one exchange shows kept or broken on its own: envelopes, HTTP around the data, one list page."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+from ..expect import DELETED_MESSAGE, TIMESTAMP, is_lead, is_seed_not_found
+from ..rules import (
+    CREATE_ENVELOPE,
+    DELETE_ENVELOPE,
+    FILTER_SEARCH,
+    FILTER_SOURCE,
+    FILTER_STATUS,
+    GET_ENVELOPE,
+    JSON_HEADER_NO_BODY,
+    LIST_ENVELOPE,
+    LIST_ORDER,
+    LIST_QUERY,
+    METHOD_NOT_ALLOWED,
+    NO_SERVER_ERRORS,
+    NOT_FOUND_ENVELOPE,
+    NOT_FOUND_MALFORMED,
+    PAGINATION,
+    PAYLOAD_TOO_LARGE,
+    UNAUTHORIZED,
+    UNSUPPORTED_MEDIA_TYPE,
+    VALIDATION,
+    Rule,
+)
+from .breach import Breach
+from .openapi import is_json
+from .view import View
+
+MAX_BODY = 1024 * 1024
+STATUSES = ("new", "contacted", "qualified", "converted", "lost", "follow_up")
+DEFAULTS: dict[str, Any] = {"phone": None, "source": None, "status": "new", "metadata": {}}
+
+
+def judge(view: View, keys_known: bool) -> list[Breach]:
+    """Every per-exchange rule beyond the schema that this exchange can show broken."""
+    found: list[Breach] = []
+
+    def broken(rule: Rule, message: str) -> None:
+        found.append(Breach(rule, message, view.exchange))
+
+    _http(view, keys_known, broken)
+    if view.forced or view.operation is None:
+        return found  # a forced example answers for no lead in particular
+    check = _BY_OPERATION.get((view.operation, view.status))
+    if check is not None and isinstance(view.body, dict):
+        check(view, view.body, broken)
+    if view.status == 404 and view.lead_id is not None and isinstance(view.body, dict) and view.body.get("code") == "LEAD_NOT_FOUND":
+        if not is_seed_not_found(view.body, view.lead_id):
+            broken(NOT_FOUND_ENVELOPE, f"the 404 for {view.lead_id!r} is not the seed's: {_short(view.body)}")
+    return found
+
+
+Broken = Callable[[Rule, str], None]
+
+
+def _http(view: View, keys_known: bool, broken: Broken) -> None:
+    """Auth, methods, media types, sizes and the seed's JSON header without a body."""
+    status, method = view.status, view.method
+    if status == 403 and view.operation is not None:
+        broken(UNAUTHORIZED, "a refused key is answered 403; the contract answers 401 UNAUTHORIZED")
+    if status >= 500 and status not in (502, 503, 504):  # those three may come from a gateway in front of it
+        broken(NO_SERVER_ERRORS, f"{method} {view.path} answered {status}")
+    elif keys_known and view.operation is not None and status not in (401, 403) and not view.forced and "authorization" not in view.request_headers:
+        # Auth comes before everything but routing: without a key, nothing but 401 tells anything.
+        broken(UNAUTHORIZED, f"{method} {view.path} without Authorization answered {status}, not 401")
+    if status == 405:
+        allowed = {part.strip().upper() for part in view.headers.get("allow", "").split(",") if part.strip()}
+        if allowed and method in allowed:
+            broken(METHOD_NOT_ALLOWED, f"405 for {method}, yet Allow names it: {view.headers['allow']!r}")
+    if status == 400 and isinstance(view.body, dict) and view.body.get("code") == "VALIDATION_ERROR":
+        errors = (view.body.get("details") or {}).get("errors") if isinstance(view.body.get("details"), dict) else None
+        if not errors or not all(isinstance(error, dict) and isinstance(error.get("field"), str) for error in errors):
+            broken(VALIDATION, f"400 VALIDATION_ERROR whose details.errors do not each name a field: {_short(view.body)}")
+    body = view.exchange.request_body
+    content_type = view.request_headers.get("content-type")
+    if method in ("GET", "DELETE") and view.lead_id is not None and status in (400, 415):
+        if content_type is not None and is_json(content_type) and not body:
+            broken(JSON_HEADER_NO_BODY, f"{method} with Content-Type: application/json and no body answered {status}")
+        elif status == 400 and view.operation is not None:
+            broken(NOT_FOUND_MALFORMED, f"{method} of {view.lead_id!r} answered 400; a bad id is the seed's 404")
+    if method in ("POST", "PUT") and view.operation is not None:
+        if view.ok and not (content_type and is_json(content_type)):
+            broken(UNSUPPORTED_MEDIA_TYPE, f"a body sent as {content_type or 'no Content-Type'!r} was accepted ({status})")
+        if status == 415 and content_type and is_json(content_type):
+            broken(UNSUPPORTED_MEDIA_TYPE, f"a JSON body sent as {content_type!r} was refused with 415")
+        if view.ok and body is not None and len(body) > MAX_BODY:
+            broken(PAYLOAD_TOO_LARGE, f"a body of {len(body):,} bytes (over 1 MiB) was accepted ({status})")
+
+
+def _created(view: View, body: dict[str, Any], broken: Broken) -> None:
+    lead = body.get("data")
+    if body.get("success") is not True or not is_lead(lead) or not isinstance(lead, dict):
+        broken(CREATE_ENVELOPE, f"201 is not {{success: true, data: <lead>}}: {_short(body)}")
+        return
+    sent = view.sent
+    if isinstance(sent, dict):
+        expected = {**DEFAULTS, **{name: value for name, value in sent.items() if name in DEFAULTS or name in ("name", "email")}}
+        wrong = {name: lead.get(name) for name, value in expected.items() if lead.get(name) != value}
+        if wrong:
+            broken(CREATE_ENVELOPE, f"the created lead differs from what was sent (or the defaults): {_short(wrong)}")
+
+
+def _got(view: View, body: dict[str, Any], broken: Broken) -> None:
+    lead = body.get("data")
+    if body.get("success") is not True or not isinstance(lead, dict) or not is_lead(lead) or lead.get("id") != view.lead_id:
+        broken(GET_ENVELOPE, f"200 is not {{success: true, data: <lead {view.lead_id}>}}: {_short(body)}")
+
+
+def _deleted(view: View, body: dict[str, Any], broken: Broken) -> None:
+    data = body.get("data")
+    if (
+        body.get("success") is not True
+        or body.get("message") != DELETED_MESSAGE
+        or not isinstance(data, dict)
+        or data.get("id") != view.lead_id
+        or not (isinstance(data.get("deletedAt"), str) and TIMESTAMP.fullmatch(data["deletedAt"]))
+    ):
+        broken(DELETE_ENVELOPE, f"the delete of {view.lead_id} is not the seed's envelope: {_short(body)}")
+
+
+def _listed(view: View, body: dict[str, Any], broken: Broken) -> None:
+    data = body.get("data")
+    leads = data.get("leads") if isinstance(data, dict) else None
+    pagination = data.get("pagination") if isinstance(data, dict) else None
+    if body.get("success") is not True or not isinstance(leads, list) or not isinstance(pagination, dict):
+        broken(LIST_ENVELOPE, f"200 is not {{success: true, data: {{leads, pagination}}}}: {_short(body)}")
+        return
+    _query_values(view, pagination, broken)
+    _arithmetic(view, leads, pagination, broken)
+    if all(isinstance(lead, dict) and isinstance(lead.get("createdAt"), str) and isinstance(lead.get("id"), str) for lead in leads):
+        _order(leads, broken)
+        _filters(view, leads, broken)
+
+
+def _query_values(view: View, pagination: dict[str, Any], broken: Broken) -> None:
+    query = view.query
+    for name, low, high in (("limit", 1, 100), ("page", 1, None)):
+        raw = query.get(name)
+        if raw is None or raw == "":
+            continue
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < low or (high is not None and int(raw) > high):
+            broken(LIST_QUERY, f"{name}={raw[:40]!r} was answered 200; it is a 400 naming {name}")
+    status = query.get("status")
+    if status and status not in STATUSES:
+        broken(LIST_QUERY, f"status={status[:40]!r} was answered 200; it is a 400 naming status")
+    limit = query.get("limit")
+    wanted = int(limit) if limit and limit.isascii() and limit.isdigit() and 1 <= int(limit) <= 100 else (10 if not limit else None)
+    if wanted is not None and pagination.get("limit") != wanted:
+        broken(LIST_QUERY, f"asked for limit {limit or '(default)'}, the answer says limit {pagination.get('limit')!r}, not {wanted}")
+
+
+def _arithmetic(view: View, leads: list[Any], pagination: dict[str, Any], broken: Broken) -> None:
+    page, limit, total = (pagination.get(name) for name in ("page", "limit", "total"))
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (page, limit, total)):
+        return  # the schema check names what is wrong with them
+    assert isinstance(page, int) and isinstance(limit, int) and isinstance(total, int)
+    if limit < 1:
+        return
+    pages = math.ceil(total / limit)
+    expected = {"totalPages": pages, "hasNext": page < pages, "hasPrev": page > 1}
+    wrong = {name: pagination.get(name) for name, value in expected.items() if pagination.get(name) != value}
+    count = max(0, min(limit, total - (page - 1) * limit))
+    asked = view.query.get("page")
+    if asked and asked.isascii() and asked.isdigit() and int(asked) != page:
+        wrong["page"] = page
+    if wrong or len(leads) != count:
+        broken(
+            PAGINATION,
+            f"page {page}, limit {limit}, total {total}: expected {expected} and {count} leads, "
+            f"got {wrong or 'those'} and {len(leads)} leads",
+        )
+
+
+def _order(leads: list[dict[str, Any]], broken: Broken) -> None:
+    keys = [(lead["createdAt"], lead["id"]) for lead in leads]
+    for index in range(1, len(keys)):
+        if keys[index] > keys[index - 1]:
+            broken(LIST_ORDER, f"{keys[index][1]} (created {keys[index][0]}) is listed after {keys[index - 1][1]} (created {keys[index - 1][0]})")
+            return
+
+
+def _filters(view: View, leads: list[dict[str, Any]], broken: Broken) -> None:
+    status, source, search = (view.query.get(name) for name in ("status", "source", "search"))
+    if status in STATUSES:
+        odd = [lead["id"] for lead in leads if lead.get("status") != status]
+        if odd:
+            broken(FILTER_STATUS, f"status={status} listed {', '.join(odd[:3])} with another status")
+    if source:
+        odd = [lead["id"] for lead in leads if lead.get("source") != source]
+        if odd:
+            broken(FILTER_SOURCE, f"source={source[:40]!r} listed {', '.join(odd[:3])} with another source")
+    if search:
+        odd = [lead["id"] for lead in leads if not _contains(lead, search)]
+        if odd:
+            broken(FILTER_SEARCH, f"search={search[:40]!r} listed {', '.join(odd[:3])}, whose name and email lack it")
+
+
+def _contains(lead: dict[str, Any], needle: str) -> bool:
+    """Either reading of "ignoring case" (lower() or casefold()) is the contract's."""
+    haystacks = [str(lead.get("name", "")), str(lead.get("email", ""))]
+    return any(fold(needle) in fold(text) for text in haystacks for fold in (str.lower, str.casefold))
+
+
+def _short(value: Any, limit: int = 200) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+_BY_OPERATION: dict[tuple[str, int], Callable[[View, dict[str, Any], Broken], None]] = {
+    ("createLead", 201): _created,
+    ("getLead", 200): _got,
+    ("deleteLead", 200): _deleted,
+    ("listLeads", 200): _listed,
+}

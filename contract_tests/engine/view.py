@@ -1,0 +1,147 @@
+"""One exchange read once for every rule: its route, lead id, key, headers and parsed bodies."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from ..conformance import Exchange
+from .breach import Breach
+
+_NOT_JSON: Any = object()  # a body that is there but does not parse
+_BEARER = re.compile(r"\s*bearer\s+(\S+)\s*$", re.IGNORECASE)
+API_PREFIX = "/api/v1/"
+
+
+@dataclass
+class View:
+    """What the rules read of one exchange; built by `Routes.view`."""
+
+    exchange: Exchange
+    method: str  # upper case; HEAD routed as GET
+    path: str
+    raw_query: str
+    operation: str | None  # operationId; None for an unknown route or a wrong method
+    template: str | None  # the spec path it matched, even with a wrong method
+    lead_id: str | None
+    status: int
+    headers: dict[str, str]  # response headers, names lower-cased
+    request_headers: dict[str, str]
+    forced: bool  # a forced example (Prefer: code=..., ?__code=): it tells nothing of state
+    breaches: list[Breach] = field(default_factory=list)
+    _body: Any = None
+    _sent: Any = None
+
+    _key: Any = None
+    _query: Any = None
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The query's parameters, the first value of each name (as servers read it)."""
+        if self._query is None:
+            self._query = {}
+            for name, value in parse_qsl(self.raw_query, keep_blank_values=True):
+                self._query.setdefault(name, value)
+        return self._query  # type: ignore[no-any-return]
+
+    @property
+    def key(self) -> str | None:
+        """The bearer key sent, or None."""
+        if self._key is None:
+            match = _BEARER.match(self.request_headers.get("authorization", ""))
+            self._key = match.group(1) if match else ""
+        return self._key or None
+
+    @property
+    def body(self) -> Any:
+        """The response body as JSON; `NOT_JSON` when it does not parse, None when there is none."""
+        if self._body is None:
+            self._body = _parse(self.exchange.response_body)
+        return None if self._body is _EMPTY else self._body
+
+    @property
+    def sent(self) -> Any:
+        """The request body as JSON, when it is there and parses; else None."""
+        if self._sent is None:
+            self._sent = _parse(self.exchange.request_body or b"")
+        return self._sent if self._sent not in (_EMPTY, _NOT_JSON) else None
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def data(self) -> Any:
+        body = self.body
+        return body.get("data") if isinstance(body, dict) else None
+
+
+_EMPTY: Any = object()
+
+
+def _parse(raw: bytes) -> Any:
+    if not raw:
+        return _EMPTY
+    try:
+        return json.loads(raw.decode("utf-8"))  # the contract's JSON is UTF-8: no sniffing for UTF-16
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return _NOT_JSON
+
+
+NOT_JSON = _NOT_JSON
+
+
+def _path(url: str) -> str:
+    """The path of a URL, without urlsplit's full work (this runs for every exchange)."""
+    start = url.find("//")
+    slash = url.find("/", start + 2 if start >= 0 else 0)
+    if slash < 0:
+        return ""
+    end = len(url)
+    for mark in "?#":
+        found = url.find(mark, slash)
+        if found >= 0:
+            end = min(end, found)
+    return url[slash:end]
+
+
+class Routes:
+    """The spec's paths as patterns, and which operation each method reaches."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.templates: list[tuple[str, re.Pattern[str], dict[str, str]]] = []
+        for path, item in spec["paths"].items():
+            pattern = re.escape(path).replace(r"\{leadId\}", "(?P<leadId>[^/]*)")
+            methods = {method.upper(): op["operationId"] for method, op in item.items() if isinstance(op, dict) and "operationId" in op}
+            self.templates.append((path, re.compile(pattern + "$"), methods))
+
+    def is_api(self, url: str, base_path: str = "") -> bool:
+        return _path(url).startswith(base_path.rstrip("/") + API_PREFIX)
+
+    def view(self, exchange: Exchange, base_path: str = "") -> View:
+        parts = urlsplit(exchange.url)
+        path = parts.path[len(base_path.rstrip("/")) :] if base_path else parts.path
+        method = exchange.method.upper()
+        routed = "GET" if method == "HEAD" else method
+        operation = template = lead_id = None
+        for spec_path, pattern, methods in self.templates:
+            match = pattern.match(path)
+            if match:
+                template, operation = spec_path, methods.get(routed)
+                if "leadId" in match.groupdict():
+                    lead_id = unquote(match["leadId"])
+                break
+        request_headers = {name.lower(): value for name, value in exchange.request_headers.items()}
+        headers = {name.lower(): value for name, value in exchange.response_headers.items()}
+        prefer = request_headers.get("prefer", "")
+        forced = (
+            "__code" in parts.query
+            or "__example" in parts.query
+            or "code=" in headers.get("preference-applied", "")
+            or "example=" in headers.get("preference-applied", "")
+            or (("code=" in prefer or "example=" in prefer) and "preference-applied" in headers)
+        )
+        return View(exchange, method, path, parts.query, operation, template, lead_id, exchange.status, headers, request_headers, forced)

@@ -1,0 +1,139 @@
+"""HAR 1.2 files read into exchanges: devtools exports (Chromium, Firefox), Playwright's, leadkit's own.
+
+Playwright's `record_har_path` may embed bodies or attach them as files beside the HAR (or
+in the same .zip); devtools may base64 them or leave them out. A body left out is marked
+`response_omitted`, so no rule judges what is not there.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from .conformance import Exchange
+
+
+class HarError(Exception):
+    """The file cannot be read as HAR; the message says which file, which entry and why."""
+
+
+@dataclass
+class Recording:
+    """A HAR's entries as exchanges, in file order, each numbered from 1."""
+
+    path: str
+    exchanges: list[Exchange]
+    creator: str
+
+
+def read_har(path: str) -> Recording:
+    source = Path(path)
+    try:
+        if zipfile.is_zipfile(source):
+            with zipfile.ZipFile(source) as archive:
+                names = [name for name in archive.namelist() if name.endswith(".har")]
+                if not names:
+                    raise HarError(f"{path}: a zip archive with no .har file in it")
+                document = _json(archive.read(names[0]), path)
+                members = set(archive.namelist())
+                attached: Callable[[str], bytes | None] = lambda name: archive.read(name) if name in members else None
+                return _recording(path, document, attached)
+        raw = source.read_bytes()
+    except OSError as exc:
+        raise HarError(f"{path}: {exc.strerror or exc}") from None
+    except zipfile.BadZipFile as exc:
+        raise HarError(f"{path}: {exc}") from None
+    folder = source.parent
+
+    def beside(name: str) -> bytes | None:
+        try:
+            return (folder / name).read_bytes()
+        except OSError:
+            return None
+
+    return _recording(path, _json(raw, path), beside)
+
+
+def _json(raw: bytes, path: str) -> Any:
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise HarError(f"{path}: not JSON ({exc})") from None
+
+
+def _recording(path: str, document: Any, attached: Callable[[str], bytes | None]) -> Recording:
+    log = document.get("log") if isinstance(document, dict) else None
+    entries = log.get("entries") if isinstance(log, dict) else None
+    if not isinstance(entries, list):
+        raise HarError(f"{path}: no log.entries list; is this a HAR file?")
+    creator = log.get("creator", {}).get("name", "") if isinstance(log.get("creator"), dict) else ""  # type: ignore[union-attr]
+    exchanges = []
+    for number, entry in enumerate(entries, 1):
+        try:
+            exchanges.append(_exchange(entry, number, attached))
+        except (KeyError, TypeError, ValueError, AttributeError, binascii.Error) as exc:
+            raise HarError(f"{path}: entry {number}: {_why(exc)}") from None
+    return Recording(path, exchanges, str(creator))
+
+
+def _exchange(entry: dict[str, Any], number: int, attached: Callable[[str], bytes | None]) -> Exchange:
+    request, response = entry["request"], entry["response"]
+    started = datetime.fromisoformat(str(entry["startedDateTime"]).replace("Z", "+00:00")).timestamp()
+    elapsed = entry.get("time")
+    elapsed_s = float(elapsed) / 1000 if isinstance(elapsed, (int, float)) and elapsed >= 0 else 0.0
+    status = int(response["status"])
+    if not isinstance(request["method"], str) or not isinstance(request["url"], str):
+        raise ValueError("request.method and request.url must be text")
+    post = request.get("postData")
+    request_body = _body(post, attached) if isinstance(post, dict) else None
+    content = response.get("content") or {}
+    response_body = _body(content, attached)
+    omitted = response_body is None and status not in (204, 304) and request["method"].upper() != "HEAD" and content.get("size", -1) != 0
+    return Exchange(
+        method=request["method"],
+        url=request["url"],
+        status=status,
+        response_headers=_headers(response.get("headers", [])),
+        response_body=response_body or b"",
+        request_headers=_headers(request.get("headers", [])),
+        request_body=request_body,
+        started=started,
+        ended=started + elapsed_s,
+        number=number,
+        response_omitted=omitted,
+    )
+
+
+def _headers(listed: list[dict[str, Any]]) -> dict[str, str]:
+    """HAR lists headers; repeated names are joined as HTTP joins them. HTTP/2 pseudo-headers dropped."""
+    headers: dict[str, str] = {}
+    for header in listed:
+        name, value = str(header["name"]), str(header["value"])
+        if name.startswith(":"):
+            continue
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return headers
+
+
+def _body(part: dict[str, Any], attached: Callable[[str], bytes | None]) -> bytes | None:
+    """The bytes of a postData or content object, or None when the recording left them out."""
+    if isinstance(part.get("_file"), str):  # Playwright's "attach" mode
+        return attached(part["_file"])
+    text = part.get("text")
+    if not isinstance(text, str):
+        return None
+    if part.get("encoding") == "base64":
+        return base64.b64decode(text, validate=False)
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, KeyError):
+        return f"no {exc.args[0]!r} field"
+    return f"{type(exc).__name__}: {exc}"

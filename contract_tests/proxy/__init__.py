@@ -1,0 +1,1 @@
+"""`leadkit proxy`: a reverse proxy that judges each exchange with the rule engine."""

@@ -1,0 +1,131 @@
+"""Observed traffic judged by the engine: the findings, their evidence and the summary, for check and proxy."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from .conformance import Exchange
+from .engine import Breach
+from .report import curl
+from .rules import ISOLATION_LIST, NOT_FOUND_OTHER_WORKSPACE, UNAUTHORIZED
+
+KEY_RULES = (NOT_FOUND_OTHER_WORKSPACE, ISOLATION_LIST, UNAUTHORIZED)
+_PRIVATE = ("cookie", "proxy-authorization")  # never shown, never in a curl
+
+
+class KeyNames:
+    """Each key seen gets an environment variable's name, so none is ever printed."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+
+    def of(self, exchange: Exchange) -> dict[str, str]:
+        for name, value in exchange.request_headers.items():
+            if name.lower() == "authorization":
+                token = value.strip().partition(" ")[2].strip() or value.strip()
+                if token and token not in self.names:
+                    count = len(self.names) + 1
+                    self.names[token] = "LEADS_API_KEY" if count == 1 else "LEADS_SECOND_API_KEY" if count == 2 else f"LEADS_API_KEY_{count}"
+        return self.names
+
+
+@dataclass
+class Finding:
+    """One broken rule in one exchange, with what is needed to show and repeat it."""
+
+    breach: Breach
+    curl: str
+
+    def to_json(self) -> dict[str, Any]:
+        rule, exchange, earlier = self.breach.rule, self.breach.exchange, self.breach.earlier
+        return {
+            "entry": exchange.number,
+            "rule": rule.id,
+            "text": rule.text,
+            "section": rule.section,
+            "message": self.breach.message,
+            "request": {"method": exchange.method, "url": exchange.url},
+            "response": {"status": exchange.status, "excerpt": exchange.excerpt(240)},
+            "earlier": None if earlier is None else {"entry": earlier.number, "method": earlier.method, "url": earlier.url, "status": earlier.status},
+            "curl": self.curl,
+        }
+
+    def line(self) -> str:
+        """One line, as the proxy prints it when it happens."""
+        exchange = self.breach.exchange
+        target = urlsplit(exchange.url)
+        path = target.path + (f"?{target.query}" if target.query else "")
+        return f"VIOLATION {self.breach.rule.id}: {exchange.method} {path} -> {exchange.status}: {self.breach.message}"
+
+    def render(self) -> list[str]:
+        rule, exchange, earlier = self.breach.rule, self.breach.exchange, self.breach.earlier
+        place = f"entry {exchange.number}" if exchange.number is not None else "exchange"
+        lines = [f"{place}: BROKEN {rule.id}: {rule.text}", f"  contract: {rule.section}", f"  why:      {self.breach.message}"]
+        if earlier is not None:
+            lines.append(f"  earlier:  entry {earlier.number}: {earlier.method} {earlier.url} -> {earlier.status}")
+        lines += [
+            f"  request:  {exchange.method} {exchange.url}",
+            f"  response: {exchange.status} {exchange.excerpt(240) if not exchange.response_omitted else '(body not recorded)'}",
+            f"  curl:     {self.curl}",
+        ]
+        return lines
+
+
+@dataclass
+class Tally:
+    """Everything judged in one stream of traffic."""
+
+    findings: list[Finding] = field(default_factory=list)
+    judged: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)  # why an exchange was not judged -> how many
+    unjudged: dict[str, str] = field(default_factory=dict)  # rule id -> why it could not be judged
+    omitted: list[int] = field(default_factory=list)  # entries whose response body was not recorded
+    upstream_errors: int = 0
+    keys: KeyNames = field(default_factory=KeyNames)
+
+    def add(self, breaches: list[Breach]) -> list[Finding]:
+        made = []
+        for breach in breaches:
+            headers = {name: value for name, value in breach.exchange.request_headers.items() if name.lower() not in _PRIVATE}
+            shown = Exchange(**{**breach.exchange.__dict__, "request_headers": headers})
+            made.append(Finding(breach, curl(shown, self.keys.of(breach.exchange))))
+        self.findings += made
+        return made
+
+    @property
+    def rules(self) -> Counter[str]:
+        return Counter(finding.breach.rule.id for finding in self.findings)
+
+    def summary(self, what: str) -> list[str]:
+        lines = []
+        skipped = ", ".join(f"{count} {why}" for why, count in self.skipped.most_common())
+        lines.append(f"{what}: {self.judged} API exchanges judged" + (f" ({skipped} not judged)" if skipped else ""))
+        if self.upstream_errors:
+            lines.append(f"  {self.upstream_errors} requests found the upstream unreachable (answered 502; not violations)")
+        for rule_id, why in self.unjudged.items():
+            lines.append(f"  not judged: {rule_id}: {why}")
+        if self.omitted:
+            shown = ", ".join(map(str, self.omitted[:10])) + (" ..." if len(self.omitted) > 10 else "")
+            lines.append(f"  {len(self.omitted)} responses had no recorded body; only their status and headers were judged (entries {shown})")
+        rules = self.rules
+        if rules:
+            listed = ", ".join(f"{rule_id} ({count})" for rule_id, count in rules.most_common())
+            lines.append(f"  {len(self.findings)} violations of {len(rules)} rules: {listed}")
+            lines.append("verdict: the traffic shows the API does NOT conform to the contract")
+        else:
+            lines.append("verdict: no violation in the traffic" + (" (some rules could not be judged, above)" if self.unjudged else ""))
+        return lines
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "judged": self.judged,
+            "skipped": dict(self.skipped),
+            "violations": [finding.to_json() for finding in self.findings],
+            "rules": dict(self.rules),
+            "unjudged": self.unjudged,
+            "omittedBodies": self.omitted,
+            "upstreamErrors": self.upstream_errors,
+        }

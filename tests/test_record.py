@@ -1,0 +1,42 @@
+"""`leadkit mock --record FILE.har`: the mock's own traffic kept as HAR, and `leadkit check` reads it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import requests
+
+from livemock import LEADKIT, ROOT, LiveMock
+
+pytestmark = pytest.mark.slow
+AUTH = {"Authorization": "Bearer sk-workspace_your_api_key"}
+
+
+def test_the_mock_records_its_api_traffic_and_check_judges_it(tmp_path: Path) -> None:
+    har = tmp_path / "dev.har"
+    with LiveMock("--quiet", "--record", str(har)) as mock:
+        api = f"{mock.base_url}/api/v1/leads"
+        made = requests.post(api, json={"name": "Kept", "email": "kept@example.com", "metadata": {"a": 1}}, headers=AUTH, timeout=10)
+        lead = made.json()["data"]["id"]
+        requests.put(f"{api}/{lead}", json={"metadata": {"b": 2}}, headers=AUTH, timeout=10)
+        requests.delete(f"{api}/{lead}", headers=AUTH, timeout=10)
+        requests.get(f"{api}/{lead}", headers=AUTH, timeout=10)
+        requests.get(f"{mock.base_url}/__mock/", timeout=10)  # the admin API is not the API's traffic
+        assert mock.stop() == 0
+    entries = json.loads(har.read_text())["log"]["entries"]
+    assert [(entry["request"]["method"], entry["response"]["status"]) for entry in entries] == [
+        ("POST", 201),
+        ("PUT", 200),
+        ("DELETE", 200),
+        ("GET", 404),
+    ]
+    put = entries[1]
+    assert json.loads(put["request"]["postData"]["text"]) == {"metadata": {"b": 2}}
+    assert json.loads(put["response"]["content"]["text"])["data"]["metadata"] == {"a": 1, "b": 2}
+    assert {"name": "Authorization", "value": AUTH["Authorization"]} in put["request"]["headers"]
+    checked = subprocess.run([*LEADKIT, "check", str(har)], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert checked.returncode == 0, checked.stdout
+    assert "4 API exchanges judged" in checked.stdout
