@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +9,7 @@ import requests
 from hypothesis.errors import HypothesisException
 
 from .conformance import Exchange
+from .evidence import curl
 from .guard import GuardRefused
 from .rules import KIT_ERROR, ContractViolation, Rule
 from .target import TargetError
@@ -136,26 +136,6 @@ def short(check: str) -> str:
     """`file.py::test[case]` out of a node id, whatever directory pytest reports."""
     path, separator, rest = check.partition("::")
     return path.rpartition("/")[2] + separator + rest
-
-
-def curl(exchange: Exchange, keys: dict[str, str]) -> str:
-    """A curl command repeating the request, keys replaced by the environment variables holding them."""
-    parts = ["curl", "-i", "-X", exchange.method, shlex.quote(exchange.url)]
-    for name, value in exchange.request_headers.items():
-        if name.lower() in ("user-agent", "accept-encoding", "accept", "connection", "content-length"):
-            continue
-        header = f"{name}: {value}"
-        for key, variable in keys.items():
-            if key and key in header:
-                parts += ["-H", '"' + header.replace(key, "$" + variable) + '"']
-                break
-        else:
-            parts += ["-H", shlex.quote(header)]
-    body = exchange.request_body
-    if body:
-        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
-        parts += ["--data-binary", shlex.quote(text if len(text) <= 500 else text[:500] + "...(truncated)")]
-    return " ".join(parts)
 
 
 def exchange_from(response: Any) -> Exchange:
