@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json as jsonlib
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from requests.structures import CaseInsensitiveDict
@@ -41,6 +42,21 @@ class Reply:
         return {str(error.get("field")) for error in errors or () if isinstance(error, dict)}
 
 
+@dataclass
+class CheckRecord:
+    """What one running check has seen: kept per check, so checks can run at once in threads."""
+
+    last: Exchange | None = None  # the evidence if the check fails
+    # Responses that broke openapi.yaml during the check: they fail it even when its own assertions
+    # pass, and they do not stop it, so its own rule is still tested and named.
+    problems: list[ContractViolation] = field(default_factory=list)
+
+
+# The running check's record. Each check sets its own; work it hands to other threads
+# (contextvars.copy_context) writes to the same record.
+CURRENT_CHECK: ContextVar[CheckRecord] = ContextVar("leadkit_check")
+
+
 class Client:
     """Sends requests to the target through the guarded session."""
 
@@ -48,10 +64,19 @@ class Client:
         self.target = target
         self.session = session
         self.checker = checker
-        self.last: Exchange | None = None  # the evidence if the running check fails
-        # Responses that break openapi.yaml during the running check: they fail it even when its own
-        # assertions pass, and they do not stop it, so its own rule is still tested and named.
-        self.problems: list[ContractViolation] = []
+        self._outside = CheckRecord()  # requests made outside any check (preflight, say)
+
+    @property
+    def record(self) -> CheckRecord:
+        return CURRENT_CHECK.get(self._outside)
+
+    @property
+    def last(self) -> Exchange | None:
+        return self.record.last
+
+    @property
+    def problems(self) -> list[ContractViolation]:
+        return self.record.problems
 
     def send(
         self,
@@ -90,7 +115,7 @@ class Client:
             request_headers=dict(response.request.headers),
             request_body=data,
         )
-        self.last = exchange
+        self.record.last = exchange
         problems = self.checker.problems(exchange)
         if problems:
             broken = JSON_EVERYWHERE if any("Content-Type" in problem for problem in problems) else RESPONSES_MATCH_SPEC
