@@ -7,8 +7,11 @@ create is marked as test data; the guard refuses anything that still slips throu
 
 from __future__ import annotations
 
+import contextvars
 import copy
-from typing import Any
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import Any, Callable
 
 import hypothesis
 import schemathesis
@@ -20,7 +23,9 @@ from schemathesis.transport.requests import REQUESTS_TRANSPORT
 
 from .expect import is_seed_not_found
 from .guard import RUN_KEY, SAFE_METHODS, TEST_SOURCE
+from .interrupt import Interrupted, caused_by_interrupt
 from .kit import Kit
+from .parallel import serialise_ast_parse
 from .report import Violations, exchange_from
 from .rules import CHECK_RULES, NO_ID_REUSE, NOT_FOUND_OTHER_WORKSPACE, ContractViolation, Rule
 
@@ -71,11 +76,22 @@ class _GuardedTransport:
 
 
 class Fuzzer:
-    """Sends generated cases the safe way and turns Schemathesis failures into rule violations."""
+    """Sends generated cases the safe way and turns Schemathesis failures into rule violations.
+
+    With more than one worker, `send` hands each case to a pool and returns at once, so Hypothesis
+    generates the next while requests are in flight (at most `workers` of them); `drain`, run
+    after the check (plugin.py), waits for them all and raises what they found.
+    """
 
     def __init__(self, kit: Kit) -> None:
         self.kit = kit
         self.kwargs = {"session": kit.session, "base_url": kit.target.base_url, "timeout": 30}
+        self.workers = kit.target.workers
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="leadkit-generated") if self.workers > 1 else None
+        self._slots = threading.BoundedSemaphore(self.workers)
+        self._pending: list[Future[None]] = []
+        if self.workers > 1:
+            serialise_ast_parse()
 
     def steer(self, case: Any) -> None:
         """Aim writes at the kit's own leads; mark valid creates as test data."""
@@ -90,9 +106,51 @@ class Fuzzer:
         case.meta  # noqa: B018 - reading it re-validates the case against the spec after the edits
 
     def send(self, case: Any) -> None:
+        if self._pool is None:
+            return self._send_now(case)
+        if self.kit.stopper.stopped.is_set():
+            raise Interrupted
+        self._slots.acquire()
+        context = contextvars.copy_context()  # the check's record goes with the case
+        self._pending.append(self._pool.submit(context.run, self._send_and_release, case))
+        return None
+
+    def _send_now(self, case: Any) -> None:
         self.steer(case)
         response = case.call(**self.kwargs)
         self.validate(case, response)
+
+    def _send_and_release(self, case: Any) -> None:
+        try:
+            self._send_now(case)
+        finally:
+            self._slots.release()
+
+    def drain(self, quiet: bool = False) -> None:
+        """Wait for every case handed off; raise what they found (unless `quiet`: the check failed already)."""
+        pending, self._pending = self._pending, []
+        wait(pending)
+        errors = [error for future in pending if (error := future.exception()) is not None]
+        if quiet or not errors:
+            return
+        raise _combined(errors)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def in_parallel(self, runs: list[Callable[[], None]]) -> None:
+        """Run these at once, each in the running check's context; raise the first failure."""
+        if len(runs) == 1 or self._pool is None:
+            for one in runs:
+                one()
+            return
+        with ThreadPoolExecutor(len(runs), thread_name_prefix="leadkit-stateful") as pool:
+            futures = [pool.submit(contextvars.copy_context().run, one) for one in runs]
+            wait(futures)
+        errors = [error for future in futures if (error := future.exception()) is not None]
+        if errors:
+            raise _combined(errors)
 
     def validate(self, case: Any, response: Any, recorder: Any = None) -> None:
         try:
@@ -149,22 +207,50 @@ class Fuzzer:
         return LinkedSequences
 
     def run_stateful(self, schema: OpenApiSchema) -> None:
+        """The scenarios, split over up to `workers` state machines run at once, each with its own seed."""
         found: list[ContractViolation] = []
+        total = self.kit.target.max_examples
+        shards = max(1, min(self.workers, total))
+        runs = [self._stateful_run(schema, found, shard, -(-total // shards)) for shard in range(shards)]
+        self.in_parallel(runs)
+        if found:
+            first_per_rule = {violation.rule.id: violation for violation in reversed(found)}
+            raise Violations(list(first_per_rule.values()))
+
+
+    def _stateful_run(self, schema: OpenApiSchema, found: list[ContractViolation], shard: int, examples: int) -> Callable[[], None]:
         machine: Any = self.state_machine(schema, found)
         if self.kit.target.seed is not None:
-            machine = hypothesis.seed(self.kit.target.seed)(machine)
+            machine = hypothesis.seed(self.kit.target.seed + shard)(machine)
         settings = hypothesis.settings(
-            max_examples=self.kit.target.max_examples,
+            max_examples=examples,
             stateful_step_count=STATEFUL_STEPS,
             deadline=None,
             database=None,
             phases=[hypothesis.Phase.generate],  # no shrinking: replaying against live state is not repeatable
             suppress_health_check=list(hypothesis.HealthCheck),
         )
-        machine.run(settings=settings)
-        if found:
-            first_per_rule = {violation.rule.id: violation for violation in reversed(found)}
-            raise Violations(list(first_per_rule.values()))
+        return lambda: machine.run(settings=settings)
+
+
+def _combined(errors: list[BaseException]) -> BaseException:
+    """One exception for the failures of cases run apart: an interrupt wins, then the rules broken."""
+    if any(caused_by_interrupt(error) for error in errors):
+        return Interrupted()
+    violations: list[ContractViolation] = []
+    others: list[Exception] = []
+    for error in errors:
+        if isinstance(error, Violations):
+            violations += error.violations
+        elif isinstance(error, ContractViolation):
+            violations.append(error)
+        elif isinstance(error, Exception):
+            others.append(error)
+    if not others:
+        return Violations(violations)
+    if not violations:
+        return others[0]
+    return ExceptionGroup("generated requests", [Violations(violations), *others])
 
 
 def _positive(case: Any) -> bool:

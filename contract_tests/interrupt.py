@@ -50,6 +50,7 @@ class Stopper:
             if self.abandon:
                 raise KeyboardInterrupt
             self.abandon = True
+            self.stopped.set()  # no verdict: the run was interrupted, if only at its very end
             self.announce("leadkit verify: still removing the kit's test leads; Ctrl-C again to leave them behind")
             return
         if self.stopped.is_set():

@@ -18,7 +18,10 @@ runs in parallel with no change.
 
 from __future__ import annotations
 
+import ast
 import inspect
+import sys
+import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
@@ -29,6 +32,24 @@ from .client import CURRENT_CHECK, CheckRecord
 from .interrupt import Stopper
 
 RECORD = pytest.StashKey[CheckRecord]()
+_AST_LOCK = threading.RLock()
+_ast_parse = ast.parse
+
+
+def _parse_one_at_a_time(*args: Any, **kwargs: Any) -> Any:
+    with _AST_LOCK:
+        return _ast_parse(*args, **kwargs)
+
+
+def serialise_ast_parse() -> None:
+    """Python 3.11 counts ast's recursion depth per interpreter, not per thread (CPython gh-106905).
+
+    Two threads parsing at once then fail with SystemError "AST constructor recursion depth
+    mismatch", and Hypothesis parses as it runs (pretty-printing, lambda sources): with checks
+    in threads, ast.parse takes its turn.
+    """
+    if sys.version_info < (3, 12):
+        ast.parse = _parse_one_at_a_time
 ALONE_FIXTURES = {"fuzzer", "leads_schema"}
 
 
@@ -134,5 +155,6 @@ def _call(item: pytest.Item, record: CheckRecord) -> CallInfo[None]:
 
 
 def run_checks(session: pytest.Session, workers: int, stopper: Stopper) -> Any:
+    serialise_ast_parse()
     Runner(session, workers, stopper).run()
     return True

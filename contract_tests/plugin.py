@@ -126,10 +126,12 @@ def other_api(kit: Kit) -> Api:
 
 
 @pytest.fixture(scope="session")
-def fuzzer(kit: Kit) -> Any:
+def fuzzer(kit: Kit) -> Iterator[Any]:
     from .fuzz import Fuzzer  # Schemathesis loads only when a generated check runs
 
-    return Fuzzer(kit)
+    made = Fuzzer(kit)
+    yield made
+    made.close()
 
 
 @pytest.fixture(scope="session")
@@ -146,6 +148,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         marker = item.get_closest_marker("leadkit_rule")
         if marker is not None:
             findings.planned[item.nodeid] = marker.args[0]
+            findings.also[item.nodeid] = tuple(marker.kwargs.get("also", ()))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -157,6 +160,21 @@ def pytest_runtestloop(session: pytest.Session) -> Any:
     if target.workers <= 1:
         return None
     return run_checks(session, target.workers, session.config.stash[STOPPER])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, Any, Any]:
+    """A generated check is over only once every case it handed off was answered and judged."""
+    fuzzer: Any = (pyfuncitem.funcargs or {}).get("fuzzer")
+    try:
+        result = yield
+    except BaseException:
+        if fuzzer is not None:
+            fuzzer.drain(quiet=True)
+        raise
+    if fuzzer is not None:
+        fuzzer.drain()
+    return result
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -15,8 +15,9 @@ from .rules import KIT_ERROR, ContractViolation, Rule
 from .target import TargetError
 from .words import failed_assert_in_words
 
-# Failures that say the kit could not do its job, not that the deployment broke a rule.
-KIT_FAULTS = (GuardRefused, TargetError, requests.RequestException, HypothesisException)
+# Failures that say the kit could not do its job, not that the deployment broke a rule
+# (SystemError: the interpreter's own, never the deployment's).
+KIT_FAULTS = (GuardRefused, TargetError, requests.RequestException, HypothesisException, SystemError)
 
 
 @dataclass
@@ -46,7 +47,7 @@ def findings_from(exc: BaseException, rule: Rule, last: Exchange | None, check: 
     if isinstance(exc, BaseExceptionGroup):
         # Hypothesis wraps a failure that did not repeat (live state moved on) in FlakyFailure: it still happened.
         inner = [finding for nested in exc.exceptions for finding in findings_from(nested, rule, last, check)]
-        if any(finding.rule is not KIT_ERROR for finding in inner):
+        if inner:
             return inner
     if isinstance(exc, KIT_FAULTS):
         return [Finding(KIT_ERROR, f"{type(exc).__name__}: {_brief(exc)}", last, check)]
@@ -72,6 +73,7 @@ class Findings:
     failed_checks: dict[str, str] = field(default_factory=dict)  # check -> the rule it tests
     collection_errors: list[str] = field(default_factory=list)
     planned: dict[str, Rule] = field(default_factory=dict)  # every check collected -> its rule
+    also: dict[str, tuple[Rule, ...]] = field(default_factory=dict)  # check -> rules it tests on the side
     done: set[str] = field(default_factory=set)  # checks that ran to their end (passed, failed or skipped)
     interrupted: bool = False
     extra_lines: list[str] = field(default_factory=list)  # printed before the verdict (coverage, 429s)
@@ -123,7 +125,7 @@ class Findings:
             lines.append(cleanup)
         if self.interrupted:
             lines += self._unchecked_lines()
-            lines.append(f"leadkit verify: interrupted after {len(self.done)} checks: no verdict")
+            lines.append(f"leadkit verify: interrupted after {len(self.done & set(self.planned))} checks: no verdict")
             return "\n".join(lines)
         verdict = {
             0: f"{base_url} conforms to the contract" + (" in every check that ran" if self.skipped else ""),

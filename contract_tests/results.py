@@ -23,7 +23,9 @@ def rule_results(findings: Findings, keys: dict[str, str]) -> list[RuleResult]:
     known = {rule.id: rule for rule in all_rules()}
     known.update({rule.id: rule for rule in findings.planned.values()})
     known.update({found[0].rule.id: found[0].rule for found in findings.violations})
-    checked = Counter(list(findings.passed_checks.values()) + list(findings.failed_checks.values()))
+    ran = {**findings.passed_checks, **findings.failed_checks}
+    checked = Counter(ran.values())
+    checked.update(rule.id for check in ran for rule in findings.also.get(check, ()))
     skipped = Counter(rule_id for _, rule_id in findings.skipped.values())
     skipped.update(rule.id for rule in findings.unchecked.values())
     reasons: dict[str, set[str]] = {}
@@ -31,12 +33,12 @@ def rule_results(findings: Findings, keys: dict[str, str]) -> list[RuleResult]:
         reasons.setdefault(rule_id, set()).add(reason)
     for rule in findings.unchecked.values():
         reasons.setdefault(rule.id, set()).add("interrupted before it ran")
-    planned = {rule.id for rule in findings.planned.values()}
+    planned = {rule.id for rule in findings.planned.values()} | {rule.id for also in findings.also.values() for rule in also}
     results = []
     for rule_id, rule in known.items():
         broken = findings.broken.get(rule_id, []) if rule_id != KIT_ERROR.id else []
         if not broken and rule_id not in planned:
-            continue  # a rule no check of this run tests (another tool's), and nothing broke it
+            reasons.setdefault(rule_id, set()).add("no check of it ran in this run")
         status = "broken" if broken else "passed" if checked[rule_id] else "skipped"
         results.append(
             RuleResult(

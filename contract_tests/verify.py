@@ -168,6 +168,8 @@ class _Progress:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.failed += report.failed
+        if report.skipped and "interrupted (Ctrl-C)" in str(report.longrepr):
+            return  # not run to its end: listed as unchecked at the end
         if report.when == "call" or (report.when == "setup" and not report.passed):
             word = {"passed": "ok", "failed": "FAIL", "skipped": "skip"}[report.outcome]
             print(f"  {word:<4}  {short(report.nodeid)}", file=self.out, flush=True)
