@@ -30,6 +30,7 @@ from .report import Violations, exchange_from
 from .rules import CHECK_RULES, NO_ID_REUSE, NOT_FOUND_OTHER_WORKSPACE, ContractViolation, Rule
 
 STATEFUL_STEPS = 8  # calls per generated scenario: create, then what its links lead to
+MIN_SCENARIOS_PER_MACHINE = 5
 
 
 def build_schema(kit: Kit) -> OpenApiSchema:
@@ -210,7 +211,8 @@ class Fuzzer:
         """The scenarios, split over up to `workers` state machines run at once, each with its own seed."""
         found: list[ContractViolation] = []
         total = self.kit.target.max_examples
-        shards = max(1, min(self.workers, total))
+        # Hypothesis starts each run with its simplest scenarios: a machine needs a few examples to explore.
+        shards = max(1, min(self.workers, total // MIN_SCENARIOS_PER_MACHINE))
         runs = [self._stateful_run(schema, found, shard, -(-total // shards)) for shard in range(shards)]
         self.in_parallel(runs)
         if found:

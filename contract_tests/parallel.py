@@ -141,6 +141,7 @@ class Runner:
             self.collect(FIRST_COMPLETED)
 
     def finish(self, item: pytest.Item, teardown: pytest.TestReport) -> None:
+        teardown.user_properties = list(item.user_properties)  # what the call added (JUnit reads them here)
         item.ihook.pytest_runtest_logreport(report=teardown)
         item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
 

@@ -51,11 +51,21 @@ def rule_results(findings: Findings, keys: dict[str, str]) -> list[RuleResult]:
     return results
 
 
-def rules_line(results: list[RuleResult]) -> str:
+def rules_line(results: list[RuleResult], width: int = 100) -> str:
+    """The rule count, then each rule as `id checked/broken/skipped`, wrapped in a compact block."""
     count = Counter(result.status for result in results)
     partly = sum(result.status == "passed" and result.skipped > 0 for result in results)
     line = f"Rules: {len(results)} in all, {count['passed']} passed, {count['broken']} broken, {count['skipped']} skipped"
-    return line + (f" ({partly} passed only in part: some of their checks were skipped)" if partly else "")
+    lines = [line + (f" ({partly} passed only in part: some of their checks were skipped)" if partly else "")]
+    lines.append("  checks per rule, checked/broken/skipped:")
+    row = " "
+    for result in sorted(results, key=lambda r: (r.status != "broken", r.status != "skipped", r.id)):
+        cell = f"  {result.id} {result.checked}/{result.broken}/{result.skipped}"
+        if len(row) + len(cell) > width:
+            lines.append(row)
+            row = " "
+        row += cell
+    return "\n".join([*lines, row])
 
 
 def build_report(

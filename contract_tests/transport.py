@@ -92,12 +92,17 @@ class KitSession(requests.Session):
 
 
 class WSGIAdapter(BaseAdapter):
-    """Hands each request to a WSGI app in this process, so the kit's own tests need no server."""
+    """Hands each request to a WSGI app in this process, so the kit's own tests need no server.
+
+    One request at a time, as a server with one worker would: the kit's checks still run at once,
+    but a planted bug's middleware need not be thread-safe.
+    """
 
     def __init__(self, app: Callable[..., Any]) -> None:
         super().__init__()
         self.app = app
         self._builder = HTTPAdapter()
+        self._one_at_a_time = threading.Lock()
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         parts = urlsplit(str(request.url))
@@ -110,8 +115,9 @@ class WSGIAdapter(BaseAdapter):
             headers=list(request.headers.items()),
             data=body,
         ).get_environ()
-        app_iter, status, headers = run_wsgi_app(self.app, environ, buffered=True)
-        content = b"".join(app_iter)
+        with self._one_at_a_time:
+            app_iter, status, headers = run_wsgi_app(self.app, environ, buffered=True)
+            content = b"".join(app_iter)
         raw = HTTPResponse(
             body=io.BytesIO(content),
             headers=HTTPHeaderDict(list(headers.items())),

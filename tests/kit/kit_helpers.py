@@ -70,8 +70,11 @@ def live_mock(tmp_path: Path, *extra: str) -> Iterator[str]:
 
 @contextmanager
 def served_in_thread(app: Any) -> Iterator[str]:
-    """A WSGI app (a broken server, say) on a free port in this process, for subprocesses to reach."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    """A WSGI app (a broken server, say) on a free port in this process, for subprocesses to reach.
+
+    One request at a time: a planted bug's middleware need not be thread-safe, the kit sends several at once.
+    """
+    server = make_server("127.0.0.1", 0, app, threaded=False)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
