@@ -91,6 +91,8 @@ class Fuzzer:
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="leadkit-generated") if self.workers > 1 else None
         self._slots = threading.BoundedSemaphore(self.workers)
         self._pending: list[Future[None]] = []
+        self._side = ThreadPoolExecutor(self.workers, thread_name_prefix="leadkit-aside") if self.workers > 1 else None
+        self._side_pending: list[Future[None]] = []
         if self.workers > 1:
             serialise_ast_parse()
 
@@ -127,18 +129,31 @@ class Fuzzer:
         finally:
             self._slots.release()
 
+    def aside(self, check: Callable[[], None]) -> None:
+        """Run a check no later request depends on: at once with one worker, else beside the run."""
+        if self._side is None:
+            return check()
+        self._side_pending.append(self._side.submit(contextvars.copy_context().run, check))
+        return None
+
+    def _side_errors(self) -> list[BaseException]:
+        pending, self._side_pending = self._side_pending, []
+        wait(pending)
+        return [error for future in pending if (error := future.exception()) is not None]
+
     def drain(self, quiet: bool = False) -> None:
         """Wait for every case handed off; raise what they found (unless `quiet`: the check failed already)."""
         pending, self._pending = self._pending, []
         wait(pending)
-        errors = [error for future in pending if (error := future.exception()) is not None]
+        errors = [error for future in pending if (error := future.exception()) is not None] + self._side_errors()
         if quiet or not errors:
             return
         raise _combined(errors)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        for pool in (self._pool, self._side):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
 
     def in_parallel(self, runs: list[Callable[[], None]]) -> None:
         """Run these at once, each in the running check's context; raise the first failure."""
@@ -175,11 +190,16 @@ class Fuzzer:
             lead_id = _lead_id(response) if 200 <= response.status_code < 300 else None
             if kit.other_api is None or lead_id is None or case.method.upper() == "DELETE":
                 return
-            reply = kit.other_api.get(lead_id)
-            if reply.status != 404 or not is_seed_not_found(reply.body, lead_id):
-                raise ContractViolation(
-                    NOT_FOUND_OTHER_WORKSPACE, f"the second key read {lead_id}: {reply.status}", reply.exchange
-                )
+            other = kit.other_api
+
+            def look() -> None:
+                reply = other.get(lead_id)
+                if reply.status != 404 or not is_seed_not_found(reply.body, lead_id):
+                    raise ContractViolation(
+                        NOT_FOUND_OTHER_WORKSPACE, f"the second key read {lead_id}: {reply.status}", reply.exchange
+                    )
+
+            self.aside(look)  # nothing later depends on it: off the chain of requests that wait on each other
 
         return [no_id_reuse, workspace_isolation]
 
@@ -214,7 +234,13 @@ class Fuzzer:
         # Hypothesis starts each run with its simplest scenarios: a machine needs a few examples to explore.
         shards = max(1, min(self.workers, total // MIN_SCENARIOS_PER_MACHINE))
         runs = [self._stateful_run(schema, found, shard, -(-total // shards)) for shard in range(shards)]
-        self.in_parallel(runs)
+        try:
+            self.in_parallel(runs)
+        finally:
+            aside = self._side_errors()
+        found += [error for error in aside if isinstance(error, ContractViolation)]
+        if any(not isinstance(error, ContractViolation) for error in aside):
+            raise _combined(aside)
         if found:
             first_per_rule = {violation.rule.id: violation for violation in reversed(found)}
             raise Violations(list(first_per_rule.values()))
