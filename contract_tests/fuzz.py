@@ -31,6 +31,7 @@ from .rules import CHECK_RULES, NO_ID_REUSE, NOT_FOUND_OTHER_WORKSPACE, Contract
 
 STATEFUL_STEPS = 8  # calls per generated scenario: create, then what its links lead to
 MIN_SCENARIOS_PER_MACHINE = 5
+IN_FLIGHT_PER_WORKER = 2  # generated cases in flight per worker: each waits on a few requests of its checks
 
 
 def build_schema(kit: Kit) -> OpenApiSchema:
@@ -80,7 +81,7 @@ class Fuzzer:
     """Sends generated cases the safe way and turns Schemathesis failures into rule violations.
 
     With more than one worker, `send` hands each case to a pool and returns at once, so Hypothesis
-    generates the next while requests are in flight (at most `workers` of them); `drain`, run
+    generates the next while requests are in flight (at most 2 x `workers` cases); `drain`, run
     after the check (plugin.py), waits for them all and raises what they found.
     """
 
@@ -88,8 +89,9 @@ class Fuzzer:
         self.kit = kit
         self.kwargs = {"session": kit.session, "base_url": kit.target.base_url, "timeout": 30}
         self.workers = kit.target.workers
-        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="leadkit-generated") if self.workers > 1 else None
-        self._slots = threading.BoundedSemaphore(self.workers)
+        in_flight = IN_FLIGHT_PER_WORKER * self.workers
+        self._pool = ThreadPoolExecutor(in_flight, thread_name_prefix="leadkit-generated") if self.workers > 1 else None
+        self._slots = threading.BoundedSemaphore(IN_FLIGHT_PER_WORKER * self.workers)
         self._pending: list[Future[None]] = []
         self._side = ThreadPoolExecutor(self.workers, thread_name_prefix="leadkit-aside") if self.workers > 1 else None
         self._side_pending: list[Future[None]] = []

@@ -10,7 +10,8 @@ the call is done. A check runs alone, by pytest's own protocol, when it
 - is marked `leadkit_serial`, or is not a leadkit check (no `leadkit_rule`),
 - uses a fixture with a teardown (a `yield` fixture, or a builtin such as `monkeypatch`) below
   session scope: its teardown must not run before the check is done,
-- drives Schemathesis (`fuzzer`, `leads_schema`): those spread their own requests over threads.
+- takes a Schemathesis `case`: its operations report as subtests from inside the call, and it
+  spreads its own requests over threads anyway.
 
 So any check in the existing style (`api`/`other_api`/`kit` fixtures, plain module fixtures)
 runs in parallel with no change.
@@ -22,11 +23,13 @@ import ast
 import inspect
 import sys
 import threading
+import warnings
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 import pytest
 from _pytest.runner import CallInfo, call_and_report
+from hypothesis.errors import HypothesisDeprecationWarning
 
 from .client import CURRENT_CHECK, CheckRecord
 from .interrupt import Stopper
@@ -50,7 +53,8 @@ def serialise_ast_parse() -> None:
     """
     if sys.version_info < (3, 12):
         ast.parse = _parse_one_at_a_time
-ALONE_FIXTURES = {"fuzzer", "leads_schema"}
+ALONE_FIXTURES = {"case"}
+RANDOM_WARNING = "Do not use the `random` module inside strategies"
 
 
 def runs_alone(item: pytest.Item) -> bool:
@@ -157,5 +161,9 @@ def _call(item: pytest.Item, record: CheckRecord) -> CallInfo[None]:
 
 def run_checks(session: pytest.Session, workers: int, stopper: Stopper) -> Any:
     serialise_ast_parse()
-    Runner(session, workers, stopper).run()
+    with warnings.catch_warnings():
+        # Hypothesis compares the global `random` state around each draw; with checks in threads another
+        # thread moves it, and the warning blames the kit's strategies for what is only concurrency.
+        warnings.filterwarnings("ignore", message=RANDOM_WARNING, category=HypothesisDeprecationWarning)
+        Runner(session, workers, stopper).run()
     return True

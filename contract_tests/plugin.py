@@ -22,7 +22,7 @@ from .api import Api
 from .client import CURRENT_CHECK, CheckRecord
 from .interrupt import Stopper, caused_by_interrupt
 from .kit import Kit
-from .parallel import RECORD, run_checks
+from .parallel import RANDOM_WARNING, RECORD, run_checks
 from .report import Findings, findings_from
 from .rules import Rule
 from .target import ENV_API_KEY, ENV_BASE_URL, ENV_SECOND_API_KEY, Target, TargetError, resolve_target
@@ -32,7 +32,6 @@ KIT = pytest.StashKey[Kit]()
 FINDINGS = pytest.StashKey[Findings]()
 STOPPER = pytest.StashKey[Stopper]()
 INTERRUPTED = "interrupted (Ctrl-C)"
-RANDOM_WARNING = "Do not use the `random` module inside strategies"
 NEEDS_SECOND_KEY = f"needs --second-api-key ({ENV_SECOND_API_KEY})"
 READ_ONLY = "--read-only: creates, updates or deletes leads"
 
@@ -68,8 +67,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "leadkit_writes: the check creates, updates or deletes leads")
     config.addinivalue_line("markers", "leadkit_two_workspaces: the check needs a second workspace's key")
     config.addinivalue_line("markers", "leadkit_serial: the check runs alone, never beside another one")
-    # Hypothesis compares the global `random` state around each draw; with checks in threads another
-    # thread moves it, and the warning blames the kit's strategies for what is only concurrency.
+    # The same for checks run by pytest's own protocol (parallel.py says why).
     config.addinivalue_line("filterwarnings", f"ignore:{RANDOM_WARNING}:hypothesis.errors.HypothesisDeprecationWarning")
     config.stash[FINDINGS] = Findings()
     config.stash[STOPPER] = Stopper()

@@ -135,7 +135,7 @@ class WSGIAdapter(BaseAdapter):
 
 def make_session(target: Target, guard: Guard, ledger: Ledger, stopper: Stopper | None = None, seen: Seen | None = None) -> KitSession:
     session = KitSession(guard, ledger, stopper, seen)
-    pool = max(10, 2 * target.workers)  # a connection per check running at once, and some to spare
+    pool = max(10, 4 * target.workers)  # a connection per request in flight: checks and generated cases at once
     # A read that finds its kept-alive connection closed under it is sent again; writes never are.
     retry = Retry(total=2, connect=2, read=1, status=0, other=0, allowed_methods=SAFE_METHODS, raise_on_status=False)
     for prefix in ("http://", "https://"):
