@@ -7,10 +7,7 @@ create is marked as test data; the guard refuses anything that still slips throu
 
 from __future__ import annotations
 
-import contextvars
 import copy
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any, Callable
 
 import hypothesis
@@ -23,7 +20,8 @@ from schemathesis.transport.requests import REQUESTS_TRANSPORT
 
 from .expect import is_seed_not_found
 from .guard import RUN_KEY, SAFE_METHODS, TEST_SOURCE
-from .interrupt import Interrupted, caused_by_interrupt
+from .handoff import Handoff, combined, run_at_once
+from .interrupt import Interrupted
 from .kit import Kit
 from .parallel import serialise_ast_parse
 from .report import Violations, exchange_from
@@ -89,13 +87,10 @@ class Fuzzer:
         self.kit = kit
         self.kwargs = {"session": kit.session, "base_url": kit.target.base_url, "timeout": 30}
         self.workers = kit.target.workers
-        in_flight = IN_FLIGHT_PER_WORKER * self.workers
-        self._pool = ThreadPoolExecutor(in_flight, thread_name_prefix="leadkit-generated") if self.workers > 1 else None
-        self._slots = threading.BoundedSemaphore(IN_FLIGHT_PER_WORKER * self.workers)
-        self._pending: list[Future[None]] = []
-        self._side = ThreadPoolExecutor(self.workers, thread_name_prefix="leadkit-aside") if self.workers > 1 else None
-        self._side_pending: list[Future[None]] = []
-        if self.workers > 1:
+        parallel = self.workers > 1
+        self._cases = Handoff(IN_FLIGHT_PER_WORKER * self.workers, "leadkit-generated") if parallel else None
+        self._aside = Handoff(self.workers, "leadkit-aside") if parallel else None
+        if parallel:
             serialise_ast_parse()
 
     def steer(self, case: Any) -> None:
@@ -111,13 +106,11 @@ class Fuzzer:
         case.meta  # noqa: B018 - reading it re-validates the case against the spec after the edits
 
     def send(self, case: Any) -> None:
-        if self._pool is None:
+        if self._cases is None:
             return self._send_now(case)
         if self.kit.stopper.stopped.is_set():
             raise Interrupted
-        self._slots.acquire()
-        context = contextvars.copy_context()  # the check's record goes with the case
-        self._pending.append(self._pool.submit(context.run, self._send_and_release, case))
+        self._cases.submit(lambda: self._send_now(case))
         return None
 
     def _send_now(self, case: Any) -> None:
@@ -125,50 +118,23 @@ class Fuzzer:
         response = case.call(**self.kwargs)
         self.validate(case, response)
 
-    def _send_and_release(self, case: Any) -> None:
-        try:
-            self._send_now(case)
-        finally:
-            self._slots.release()
-
     def aside(self, check: Callable[[], None]) -> None:
         """Run a check no later request depends on: at once with one worker, else beside the run."""
-        if self._side is None:
+        if self._aside is None:
             return check()
-        self._side_pending.append(self._side.submit(contextvars.copy_context().run, check))
+        self._aside.submit(check)
         return None
-
-    def _side_errors(self) -> list[BaseException]:
-        pending, self._side_pending = self._side_pending, []
-        wait(pending)
-        return [error for future in pending if (error := future.exception()) is not None]
 
     def drain(self, quiet: bool = False) -> None:
         """Wait for every case handed off; raise what they found (unless `quiet`: the check failed already)."""
-        pending, self._pending = self._pending, []
-        wait(pending)
-        errors = [error for future in pending if (error := future.exception()) is not None] + self._side_errors()
-        if quiet or not errors:
-            return
-        raise _combined(errors)
+        errors = [error for handoff in (self._cases, self._aside) if handoff is not None for error in handoff.join()]
+        if errors and not quiet:
+            raise combined(errors)
 
     def close(self) -> None:
-        for pool in (self._pool, self._side):
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-
-    def in_parallel(self, runs: list[Callable[[], None]]) -> None:
-        """Run these at once, each in the running check's context; raise the first failure."""
-        if len(runs) == 1 or self._pool is None:
-            for one in runs:
-                one()
-            return
-        with ThreadPoolExecutor(len(runs), thread_name_prefix="leadkit-stateful") as pool:
-            futures = [pool.submit(contextvars.copy_context().run, one) for one in runs]
-            wait(futures)
-        errors = [error for future in futures if (error := future.exception()) is not None]
-        if errors:
-            raise _combined(errors)
+        for handoff in (self._cases, self._aside):
+            if handoff is not None:
+                handoff.close()
 
     def validate(self, case: Any, response: Any, recorder: Any = None) -> None:
         try:
@@ -236,13 +202,19 @@ class Fuzzer:
         # Hypothesis starts each run with its simplest scenarios: a machine needs a few examples to explore.
         shards = max(1, min(self.workers, total // MIN_SCENARIOS_PER_MACHINE))
         runs = [self._stateful_run(schema, found, shard, -(-total // shards)) for shard in range(shards)]
-        try:
-            self.in_parallel(runs)
-        finally:
-            aside = self._side_errors()
+        errors: list[BaseException] = []
+        if len(runs) == 1:
+            try:
+                runs[0]()
+            except Exception as exc:  # noqa: BLE001 - joined with what the look-ups aside found
+                errors.append(exc)
+        else:
+            errors = run_at_once(runs, "leadkit-stateful")
+        aside = self._aside.join() if self._aside is not None else []
         found += [error for error in aside if isinstance(error, ContractViolation)]
-        if any(not isinstance(error, ContractViolation) for error in aside):
-            raise _combined(aside)
+        errors += [error for error in aside if not isinstance(error, ContractViolation)]
+        if errors:
+            raise combined([*errors, *found])
         if found:
             first_per_rule = {violation.rule.id: violation for violation in reversed(found)}
             raise Violations(list(first_per_rule.values()))
@@ -261,26 +233,6 @@ class Fuzzer:
             suppress_health_check=list(hypothesis.HealthCheck),
         )
         return lambda: machine.run(settings=settings)
-
-
-def _combined(errors: list[BaseException]) -> BaseException:
-    """One exception for the failures of cases run apart: an interrupt wins, then the rules broken."""
-    if any(caused_by_interrupt(error) for error in errors):
-        return Interrupted()
-    violations: list[ContractViolation] = []
-    others: list[Exception] = []
-    for error in errors:
-        if isinstance(error, Violations):
-            violations += error.violations
-        elif isinstance(error, ContractViolation):
-            violations.append(error)
-        elif isinstance(error, Exception):
-            others.append(error)
-    if not others:
-        return Violations(violations)
-    if not violations:
-        return others[0]
-    return ExceptionGroup("generated requests", [Violations(violations), *others])
 
 
 def _positive(case: Any) -> bool:

@@ -15,7 +15,8 @@ from mock_server.spec import load_spec
 from .api import Api
 from .client import TIMEOUT_S, Client
 from .conformance import SpecChecker
-from .evidence import Seen, body_excerpt
+from .evidence import Seen
+from .evidence_text import body_excerpt
 from .guard import Guard, Ledger
 from .interrupt import Stopper
 from .target import Target, TargetError

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from .conformance import Exchange
-from .evidence import one_line
+from .evidence_text import one_line
 
 # The kit's own idioms (expect.py), in the contract's words.
 IDIOMS: list[tuple[re.Pattern[str], str]] = [
