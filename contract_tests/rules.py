@@ -28,9 +28,9 @@ class ContractViolation(AssertionError):
         self.exchange = exchange
 
 
-def rule(broken: Rule) -> pytest.MarkDecorator:
-    """Mark a check with the one rule it tests."""
-    return pytest.mark.leadkit_rule(broken)
+def rule(broken: Rule, also: tuple[Rule, ...] = ()) -> pytest.MarkDecorator:
+    """Mark a check with the rule it tests; `also`: rules it tests on the side (Schemathesis's checks)."""
+    return pytest.mark.leadkit_rule(broken, also=also)
 
 
 # Marks a check that creates, updates or deletes leads; `--read-only` skips it.
@@ -214,6 +214,8 @@ CHECK_RULES: dict[str, Rule] = {
     "use_after_free": NOT_FOUND_AFTER_DELETE,
     "ensure_resource_availability": CREATED_AVAILABLE,
 }
+# What the generated phase tests on every response: Schemathesis's checks and the kit's own.
+GENERATED_RULES = (*dict.fromkeys(CHECK_RULES.values()), NO_ID_REUSE, NOT_FOUND_OTHER_WORKSPACE)
 
 # Rules the concurrency, Unicode, email and search checks test (issue 12).
 CONCURRENT_UPDATES_APPLY = Rule(
