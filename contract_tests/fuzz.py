@@ -151,9 +151,13 @@ class Fuzzer:
         def no_id_reuse(ctx: Any, response: Any, case: Any) -> None:
             """The engine's cross-exchange judgement of a generated response (Schemathesis has no such check)."""
             exchange = exchange_from(response)
-            exchange.ended = time.time()
             elapsed = response.elapsed  # seconds: a float from Schemathesis, a timedelta from requests
-            exchange.started = exchange.ended - (elapsed.total_seconds() if hasattr(elapsed, "total_seconds") else float(elapsed))
+            seconds = elapsed.total_seconds() if hasattr(elapsed, "total_seconds") else float(elapsed)
+            # Judged now, perhaps well after it was answered: its true start and end (transport.py),
+            # or a list that ran meanwhile would look older than this create and its id "seen before".
+            exchange.started = getattr(response.request, "leadkit_sent_at", None)
+            exchange.ended = exchange.started + seconds if exchange.started is not None else time.time()
+            exchange.started = exchange.started if exchange.started is not None else exchange.ended - seconds
             for breach in kit.client.observed(exchange):
                 if breach.rule is NO_ID_REUSE:
                     raise ContractViolation(NO_ID_REUSE, breach.message, exchange)

@@ -47,7 +47,7 @@ class Ledger:
 
     def token(self) -> str:
         """A word no lead outside this run contains, to find the run's leads by `search`."""
-        return f"{self.run_token}n{next(self._numbers)}"
+        return f"{self.run_token}n{next(self._numbers)}z"  # the z ends it: no token is part of another (n4z, n43z)
 
     def alive(self) -> dict[str, str]:
         """Leads the kit made and has not deleted (yet): what cleanup removes."""

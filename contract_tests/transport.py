@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import threading
+import time
 from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
@@ -56,6 +58,9 @@ class KitSession(requests.Session):
         self.stopper.before_send()  # after a Ctrl-C nothing new leaves
         try:
             sent_at = self.ledger.tick()
+            # When it left, for the engine's "one ended before the other began" on generated responses
+            # (fuzz.py), which are judged later, in another check's time.
+            request.leadkit_sent_at = time.time()  # type: ignore[attr-defined]
             response = self._send_patiently(request, **kwargs)
             if response.status_code == 413 or "close" in response.headers.get("Connection", "").lower():
                 # A server may drop the connection after refusing a body it did not read, without saying
@@ -95,14 +100,15 @@ class WSGIAdapter(BaseAdapter):
     """Hands each request to a WSGI app in this process, so the kit's own tests need no server.
 
     One request at a time, as a server with one worker would: the kit's checks still run at once,
-    but a planted bug's middleware need not be thread-safe.
+    but a planted bug's middleware need not be thread-safe. An app that says it is thread-safe
+    (`app.thread_safe = True`: the races planted for the concurrency checks) gets requests at once.
     """
 
     def __init__(self, app: Callable[..., Any]) -> None:
         super().__init__()
         self.app = app
         self._builder = HTTPAdapter()
-        self._one_at_a_time = threading.Lock()
+        self._one_at_a_time: contextlib.AbstractContextManager[Any] = threading.Lock() if not getattr(app, "thread_safe", False) else contextlib.nullcontext()
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         parts = urlsplit(str(request.url))

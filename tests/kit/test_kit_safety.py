@@ -207,3 +207,12 @@ def _total(base_url: str, key: str) -> int:
     reply = requests.get(f"{base_url}/api/v1/leads", headers={"Authorization": f"Bearer {key}"}, timeout=10)
     total: int = reply.json()["data"]["pagination"]["total"]
     return total
+
+
+def test_no_search_token_is_part_of_another() -> None:
+    """Checks find their own leads by `search=<token>`: token 4 must not find token 43's leads."""
+    from contract_tests.guard import Ledger
+
+    ledger = Ledger()
+    tokens = [ledger.token() for _ in range(500)]
+    assert [(a, b) for a in tokens for b in tokens if a != b and a in b] == []

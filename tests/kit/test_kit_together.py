@@ -23,6 +23,7 @@ class InFlight:
         self.now = 0
         self.most = 0
         self.lock = threading.Lock()
+        self.thread_safe = True  # the kit's in-process transport may hand it requests at once
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         with self.lock:
