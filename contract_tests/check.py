@@ -7,8 +7,11 @@ from collections import defaultdict
 from typing import Iterator
 from urllib.parse import unquote, urlsplit
 
+from mock_server.spec import load_spec
+
 from .conformance import Exchange
 from .engine import Judge, is_preflight
+from .evidence import Seen
 from .har import Recording
 from .traffic import KEY_RULES, Tally
 
@@ -16,11 +19,14 @@ STRIPPED = "the recording has no Authorization headers (current Chromium strips 
 _WRITES = ("PUT", "DELETE")
 
 
-def check_recording(recording: Recording, base_url: str | None = None) -> Tally:
+def check_recording(recording: Recording, base_url: str | None = None, coverage: bool = False) -> Tally:
+    """Every API entry judged; with `coverage`, the tally also counts each (operation, status) judged."""
     tally = Tally()
     wanted = urlsplit(base_url) if base_url else None
     base_path = wanted.path.rstrip("/") if wanted else ""
     probe = Judge(base_path=base_path)
+    if coverage:
+        tally.seen = Seen(load_spec(), base_path)
     api: list[Exchange] = []
     resets: set[int] = set()
     for exchange in recording.exchanges:
@@ -53,6 +59,8 @@ def check_recording(recording: Recording, base_url: str | None = None) -> Tally:
             tally.omitted.append(exchange.number)
         tally.add(judge.judge(exchange, pending))
         tally.judged += 1
+        if tally.seen is not None:
+            tally.seen.record(exchange.method, urlsplit(exchange.url).path, exchange.status)
     tally.findings.sort(key=lambda finding: finding.breach.exchange.number or 0)
     return tally
 

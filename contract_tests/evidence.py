@@ -1,6 +1,6 @@
 """What a run of a leadkit tool found, as plain data: rules, evidence, coverage; JSON and a text table.
 
-Knows nothing of pytest: `leadkit verify` fills it today, `check` and `replay` can tomorrow. Build a
+Knows nothing of pytest: `leadkit verify` fills it, and `check` and `proxy` (traffic_report.py); `replay` can. Build a
 `Report` (tool, target, times, verdict, exit code, one `RuleResult` per rule with its `Evidence`,
 and a `Coverage`), then `write_json(report, path)`, `write_html(report, path)` (evidence_html.py)
 or `coverage_table(report.coverage)`. The JSON schema is docs/report-schema.json, version
@@ -23,6 +23,7 @@ from .evidence_text import body_excerpt as body_excerpt, curl as curl, one_line 
 
 SCHEMA = "leadkit-report/1"
 Status = Literal["passed", "broken", "skipped"]
+OUTCOMES = {0: "conforms", 1: "does-not-conform", 2: "could-not-run", 3: "incomplete-coverage", 130: "interrupted"}
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
@@ -35,6 +36,8 @@ class Evidence:
     request: str = ""  # "PUT http://host/api/v1/leads/lead_1 {"status": ...}"
     response: str = ""  # "400 application/json {"success": false, ...}"
     curl: str = ""  # repeats the request; keys only as $VARIABLES
+    entry: int | None = None  # the exchange's place in a recording (a HAR entry's number), when it has one
+    earlier: str = ""  # the earlier exchange it was compared with, one line: "entry 2: DELETE http://... -> 200"
 
 
 @dataclass

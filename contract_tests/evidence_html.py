@@ -89,6 +89,8 @@ def _evidence(rule: RuleResult) -> str:
     parts.append(f"<p>contract: {escape(rule.section)}</p>")
     for item in rule.evidence:
         parts.append(f"<p><b>{escape(item.check)}</b></p><pre>{escape(item.message)}</pre>")
+        if item.earlier:
+            parts.append(f"<p>compared with: <code>{escape(item.earlier)}</code></p>")
         if item.request:
             parts.append(f"<p>request: <code>{escape(item.request)}</code><br>response: <code>{escape(item.response)}</code></p>")
         if item.curl:

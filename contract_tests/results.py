@@ -6,12 +6,11 @@ from collections import Counter
 from datetime import datetime
 
 from . import rules as rules_module
-from .evidence import Coverage, Report, RuleResult, evidence_of
+from .evidence import OUTCOMES, Coverage, Report, RuleResult, evidence_of
 from .report import Findings, short
 from .rules import KIT_ERROR, Rule
 
 EVIDENCE_PER_RULE = 3  # the first few checks that showed a rule broken; the count says how many in all
-OUTCOMES = {0: "conforms", 1: "does-not-conform", 2: "could-not-run", 3: "incomplete-coverage", 130: "interrupted"}
 
 
 def all_rules() -> list[Rule]:

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from .conformance import Exchange
 from .engine import Breach
+from .evidence import Seen
 from .report import curl
 from .rules import ISOLATION_LIST, NOT_FOUND_OTHER_WORKSPACE, UNAUTHORIZED
 
@@ -30,6 +31,12 @@ class KeyNames:
                     count = len(self.names) + 1
                     self.names[token] = "LEADS_API_KEY" if count == 1 else "LEADS_SECOND_API_KEY" if count == 2 else f"LEADS_API_KEY_{count}"
         return self.names
+
+
+def shown(exchange: Exchange) -> Exchange:
+    """The exchange as a report may show it: cookies and proxy credentials left out."""
+    headers = {name: value for name, value in exchange.request_headers.items() if name.lower() not in _PRIVATE}
+    return Exchange(**{**exchange.__dict__, "request_headers": headers})
 
 
 @dataclass
@@ -85,15 +92,27 @@ class Tally:
     omitted: list[int] = field(default_factory=list)  # entries whose response body was not recorded
     upstream_errors: int = 0
     keys: KeyNames = field(default_factory=KeyNames)
+    seen: Seen | None = None  # each judged exchange's (operation, status), when a report wants coverage
 
     def add(self, breaches: list[Breach]) -> list[Finding]:
-        made = []
-        for breach in breaches:
-            headers = {name: value for name, value in breach.exchange.request_headers.items() if name.lower() not in _PRIVATE}
-            shown = Exchange(**{**breach.exchange.__dict__, "request_headers": headers})
-            made.append(Finding(breach, curl(shown, self.keys.of(breach.exchange))))
+        made = [Finding(breach, curl(shown(breach.exchange), self.keys.of(breach.exchange))) for breach in breaches]
         self.findings += made
         return made
+
+    def notes(self) -> list[str]:
+        """What was not judged, or judged only in part, in a sentence each (rules not judged aside)."""
+        listed = ", ".join(f"{count} {why}" for why, count in self.skipped.most_common())
+        not_judged = [f"{sum(self.skipped.values())} entries not judged: {listed}"] if self.skipped else []
+        return not_judged + self._upstream() + self._omitted()
+
+    def _upstream(self) -> list[str]:
+        return [f"{self.upstream_errors} requests found the upstream unreachable (answered 502; not violations)"] if self.upstream_errors else []
+
+    def _omitted(self) -> list[str]:
+        if not self.omitted:
+            return []
+        entries = ", ".join(map(str, self.omitted[:10])) + (" ..." if len(self.omitted) > 10 else "")
+        return [f"{len(self.omitted)} responses had no recorded body; only their status and headers were judged (entries {entries})"]
 
     @property
     def rules(self) -> Counter[str]:
@@ -103,13 +122,9 @@ class Tally:
         lines = []
         skipped = ", ".join(f"{count} {why}" for why, count in self.skipped.most_common())
         lines.append(f"{what}: {self.judged} API exchanges judged" + (f" ({skipped} not judged)" if skipped else ""))
-        if self.upstream_errors:
-            lines.append(f"  {self.upstream_errors} requests found the upstream unreachable (answered 502; not violations)")
-        for rule_id, why in self.unjudged.items():
-            lines.append(f"  not judged: {rule_id}: {why}")
-        if self.omitted:
-            shown = ", ".join(map(str, self.omitted[:10])) + (" ..." if len(self.omitted) > 10 else "")
-            lines.append(f"  {len(self.omitted)} responses had no recorded body; only their status and headers were judged (entries {shown})")
+        lines += [f"  {note}" for note in self._upstream()]
+        lines += [f"  not judged: {rule_id}: {why}" for rule_id, why in self.unjudged.items()]
+        lines += [f"  {note}" for note in self._omitted()]
         rules = self.rules
         if rules:
             listed = ", ".join(f"{rule_id} ({count})" for rule_id, count in rules.most_common())

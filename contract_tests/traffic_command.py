@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -20,9 +21,17 @@ recordings it reads:
   attached content, .har or .zip), and leadkit's own (proxy --record, mock --record).
   Without Authorization headers (Chromium strips them on export) the rules that need each
   request's key are listed as not judged rather than guessed.
+evidence files (as for verify; the same schema, leadkit-report/1, docs/report-schema.json):
+  --report-json PATH  every rule the engine judges: broken (each violation's entry number,
+                      message, request and response excerpts, the entry compared with, a curl
+                      with keys as $LEADS_API_KEY), passed (it never fired on the entries judged)
+                      or skipped (why); the coverage of the entries judged; the notes
+  --report-html PATH  the same as one self-contained page (no network): verdict first, rules
+                      with filters, each broken rule's evidence, the coverage table
 examples:
   leadkit check session.har
   leadkit check --base-url https://staging.example.com e2e.har
+  leadkit check --report-json check.json --report-html check.html e2e.har
 """
 
 PROXY_EPILOG = """\
@@ -54,6 +63,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     check.add_argument("har", metavar="FILE.har", help="the recording (.har, or Playwright's .zip)")
     check.add_argument("--base-url", metavar="URL", help="judge only entries of this deployment (the part before /api/v1)")
     check.add_argument("--json", action="store_true", help="print the findings as one JSON document instead")
+    check.add_argument("--report-json", metavar="PATH", help="also write the evidence as JSON (schema: docs/report-schema.json)")
+    check.add_argument("--report-html", metavar="PATH", help="also write the evidence as one self-contained HTML page")
     check.set_defaults(run=run_check)
 
     proxy = sub.add_parser(
@@ -76,26 +87,45 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def run_check(args: argparse.Namespace) -> int:
     import json
+    from datetime import datetime, timezone
 
     from .check import check_recording
     from .har import HarError, read_har
+    from .traffic_report import traffic_report, unreadable_report
 
+    started = datetime.now(timezone.utc)
     try:
         recording = read_har(args.har)
     except HarError as exc:
         print(f"leadkit check: cannot read {exc}", file=sys.stderr)
+        write_reports(unreadable_report("check", args.har, started, datetime.now(timezone.utc), f"cannot read {exc}"), args, "check")
         return EXIT_UNREADABLE
     import gc
 
     gc.freeze()  # the recording's objects live to the end: keep the collector from walking them again and again
-    tally = check_recording(recording, args.base_url)
+    tally = check_recording(recording, args.base_url, coverage=bool(args.report_json or args.report_html))
     if args.json:
         print(json.dumps({"file": args.har, "entries": len(recording.exchanges), **tally.to_json()}, indent=2))
     else:
         for finding in tally.findings:
             print("\n".join(finding.render()) + "\n")
         print("\n".join(tally.summary(f"leadkit check {args.har}: {len(recording.exchanges)} entries")))
+    if args.report_json or args.report_html:
+        write_reports(traffic_report(tally, "check", args.har, started, datetime.now(timezone.utc)), args, "check")
     return EXIT_VIOLATIONS if tally.findings else EXIT_OK
+
+
+def write_reports(report: Any, args: argparse.Namespace, tool: str) -> None:
+    """--report-json and --report-html, by the one writer verify uses; a file that cannot be written is said on stderr."""
+    from .evidence import write_json
+    from .evidence_html import write_html
+
+    for path, write in ((args.report_json, write_json), (args.report_html, write_html)):
+        if path:
+            try:
+                write(report, path)
+            except OSError as exc:
+                print(f"leadkit {tool}: could not write {path}: {exc.strerror or exc}", file=sys.stderr)
 
 
 def run_proxy(args: argparse.Namespace) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -28,6 +28,19 @@ TEST_HOST = "http://localhost"
 @pytest.fixture(scope="session")
 def spec() -> dict[str, Any]:
     return load_spec()
+
+
+@pytest.fixture(scope="module")
+def report_browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's, installed with apt when missing) for opening HTML reports."""
+    from livemock import ensure_command
+    from playwright.sync_api import sync_playwright
+
+    chromium = ensure_command("chromium", "chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="session")

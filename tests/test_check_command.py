@@ -9,8 +9,11 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
+import pytest
 from harmaker import BASE, KEY_A, LEAD, Har, deleted, lead, listing, not_found
 from livemock import LEADKIT, ROOT
+from reportpage import opened_offline, visible_rules
 
 L = f"/api/v1/leads/{LEAD}"
 
@@ -158,5 +161,115 @@ def test_playwright_attached_bodies_beside_the_har_and_in_a_zip(tmp_path: Path) 
 def test_help_explains_exit_codes_and_recordings() -> None:
     done = subprocess.run([*LEADKIT, "check", "--help"], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert done.returncode == 0
-    for word in ("--base-url", "exit codes", "Playwright", "Authorization", "2  the file cannot be read"):
+    for word in ("--base-url", "exit codes", "Playwright", "Authorization", "2  the file cannot be read", "--report-json PATH", "--report-html PATH", "leadkit-report/1"):
         assert word in done.stdout
+
+
+def reported(tmp_path: Path, har: Path, *flags: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any], str]:
+    """`check` with both evidence files: what it printed, the JSON report (checked against its schema), the HTML page."""
+    json_path, html_path = tmp_path / "report.json", tmp_path / "report.html"
+    done = check("--report-json", str(json_path), "--report-html", str(html_path), *flags, str(har))
+    data = json.loads(json_path.read_text())
+    schema = json.loads((ROOT / "docs" / "report-schema.json").read_text())
+    assert [error.message for error in jsonschema_rs.validator_for(schema).iter_errors(data)] == []
+    page = html_path.read_text()
+    assert KEY_A not in json_path.read_text() and KEY_A not in page  # keys only as $LEADS_API_KEY
+    return done, data, page
+
+
+def test_report_json_names_the_broken_rule_with_its_entrys_evidence(tmp_path: Path) -> None:
+    done, data, _ = reported(tmp_path, broken_har().write(tmp_path / "s.har"))
+    assert done.returncode == 1 and "entry 3: BROKEN not-found-after-delete" in done.stdout  # the printed report stays
+    assert (data["tool"], data["target"], data["exit_code"], data["outcome"]) == ("check", str(tmp_path / "s.har"), 1, "does-not-conform")
+    assert data["verdict"] == "the traffic shows the API does NOT conform to the contract"
+    rules = {rule["id"]: rule for rule in data["rules"]}
+    broken = rules["not-found-after-delete"]
+    assert (broken["status"], broken["broken"], broken["section"]) == ("broken", 1, "Endpoints > Delete; seed: Delete Lead > After Deletion, 404 Not Found")
+    [evidence] = broken["evidence"]
+    assert (evidence["entry"], evidence["check"]) == (3, "entry 3")
+    assert evidence["earlier"] == f"entry 2: DELETE {BASE}{L} -> 200"
+    assert "was deleted" in evidence["message"]
+    assert evidence["request"] == f"GET {BASE}{L}"
+    assert evidence["response"].startswith('200 application/json {"success": true, "data": {"id": "lead_00000000000000aa"')
+    assert evidence["curl"] == f'curl -i -X GET {BASE}{L} -H "Authorization: Bearer $LEADS_API_KEY"'
+    # every rule the engine judges is listed; those that never fired on the 3 exchanges passed
+    assert (rules["delete-envelope"]["status"], rules["delete-envelope"]["checked"]) == ("passed", 3)
+    assert {"responses-match-openapi", "no-id-reuse", "update-merge-patch", "other-workspace-not-found"} <= set(rules)
+    assert [rule["id"] for rule in data["rules"] if rule["status"] == "broken"] == ["not-found-after-delete"]
+    operations = {f"{op['method']} {op['path']}": op for op in data["coverage"]["operations"]}
+    assert operations["GET /api/v1/leads/{leadId}"]["seen"]["200"] == 2
+    assert (operations["DELETE /api/v1/leads/{leadId}"]["seen"]["200"], operations["DELETE /api/v1/leads/{leadId}"]["seen"]["404"]) == (1, 0)
+    assert {"operation": "DELETE /api/v1/leads/{leadId}", "status": 404} in data["coverage"]["missing"]
+    assert data["requests"] == 3
+
+
+def test_report_of_a_clean_recording_says_it_conforms(tmp_path: Path) -> None:
+    har = Har()
+    har.add("GET", L, 200, {"success": True, "data": lead()}, at=0)
+    har.add("DELETE", L, 200, deleted(LEAD), at=1)
+    har.add("GET", L, 404, not_found(LEAD), at=2)
+    done, data, page = reported(tmp_path, har.write(tmp_path / "ok.har"))
+    assert done.returncode == 0, done.stdout
+    assert (data["exit_code"], data["outcome"], data["verdict"]) == (0, "conforms", "no violation in the traffic")
+    assert {rule["status"] for rule in data["rules"]} == {"passed"}
+    assert '<h1 id="verdict" class="ok">no violation in the traffic</h1>' in page
+
+
+def test_report_lists_the_key_rules_as_skipped_when_authorization_was_stripped(tmp_path: Path) -> None:
+    har = Har()
+    har.add("GET", L, 200, {"success": True, "data": lead()}, at=0, key=None)
+    har.add("GET", "/api/v1/leads", 200, listing(lead()), at=1, key=None)
+    done, data, page = reported(tmp_path, har.write(tmp_path / "chromium.har"))
+    assert done.returncode == 0, done.stdout
+    rules = {rule["id"]: rule for rule in data["rules"]}
+    for rule_id in ("other-workspace-not-found", "other-workspace-unlisted", "unauthorized"):
+        assert rules[rule_id]["status"] == "skipped", rules[rule_id]
+        assert rules[rule_id]["reason"].startswith("the recording has no Authorization headers (current Chromium strips them")
+        assert rules[rule_id]["checked"] == 0
+    assert rules["get-envelope"]["status"] == "passed"
+    assert 'data-rule="unauthorized"><td>unauthorized</td><td class="status">skipped (the recording has no Authorization' in page
+
+
+def test_report_notes_entries_not_judged_and_bodies_not_recorded(tmp_path: Path) -> None:
+    _, data, page = reported(tmp_path, _devtools_like(tmp_path))
+    assert "2 entries not judged: 1 outside the API, 1 CORS preflights" in data["notes"]
+    assert "1 responses had no recorded body; only their status and headers were judged (entries 4)" in data["notes"]
+    [evidence] = {rule["id"]: rule for rule in data["rules"]}["not-found-after-delete"]["evidence"]
+    assert evidence["earlier"] == f"entry 4: DELETE {BASE}{L} -> 200"
+    assert "2 entries not judged: 1 outside the API, 1 CORS preflights" in page
+
+
+def test_an_unreadable_file_still_gets_a_report_that_says_so(tmp_path: Path) -> None:
+    bad = tmp_path / "a.har"
+    bad.write_text("<html>")
+    json_path = tmp_path / "report.json"
+    done = check("--report-json", str(json_path), str(bad))
+    assert done.returncode == 2 and done.stdout == ""
+    data = json.loads(json_path.read_text())
+    assert (data["tool"], data["exit_code"], data["outcome"], data["rules"]) == ("check", 2, "could-not-run", [])
+    assert "not JSON" in data["verdict"] and str(bad) in data["verdict"]
+
+
+def test_html_report_is_one_file_with_the_verdict_and_the_broken_rule(tmp_path: Path) -> None:
+    _, _, page = reported(tmp_path, broken_har().write(tmp_path / "s.har"))
+    body = page.partition("<body>")[2]
+    assert body.lstrip().startswith('<h1 id="verdict" class="bad">the traffic shows the API does NOT conform to the contract</h1>')
+    assert "<script src" not in page and "<link" not in page and " src=" not in page  # nothing loaded from anywhere
+    section = page.partition('<section class="evidence" id="rule-not-found-after-delete">')[2].partition("</section>")[0]
+    assert "<b>entry 3</b>" in section and f"entry 2: DELETE {BASE}{L} -&gt; 200" in section
+    assert "curl -i -X GET" in section and "$LEADS_API_KEY" in section
+
+
+@pytest.mark.slow
+def test_html_report_of_a_recording_in_a_browser_offline(tmp_path: Path, report_browser: Any) -> None:
+    reported(tmp_path, broken_har().write(tmp_path / "s.har"))
+    html_path = tmp_path / "report.html"
+    with opened_offline(report_browser, html_path) as (page, requested):
+        assert page.locator("body > *").first.get_attribute("id") == "verdict"
+        assert "does NOT conform" in page.text_content("#verdict")
+        page.click(".filters button[data-status=broken]")
+        assert visible_rules(page) == ["not-found-after-delete"]
+        page.click("#rules tr[data-rule=not-found-after-delete] a")
+        evidence = page.text_content("#rule-not-found-after-delete")
+        assert "entry 3" in evidence and "curl -i -X GET" in evidence and "$LEADS_API_KEY" in evidence
+        assert requested == [html_path.as_uri()]

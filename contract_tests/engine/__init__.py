@@ -11,13 +11,20 @@ from typing import Any
 from mock_server.spec import load_spec
 
 from ..conformance import Exchange
-from . import per_exchange
+from ..rules import Rule
+from . import across, openapi, per_exchange
 from .across import Across, WritesPending
 from .breach import Breach
 from .openapi import SpecRules
 from .view import Routes, View, _path
 
-__all__ = ["Breach", "Judge", "View"]
+__all__ = ["RULES", "Breach", "Judge", "View"]
+
+# Every rule some judging module can report: each imports exactly the rules it judges, so a rule
+# added to one is listed here without a second list to keep in step. By id, for reports.
+RULES: tuple[Rule, ...] = tuple(
+    sorted({rule.id: rule for module in (openapi, per_exchange, across) for rule in vars(module).values() if isinstance(rule, Rule)}.values(), key=lambda rule: rule.id)
+)
 
 
 class Judge:

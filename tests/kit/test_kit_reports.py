@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import jsonschema_rs
 import pytest
@@ -18,7 +18,7 @@ from contract_tests.verify import Reports
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
-from livemock import ensure_command  # noqa: E402
+from reportpage import opened_offline, visible_rules  # noqa: E402
 
 
 def broken_run(tmp_path: Path, bug: str, select: str) -> tuple[Any, Path, Path]:
@@ -88,36 +88,20 @@ def test_429_is_waited_out_counted_and_shown_in_coverage() -> None:
     assert post.seen[429] > 0
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    chromium = ensure_command("chromium", "chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"])
-        yield launched
-        launched.close()
-
-
 @pytest.mark.slow
-def test_html_report_shows_the_planted_bug_in_a_browser_offline(tmp_path: Path, browser: Any) -> None:
+def test_html_report_shows_the_planted_bug_in_a_browser_offline(tmp_path: Path, report_browser: Any) -> None:
     _, _, html_path = broken_run(tmp_path, "keeps-deleted", HAND_WRITTEN)
-    context = browser.new_context(offline=True)  # one self-contained file: nothing to fetch
-    page = context.new_page()
-    requested: list[str] = []
-    page.on("request", lambda request: requested.append(request.url))
-    page.goto(html_path.as_uri())
-    assert page.locator("body > *").first.get_attribute("id") == "verdict"  # the verdict comes first
-    assert "does NOT conform" in page.text_content("#verdict")
-    page.click(".filters button[data-status=broken]")
-    visible = [row.get_attribute("data-rule") for row in page.query_selector_all("#rules tbody tr") if row.is_visible()]
-    assert "not-found-after-delete" in visible and all(
-        page.get_attribute(f"#rules tr[data-rule={rule_id}]", "data-status") == "broken" for rule_id in visible
-    )
-    page.fill("#filter-text", "after-delete")
-    assert [row.get_attribute("data-rule") for row in page.query_selector_all("#rules tbody tr") if row.is_visible()] == ["not-found-after-delete"]
-    page.click("#rules tr[data-rule=not-found-after-delete] a")
-    evidence = page.text_content("#rule-not-found-after-delete")
-    assert "curl -i -X GET" in evidence and "$LEADS_API_KEY" in evidence and "sk-workspace" not in evidence
-    assert requested == [html_path.as_uri()]
-    context.close()
+    with opened_offline(report_browser, html_path) as (page, requested):
+        assert page.locator("body > *").first.get_attribute("id") == "verdict"  # the verdict comes first
+        assert "does NOT conform" in page.text_content("#verdict")
+        page.click(".filters button[data-status=broken]")
+        visible = visible_rules(page)
+        assert "not-found-after-delete" in visible and all(
+            page.get_attribute(f"#rules tr[data-rule={rule_id}]", "data-status") == "broken" for rule_id in visible
+        )
+        page.fill("#filter-text", "after-delete")
+        assert visible_rules(page) == ["not-found-after-delete"]
+        page.click("#rules tr[data-rule=not-found-after-delete] a")
+        evidence = page.text_content("#rule-not-found-after-delete")
+        assert "curl -i -X GET" in evidence and "$LEADS_API_KEY" in evidence and "sk-workspace" not in evidence
+        assert requested == [html_path.as_uri()]

@@ -1,0 +1,73 @@
+"""Judged traffic as the evidence model's Report (evidence.py), for `check` and `proxy`: every rule the engine judges."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from .engine import RULES
+from .evidence import OUTCOMES, Evidence, Report, RuleResult, evidence_of
+from .rules import Rule
+from .traffic import Finding, Tally, shown
+
+EVIDENCE_PER_RULE = 10  # the first violations of each rule; its `broken` count says how many in all
+PASSED_MEANS = (
+    "A rule passed when it never fired on the exchanges judged. A rule judges only what the traffic holds "
+    "(one about deletes needs a DELETE, one across exchanges needs two that did not overlap), so read "
+    "passed as: nothing in this traffic broke it."
+)
+
+
+def traffic_report(tally: Tally, tool: str, target: str, started: datetime, finished: datetime) -> Report:
+    """The Report of one stream of judged traffic: exit 1 when anything broke a rule, else 0."""
+    exit_code = 1 if tally.findings else 0
+    verdict = tally.summary("")[-1].removeprefix("verdict: ")
+    notes = tally.notes()
+    if tally.judged:
+        notes.append(PASSED_MEANS)
+    cut = [f"{rule.id} ({len(found)})" for rule, found in _by_rule(tally).items() if len(found) > EVIDENCE_PER_RULE]
+    if cut:
+        notes.append(f"Evidence shows the first {EVIDENCE_PER_RULE} violations of a rule; all of them of: {', '.join(cut)} are in --json.")
+    coverage = tally.seen.coverage() if tally.seen is not None else None
+    return Report(tool, target, started, finished, verdict, exit_code, rule_results(tally), coverage, tally.judged, notes, OUTCOMES[exit_code])
+
+
+def unreadable_report(tool: str, target: str, started: datetime, finished: datetime, why: str) -> Report:
+    """A recording that could not be read: no rule judged, the reason as the verdict."""
+    return Report(tool, target, started, finished, why, 2, [], None, 0, [], OUTCOMES[2])
+
+
+def rule_results(tally: Tally) -> list[RuleResult]:
+    """Broken with its evidence; skipped when the traffic could not show it (or there was none); else passed."""
+    found_by_rule = _by_rule(tally)
+    rules = {rule.id: rule for rule in RULES} | {rule.id: rule for rule in found_by_rule}
+    results = []
+    for rule_id, rule in sorted(rules.items()):
+        found = found_by_rule.get(rule, [])
+        reason = tally.unjudged.get(rule_id, "" if tally.judged else "no API exchange to judge")
+        status = "broken" if found else "skipped" if reason else "passed"
+        results.append(
+            RuleResult(
+                rule.id, rule.text, rule.section, status,  # type: ignore[arg-type]
+                checked=tally.judged if status != "skipped" else 0, broken=len(found), skipped=tally.judged if reason else 0,
+                reason=reason, evidence=[_evidence(finding, tally) for finding in found[:EVIDENCE_PER_RULE]],
+            )
+        )
+    return results
+
+
+def _by_rule(tally: Tally) -> dict[Rule, list[Finding]]:
+    found: dict[Rule, list[Finding]] = {}
+    for finding in tally.findings:
+        found.setdefault(finding.breach.rule, []).append(finding)
+    return found
+
+
+def _evidence(finding: Finding, tally: Tally) -> Evidence:
+    exchange, earlier = finding.breach.exchange, finding.breach.earlier
+    place = f"entry {exchange.number}" if exchange.number is not None else "exchange"
+    evidence = evidence_of(shown(exchange), finding.breach.message, tally.keys.of(exchange), place)
+    if exchange.response_omitted:
+        evidence.response += " (body not recorded)"
+    compared = "" if earlier is None else f"{'entry ' + str(earlier.number) if earlier.number is not None else 'an exchange'}: {earlier.method} {earlier.url} -> {earlier.status}"
+    return replace(evidence, entry=exchange.number, earlier=compared)
