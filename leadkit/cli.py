@@ -7,6 +7,7 @@ import sys
 from typing import Sequence
 
 from contract_tests.command import add_parser as add_verify  # light: the kit loads only when verify runs
+from contract_tests.replay.command import add_parser as add_replay
 from contract_tests.traffic_command import add_parser as add_traffic  # check and proxy, light the same way
 from mock_server.command import add_parser as add_mock
 
@@ -20,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_mock(sub)
     add_verify(sub)
     add_traffic(sub)
+    add_replay(sub)
     return parser
 
 
