@@ -113,8 +113,8 @@ def make_plan(recording: Recording, base_url: str | None = None) -> Plan:
 
 def _body_missing(view: View) -> bool:
     """A body the request announced that the recording did not keep (a refused upload, a devtools export)."""
-    announced = view.request_headers.get("content-length", "0").strip()
-    return announced.isdigit() and int(announced) != len(view.exchange.request_body or b"")
+    announced = view.request_headers.get("content-length", "").strip()
+    return announced.isdigit() and int(announced) > len(view.exchange.request_body or b"")
 
 
 def _api_origin(exchanges: list[Exchange], base_url: str | None, judge: Judge) -> tuple[str, str]:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import sys
-import time
 from io import StringIO
 from pathlib import Path
 from typing import Any, Iterator
@@ -15,6 +13,7 @@ import pytest
 import requests
 from broken_servers import BUGS
 from frontend_session import drive
+from harmaker import KEY_B, LEAD, Har, deleted, lead, listing, not_found
 from kit_helpers import BIN, HERE, KEY, SECOND_KEY, in_process, leadkit, live_process
 from livemock import LiveMock, free_port
 from planting import mock
@@ -131,9 +130,8 @@ NAMED = {
     "html-unknown-route": "json-content-type",
     "lowercase-bearer-refused": "unauthorized",
     "server-error-on-letter-in-phone": "no-server-errors",
+    "no-body-size-limit": "payload-too-large",  # the upload refused unread is not in the HAR: sent again at its size
 }
-# The recording's 1 MiB upload was refused unread, so its body is not in the HAR: that step is skipped.
-UNREACHABLE = {"no-body-size-limit"}
 
 
 @pytest.mark.parametrize("bug, rule", sorted(NAMED.items()))
@@ -144,5 +142,95 @@ def test_a_replay_names_the_planted_bug(session: Path, bug: str, rule: str) -> N
     assert f"DIFF {rule}:" in printed
 
 
-def test_every_planted_bug_is_named_or_said_to_be_out_of_the_sessions_reach() -> None:
-    assert set(NAMED) | UNREACHABLE == set(BUGS)
+def test_every_planted_bug_is_reached_by_the_session() -> None:
+    assert set(NAMED) == set(BUGS)
+
+
+def made(har: Har, tmp_path: Path) -> Path:
+    return har.write(tmp_path / "made.har")
+
+
+def test_what_cannot_be_replayed_is_skipped_and_said(tmp_path: Path) -> None:
+    har = Har()
+    har.add("GET", "/api/v1/leads?limit=1", 200, listing(lead(), limit=1), at=0)
+    har.add("POST", "/__mock/reset", 200, {"reset": True}, at=1, key=None)
+    har.add("GET", "/api/v1/leads/lead_00000000000000cc", 404, not_found("lead_00000000000000cc"), at=2, headers={"Preference-Applied": "code=404"})
+    har.add("GET", "/app.js", 200, None, at=3, key=None)["request"]["url"] = "http://cdn.example.test/app.js"
+    preflight = har.add("OPTIONS", "/api/v1/leads", 204, None, at=4, key=None)
+    preflight["request"]["headers"] += [{"name": "Origin", "value": "http://localhost:5173"}, {"name": "Access-Control-Request-Method", "value": "POST"}]
+    har.add("GET", "/openapi.json", 200, {"openapi": "3.1.0"}, at=5, key=None)
+    result, printed = replayed(made(har, tmp_path), in_process(mock()))
+    assert result.exit_code == 0, printed
+    assert [outcome.word for outcome in result.outcomes] == ["ok"] + ["skipped"] * 5, printed
+    reasons = [outcome.reason for outcome in result.outcomes[1:]]
+    assert reasons[0].startswith("an admin call of the mock")
+    assert reasons[1].startswith("a forced response")
+    assert reasons[2] == "a request to another host (cdn.example.test)"
+    assert reasons[3].startswith("a CORS preflight")
+    assert reasons[4] == "not the Leads API"
+
+
+def test_a_recorded_answer_that_broke_the_contract_is_not_blamed_on_the_target(tmp_path: Path) -> None:
+    har = Har()
+    sent = {"name": "Ada Lovelace", "email": "ada@example.com", "source": "website", "metadata": {"plan": "pro"}}
+    har.add("POST", "/api/v1/leads", 201, {"success": True, "data": lead()}, at=0, sent=sent)
+    wrong = {"success": True, "message": "Lead removed", "data": {"id": LEAD, "deletedAt": "2024-01-16T15:45:00.000Z"}}
+    har.add("DELETE", f"/api/v1/leads/{LEAD}", 200, wrong, at=1)
+    result, printed = replayed(made(har, tmp_path), in_process(mock()))
+    assert result.exit_code == 0, printed
+    assert result.outcomes[1].word == "skipped"
+    assert "the recorded answer itself broke the contract (delete-envelope" in printed
+
+
+def test_a_recording_without_keys_is_replayed_with_the_first_key(tmp_path: Path) -> None:
+    har = Har()
+    sent = {"name": "Ada Lovelace", "email": "ada@example.com", "source": "website", "metadata": {"plan": "pro"}}
+    har.add("POST", "/api/v1/leads", 201, {"success": True, "data": lead()}, at=0, sent=sent, key=None)
+    har.add("GET", f"/api/v1/leads/{LEAD}", 200, {"success": True, "data": lead()}, at=1, key=None)
+    har.add("DELETE", f"/api/v1/leads/{LEAD}", 200, deleted(LEAD), at=2, key=None)
+    har.add("GET", f"/api/v1/leads/{LEAD}", 404, not_found(LEAD), at=3, key=None)
+    result, printed = replayed(made(har, tmp_path), in_process(mock()))
+    assert result.exit_code == 0, printed
+    assert [outcome.word for outcome in result.outcomes] == ["ok"] * 4
+    assert "no Authorization headers (stripped on export): every request is sent with --api-key" in printed
+
+
+def test_a_workspace_without_a_key_here_is_skipped_not_failed(tmp_path: Path) -> None:
+    har = Har()
+    har.add("GET", "/api/v1/leads?limit=1", 200, listing(limit=1), at=0)
+    har.add("GET", "/api/v1/leads?limit=1", 200, listing(limit=1), at=1, key=KEY_B)
+    only_one = in_process(mock(), second_api_key=None)
+    result, printed = replayed(made(har, tmp_path), only_one)
+    assert result.exit_code == 0, printed
+    assert result.outcomes[1].reason == "workspace 2 of the recording has no key here: pass --second-api-key"
+
+
+def test_ctrl_c_stops_cleans_up_and_gives_no_verdict(session: Path) -> None:
+    with LiveMock("--quiet", "--latency", "150") as slow:
+        before = state_leads(slow.base_url)
+        command = [str(BIN / "leadkit"), "replay", str(session), "--base-url", slow.base_url, "--api-key", KEY, "--second-api-key", SECOND_KEY]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        assert process.stdout is not None
+        seen = [process.stdout.readline() for _ in range(6)]  # the banner, then steps: creates among them
+        assert any(" ok " in line for line in seen), seen
+        process.send_signal(signal.SIGINT)
+        rest, _ = process.communicate(timeout=60)
+        after = state_leads(slow.base_url)
+    assert process.returncode == 130, rest
+    assert "interrupted after" in rest and "no verdict" in rest
+    assert "BROKEN" not in rest
+    assert after == before  # what it had created is gone again
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["/nonexistent/session.har"], "leadkit replay: cannot read /nonexistent/session.har"),  # no such file
+        (["{har}", "--base-url", "http://127.0.0.1:9", "--api-key", KEY], "leadkit replay: cannot run: cannot reach"),  # nothing listens
+        (["{har}", "--api-key", KEY], "leadkit replay: cannot run: no deployment given"),  # no --base-url
+    ],
+)
+def test_what_stops_it_is_one_line_and_exit_2(session: Path, args: list[str], says: str) -> None:
+    run = leadkit("replay", *[arg.replace("{har}", str(session)) for arg in args], timeout=60)
+    assert run.returncode == 2
+    assert run.stderr.startswith(says) and run.stderr.count("\n") == 1, run.stderr
