@@ -51,7 +51,8 @@ def replay(recording: Recording, target: Target, out: TextIO, recorded_base_url:
     plan = make_plan(recording, recorded_base_url)
     wrong: dict[int, list[str]] = {}
     for finding in check_recording(recording, plan.origin + plan.base_path).findings:
-        wrong.setdefault(finding.breach.exchange.number or 0, []).append(finding.breach.rule.id)
+        found = wrong.setdefault(finding.breach.exchange.number or 0, [])
+        found += [finding.breach.rule.id] if finding.breach.rule.id not in found else []
     result = Replay(plan)
     kit = Kit.open(target)
     keys = key_variables(target)
