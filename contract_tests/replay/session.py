@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from datetime import datetime
+
 from ..check import check_recording
 from ..conformance import Exchange
+from ..evidence import Report, RuleResult, evidence_of
 from ..har import Recording
 from ..kit import Kit
 from ..plugin import cleanup_note, key_variables
@@ -126,6 +129,21 @@ def summary(result: Replay, base_url: str) -> str:
         verdict = f"{base_url} answers the recorded session as the contract did"
     lines.append(f"leadkit replay: {verdict} ({told})")
     return "\n".join(lines)
+
+
+def to_report(result: Replay, recording: str, target: Target, started: datetime, finished: datetime) -> Report:
+    """The replay in the report model `leadkit verify` writes (evidence.py), one rule per broken rule."""
+    keys = key_variables(target)
+    rules = []
+    for rule_id, shown in result.rules().items():
+        first = next(rule for rule in (*(d.rule for o, _ in shown for d in o.differences), *(b.rule for o, _ in shown for b in o.breaches)) if rule.id == rule_id)
+        evidence = [evidence_of(outcome.target, f"step {outcome.step.number} ({outcome.step.label}): {message}", keys, f"step {outcome.step.number}") for outcome, message in shown]
+        rules.append(RuleResult(rule_id, first.text, first.section, "broken", checked=len(shown), broken=len(shown), evidence=evidence))
+    verdict = summary(result, target.base_url).splitlines()[-1].removeprefix("leadkit replay: ")
+    outcome = "interrupted" if result.interrupted else "does-not-conform" if result.differences else "conforms"
+    notes = [result.cleanup] + [f"step {o.step.number} skipped: {o.reason}" for o in result.outcomes if o.word == "skipped"]
+    report = Report("replay", target.base_url, started, finished, verdict, result.exit_code, rules, None, len(result.outcomes), notes, outcome)
+    return report
 
 
 def to_json(result: Replay) -> dict[str, Any]:
