@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import Iterator
 from urllib.parse import unquote, urlsplit
 
 from .conformance import Exchange
@@ -21,17 +22,21 @@ def check_recording(recording: Recording, base_url: str | None = None) -> Tally:
     base_path = wanted.path.rstrip("/") if wanted else ""
     probe = Judge(base_path=base_path)
     api: list[Exchange] = []
+    resets: set[int] = set()
     for exchange in recording.exchanges:
         parts = urlsplit(exchange.url)
         if wanted is not None and (parts.scheme, parts.netloc) != (wanted.scheme, wanted.netloc):
             tally.skipped["on another host"] += 1
+        elif probe.restarts(exchange):  # a mock's reset: judged traffic before it is not compared with after
+            api.append(exchange)
+            resets.add(id(exchange))
         elif is_preflight(exchange):
             tally.skipped["CORS preflights"] += 1
         elif not probe.is_api(exchange):
             tally.skipped["outside the API"] += 1
         else:
             api.append(exchange)
-    keys_known = any("authorization" in {name.lower() for name in exchange.request_headers} for exchange in api)
+    keys_known = any("authorization" in {name.lower() for name in exchange.request_headers} for exchange in api if id(exchange) not in resets)
     if api and not keys_known:
         tally.unjudged.update({rule.id: STRIPPED for rule in KEY_RULES})
     judges: dict[str, Judge] = {}
@@ -40,6 +45,10 @@ def check_recording(recording: Recording, base_url: str | None = None) -> Tally:
         judge = judges.get(origin)
         if judge is None:
             judge = judges[origin] = Judge(base_path=base_path, keys_known=keys_known)
+        if id(exchange) in resets:
+            judge.restarts(exchange)
+            tally.skipped["state resets (/__mock/)"] += 1
+            continue
         if exchange.response_omitted and exchange.number is not None:
             tally.omitted.append(exchange.number)
         tally.add(judge.judge(exchange, pending))
@@ -48,14 +57,14 @@ def check_recording(recording: Recording, base_url: str | None = None) -> Tally:
     return tally
 
 
-def _in_end_order(api: list[Exchange]) -> list[tuple[Exchange, "_Pending"]]:
-    """Sorted by when each ended, with what was still being written when it did."""
+def _in_end_order(api: list[Exchange]) -> Iterator[tuple[Exchange, "_Pending"]]:
+    """Sorted by when each ended, with what was still being written when it did (made as needed)."""
     writes: dict[str, list[Exchange]] = defaultdict(list)
     for exchange in api:
         if exchange.method.upper() in _WRITES:
             writes[unquote(urlsplit(exchange.url).path.rsplit("/", 1)[-1])].append(exchange)
     ordered = sorted(api, key=lambda exchange: (_end(exchange), exchange.number or 0))
-    return [(exchange, _Pending(exchange, writes)) for exchange in ordered]
+    return ((exchange, _Pending(exchange, writes)) for exchange in ordered)
 
 
 class _Pending:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json as jsonlib
+import threading
 import time
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from requests.structures import CaseInsensitiveDict
 
 from .conformance import Exchange, SpecChecker
-from .engine import Judge
+from .engine import Breach, Judge
 from .rules import ContractViolation
 from .target import Target
 from .transport import KitSession
@@ -43,6 +45,21 @@ class Reply:
         return {str(error.get("field")) for error in errors or () if isinstance(error, dict)}
 
 
+@dataclass
+class CheckRecord:
+    """What one running check has seen: kept per check, so checks can run at once in threads."""
+
+    last: Exchange | None = None  # the evidence if the check fails
+    # Responses that broke openapi.yaml during the check: they fail it even when its own assertions
+    # pass, and they do not stop it, so its own rule is still tested and named.
+    problems: list[ContractViolation] = field(default_factory=list)
+
+
+# The running check's record. Each check sets its own; work it hands to other threads
+# (contextvars.copy_context) writes to the same record.
+CURRENT_CHECK: ContextVar[CheckRecord] = ContextVar("leadkit_check")
+
+
 class Client:
     """Sends requests to the target through the guarded session."""
 
@@ -53,10 +70,27 @@ class Client:
         # Every exchange the checks make, judged by the engine's rules, on its own and against the
         # run's earlier exchanges: the same rules `leadkit proxy` and `leadkit check` apply.
         self.judge = Judge(checker.spec, base_path=checker.base_path)
-        self.last: Exchange | None = None  # the evidence if the running check fails
-        # Responses that break a rule during the running check: they fail it even when its own
-        # assertions pass, and they do not stop it, so its own rule is still tested and named.
-        self.problems: list[ContractViolation] = []
+        self._outside = CheckRecord()  # requests made outside any check (preflight, say)
+        # Checks send from several threads at once; the engine takes exchanges one at a time, in
+        # the order they ended (`ended` is read under the lock, so that order holds).
+        self._lock = threading.Lock()
+
+    @property
+    def record(self) -> CheckRecord:
+        return CURRENT_CHECK.get(self._outside)
+
+    @property
+    def last(self) -> Exchange | None:
+        return self.record.last
+
+    @property
+    def problems(self) -> list[ContractViolation]:
+        return self.record.problems
+
+    def observed(self, exchange: Exchange) -> list[Breach]:
+        """The engine's cross-exchange rules alone, for an exchange sent outside `send` (Schemathesis's)."""
+        with self._lock:
+            return self.judge.across.observe(self.judge.view(exchange))
 
     def send(
         self,
@@ -87,19 +121,20 @@ class Client:
             timeout=TIMEOUT_S,
             allow_redirects=False,
         )
-        exchange = Exchange(
-            method=method,
-            url=response.url,
-            status=response.status_code,
-            response_headers=dict(response.headers),
-            response_body=response.content,
-            request_headers=dict(response.request.headers),
-            request_body=data,
-            started=started,
-            ended=time.time(),
-        )
-        self.last = exchange
-        self.problems += [ContractViolation(breach.rule, breach.message, exchange) for breach in self.judge.judge(exchange)]
+        with self._lock:
+            exchange = Exchange(
+                method=method,
+                url=response.url,
+                status=response.status_code,
+                response_headers=dict(response.headers),
+                response_body=response.content,
+                request_headers=dict(response.request.headers),
+                request_body=data,
+                started=started,
+                ended=time.time(),
+            )
+            self.record.last = exchange
+            self.problems.extend(ContractViolation(breach.rule, breach.message, exchange) for breach in self.judge.judge(exchange))
         try:
             body = jsonlib.loads(response.content)
         except ValueError:

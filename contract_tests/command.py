@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .target import DEFAULT_MAX_EXAMPLES, ENV_API_KEY, ENV_BASE_URL, ENV_SECOND_API_KEY, TargetError, resolve_target
+from .target import DEFAULT_MAX_EXAMPLES, DEFAULT_WORKERS, ENV_API_KEY, ENV_BASE_URL, ENV_SECOND_API_KEY, TargetError, resolve_target
 
-EXIT_CANNOT_RUN = 2
+EXIT_CANNOT_RUN, EXIT_INTERRUPTED = 2, 130
 
 EPILOG = f"""\
 exit codes:
   0  the deployment conforms to the contract
   1  it does not: the summary names each broken rule, its contract section and a curl to repeat it
-  2  the checks could not run: unreachable URL, refused key, bad arguments
+  2  the checks could not run: unreachable URL, refused key, not the Leads API, bad arguments
+  3  --require-coverage: it conforms, but a documented status of an operation was never seen
+  130  interrupted (Ctrl-C): the kit's leads removed, no verdict
 environment:
   {ENV_BASE_URL}, {ENV_API_KEY}, {ENV_SECOND_API_KEY} stand in for the options
 examples:
@@ -47,17 +49,33 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         "--max-examples", type=int, metavar="N", help=f"Schemathesis examples per operation (default {DEFAULT_MAX_EXAMPLES})"
     )
     parser.add_argument("--seed", type=int, metavar="N", help="seed for the generated tests, to repeat a run")
+    parser.add_argument(
+        "--workers", type=int, metavar="N", help=f"checks at once (default {DEFAULT_WORKERS}; 1 runs them one by one, in file order)"
+    )
+    parser.add_argument("--report-json", metavar="PATH", help="write the evidence as JSON (schema: docs/report-schema.json)")
+    parser.add_argument("--report-html", metavar="PATH", help="write the evidence as one self-contained HTML page")
+    parser.add_argument(
+        "--require-coverage", action="store_true", help="exit 3 unless every documented status of every operation was seen"
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except KeyboardInterrupt:  # at start-up, before any check (and before the kit made any lead)
+        print("\nleadkit verify: interrupted after 0 checks: no verdict (nothing was checked, nothing created)", flush=True)
+        return EXIT_INTERRUPTED
+
+
+def _run(args: argparse.Namespace) -> int:
     import tempfile
     from pathlib import Path
 
     from hypothesis.configuration import set_hypothesis_home_dir
 
     from .kit import Kit  # the kit (pytest, Schemathesis, openapi-core) loads only now
-    from .verify import verify
+    from .verify import Reports, verify
 
     # Hypothesis keeps caches in ./.hypothesis; a command run from any directory should not litter it.
     set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "leadkit-hypothesis")
@@ -70,13 +88,15 @@ def run(args: argparse.Namespace) -> int:
             read_only=args.read_only,
             max_examples=args.max_examples,
             seed=args.seed,
+            workers=args.workers,
         )
         Kit.open(target).preflight()
     except TargetError as exc:
         print(f"leadkit verify: cannot run: {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
     mode = ", read-only" if target.read_only else ""
-    print(f"leadkit verify: checking {target.base_url} (seed {target.seed}{mode})", flush=True)
-    return verify(target, junit_xml=args.junit_xml).exit_code
+    print(f"leadkit verify: checking {target.base_url} (seed {target.seed}, {target.workers} at a time{mode})", flush=True)
+    reports = Reports(args.junit_xml, args.report_json, args.report_html, args.require_coverage)
+    return verify(target, reports=reports).exit_code
 
 

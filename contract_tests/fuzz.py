@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import time
-from typing import Any
+from typing import Any, Callable
 
 import hypothesis
 import schemathesis
@@ -21,11 +21,16 @@ from schemathesis.transport.requests import REQUESTS_TRANSPORT
 
 from .expect import is_seed_not_found
 from .guard import RUN_KEY, SAFE_METHODS, TEST_SOURCE
+from .handoff import Handoff, combined, run_at_once
+from .interrupt import Interrupted
 from .kit import Kit
+from .parallel import serialise_ast_parse
 from .report import Violations, exchange_from
 from .rules import CHECK_RULES, NO_ID_REUSE, NOT_FOUND_OTHER_WORKSPACE, ContractViolation, Rule
 
 STATEFUL_STEPS = 8  # calls per generated scenario: create, then what its links lead to
+MIN_SCENARIOS_PER_MACHINE = 5
+IN_FLIGHT_PER_WORKER = 2  # generated cases in flight per worker: each waits on a few requests of its checks
 
 
 def build_schema(kit: Kit) -> OpenApiSchema:
@@ -72,11 +77,22 @@ class _GuardedTransport:
 
 
 class Fuzzer:
-    """Sends generated cases the safe way and turns Schemathesis failures into rule violations."""
+    """Sends generated cases the safe way and turns Schemathesis failures into rule violations.
+
+    With more than one worker, `send` hands each case to a pool and returns at once, so Hypothesis
+    generates the next while requests are in flight (at most 2 x `workers` cases); `drain`, run
+    after the check (plugin.py), waits for them all and raises what they found.
+    """
 
     def __init__(self, kit: Kit) -> None:
         self.kit = kit
         self.kwargs = {"session": kit.session, "base_url": kit.target.base_url, "timeout": 30}
+        self.workers = kit.target.workers
+        parallel = self.workers > 1
+        self._cases = Handoff(IN_FLIGHT_PER_WORKER * self.workers, "leadkit-generated") if parallel else None
+        self._aside = Handoff(self.workers, "leadkit-aside") if parallel else None
+        if parallel:
+            serialise_ast_parse()
 
     def steer(self, case: Any) -> None:
         """Aim writes at the kit's own leads; mark valid creates as test data."""
@@ -91,9 +107,35 @@ class Fuzzer:
         case.meta  # noqa: B018 - reading it re-validates the case against the spec after the edits
 
     def send(self, case: Any) -> None:
+        if self._cases is None:
+            return self._send_now(case)
+        if self.kit.stopper.stopped.is_set():
+            raise Interrupted
+        self._cases.submit(lambda: self._send_now(case))
+        return None
+
+    def _send_now(self, case: Any) -> None:
         self.steer(case)
         response = case.call(**self.kwargs)
         self.validate(case, response)
+
+    def aside(self, check: Callable[[], None]) -> None:
+        """Run a check no later request depends on: at once with one worker, else beside the run."""
+        if self._aside is None:
+            return check()
+        self._aside.submit(check)
+        return None
+
+    def drain(self, quiet: bool = False) -> None:
+        """Wait for every case handed off; raise what they found (unless `quiet`: the check failed already)."""
+        errors = [error for handoff in (self._cases, self._aside) if handoff is not None for error in handoff.join()]
+        if errors and not quiet:
+            raise combined(errors)
+
+    def close(self) -> None:
+        for handoff in (self._cases, self._aside):
+            if handoff is not None:
+                handoff.close()
 
     def validate(self, case: Any, response: Any, recorder: Any = None) -> None:
         try:
@@ -110,8 +152,9 @@ class Fuzzer:
             """The engine's cross-exchange judgement of a generated response (Schemathesis has no such check)."""
             exchange = exchange_from(response)
             exchange.ended = time.time()
-            exchange.started = exchange.ended - response.elapsed.total_seconds()
-            for breach in kit.client.judge.across.observe(kit.client.judge.view(exchange)):
+            elapsed = response.elapsed  # seconds: a float from Schemathesis, a timedelta from requests
+            exchange.started = exchange.ended - (elapsed.total_seconds() if hasattr(elapsed, "total_seconds") else float(elapsed))
+            for breach in kit.client.observed(exchange):
                 if breach.rule is NO_ID_REUSE:
                     raise ContractViolation(NO_ID_REUSE, breach.message, exchange)
 
@@ -120,11 +163,16 @@ class Fuzzer:
             lead_id = _lead_id(response) if 200 <= response.status_code < 300 else None
             if kit.other_api is None or lead_id is None or case.method.upper() == "DELETE":
                 return
-            reply = kit.other_api.get(lead_id)
-            if reply.status != 404 or not is_seed_not_found(reply.body, lead_id):
-                raise ContractViolation(
-                    NOT_FOUND_OTHER_WORKSPACE, f"the second key read {lead_id}: {reply.status}", reply.exchange
-                )
+            other = kit.other_api
+
+            def look() -> None:
+                reply = other.get(lead_id)
+                if reply.status != 404 or not is_seed_not_found(reply.body, lead_id):
+                    raise ContractViolation(
+                        NOT_FOUND_OTHER_WORKSPACE, f"the second key read {lead_id}: {reply.status}", reply.exchange
+                    )
+
+            self.aside(look)  # nothing later depends on it: off the chain of requests that wait on each other
 
         return [no_id_reuse, workspace_isolation]
 
@@ -153,22 +201,43 @@ class Fuzzer:
         return LinkedSequences
 
     def run_stateful(self, schema: OpenApiSchema) -> None:
+        """The scenarios, split over up to `workers` state machines run at once, each with its own seed."""
         found: list[ContractViolation] = []
+        total = self.kit.target.max_examples
+        # Hypothesis starts each run with its simplest scenarios: a machine needs a few examples to explore.
+        shards = max(1, min(self.workers, total // MIN_SCENARIOS_PER_MACHINE))
+        runs = [self._stateful_run(schema, found, shard, -(-total // shards)) for shard in range(shards)]
+        errors: list[BaseException] = []
+        if len(runs) == 1:
+            try:
+                runs[0]()
+            except Exception as exc:  # noqa: BLE001 - joined with what the look-ups aside found
+                errors.append(exc)
+        else:
+            errors = run_at_once(runs, "leadkit-stateful")
+        aside = self._aside.join() if self._aside is not None else []
+        found += [error for error in aside if isinstance(error, ContractViolation)]
+        errors += [error for error in aside if not isinstance(error, ContractViolation)]
+        if errors:
+            raise combined([*errors, *found])
+        if found:
+            first_per_rule = {violation.rule.id: violation for violation in reversed(found)}
+            raise Violations(list(first_per_rule.values()))
+
+
+    def _stateful_run(self, schema: OpenApiSchema, found: list[ContractViolation], shard: int, examples: int) -> Callable[[], None]:
         machine: Any = self.state_machine(schema, found)
         if self.kit.target.seed is not None:
-            machine = hypothesis.seed(self.kit.target.seed)(machine)
+            machine = hypothesis.seed(self.kit.target.seed + shard)(machine)
         settings = hypothesis.settings(
-            max_examples=self.kit.target.max_examples,
+            max_examples=examples,
             stateful_step_count=STATEFUL_STEPS,
             deadline=None,
             database=None,
             phases=[hypothesis.Phase.generate],  # no shrinking: replaying against live state is not repeatable
             suppress_health_check=list(hypothesis.HealthCheck),
         )
-        machine.run(settings=settings)
-        if found:
-            first_per_rule = {violation.rule.id: violation for violation in reversed(found)}
-            raise Violations(list(first_per_rule.values()))
+        return lambda: machine.run(settings=settings)
 
 
 def _positive(case: Any) -> bool:

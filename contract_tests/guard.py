@@ -28,22 +28,39 @@ class Ledger:
     owned: dict[str, str] = field(default_factory=dict)  # lead id -> the API key that created it
     deleted: set[str] = field(default_factory=set)
     probes: set[str] = field(default_factory=set)  # ids the kit made up and confirmed absent
-    seen: set[str] = field(default_factory=set)
+    # Every lead id a response showed, with the tick its response arrived at (see `tick`).
+    seen: dict[str, int] = field(default_factory=dict)
     reused: dict[str, str] = field(default_factory=dict)  # id -> "POST <url>" that returned it again
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
+    _ticks: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
+
+    @property
+    def run_token(self) -> str:
+        """The word every token of this run starts with: `search=` it to find the run's own leads."""
+        return f"lk{self.run_id.removeprefix('run_')}"
+
+    def tick(self) -> int:
+        """A number that grows with every request sent and every response received, across threads."""
+        with self.lock:
+            return next(self._ticks)
 
     def token(self) -> str:
         """A word no lead outside this run contains, to find the run's leads by `search`."""
-        return f"lk{self.run_id.removeprefix('run_')}n{next(self._numbers)}"
+        return f"{self.run_token}n{next(self._numbers)}"
 
     def alive(self) -> dict[str, str]:
         """Leads the kit made and has not deleted (yet): what cleanup removes."""
         with self.lock:
             return {lead_id: key for lead_id, key in self.owned.items() if lead_id not in self.deleted}
 
-    def observe(self, method: str, path: str, leads_path: str, status: int, key: str, body: bytes) -> None:
-        """Learn from one exchange: ids created, deleted and seen."""
+    def observe(self, method: str, path: str, leads_path: str, status: int, key: str, body: bytes, sent_at: int = 0) -> None:
+        """Learn from one exchange: ids created, deleted and seen.
+
+        `sent_at` is the tick taken before the request left. A create reuses an id only if that id
+        was seen in a response that arrived before the create was sent: with several checks running
+        at once, a list answered between the create and this call may show the new lead already.
+        """
         if not 200 <= status < 300:
             return
         try:
@@ -52,14 +69,16 @@ class Ledger:
             return
         ids = _lead_ids(data)
         with self.lock:
+            received_at = next(self._ticks)
             if method == "POST" and path == leads_path and status == 201 and ids:
                 created = ids[0]
-                if created in self.seen or created in self.owned:
+                if self.seen.get(created, received_at) < (sent_at or received_at) or created in self.owned:
                     self.reused.setdefault(created, f"POST {path}")
                 self.owned.setdefault(created, key)
             if method == "DELETE" and status == 200 and path.startswith(leads_path + "/"):
                 self.deleted.add(unquote(path[len(leads_path) + 1 :]))
-            self.seen.update(ids)
+            for lead_id in ids:
+                self.seen.setdefault(lead_id, received_at)
 
 
 def _lead_ids(data: Any) -> list[str]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 
@@ -14,7 +15,10 @@ from mock_server.spec import load_spec
 from .api import Api
 from .client import TIMEOUT_S, Client
 from .conformance import SpecChecker
+from .evidence import Seen
+from .evidence_text import body_excerpt
 from .guard import Guard, Ledger
+from .interrupt import Stopper
 from .target import Target, TargetError
 from .transport import KitSession, make_session
 
@@ -28,20 +32,24 @@ class Kit:
     client: Client
     api: Api
     other_api: Api | None
+    stopper: Stopper = field(default_factory=Stopper)
+    seen: Seen | None = None  # every (operation, status) the run saw: its coverage
     leftovers: dict[str, str] = field(default_factory=dict)  # lead id -> why cleanup could not remove it
 
     @classmethod
-    def open(cls, target: Target) -> Kit:
+    def open(cls, target: Target, stopper: Stopper | None = None) -> Kit:
         spec = load_spec()
         ledger = Ledger()
-        session = make_session(target, Guard(target.leads_url, ledger, target.read_only), ledger)
+        stopper = stopper or Stopper()
+        seen = Seen(spec, urlsplit(target.base_url).path)
+        session = make_session(target, Guard(target.leads_url, ledger, target.read_only), ledger, stopper, seen)
         client = Client(target, session, SpecChecker(target.base_url, spec))
         api = Api(client, ledger, target.api_key, target.read_only)
         other = Api(client, ledger, target.second_api_key, target.read_only) if target.second_api_key else None
-        return cls(target, spec, ledger, session, client, api, other)
+        return cls(target, spec, ledger, session, client, api, other, stopper, seen)
 
     def preflight(self) -> None:
-        """Raise TargetError when the checks cannot run: nothing there, or a key refused."""
+        """Raise TargetError unless the list answers each key with the documented envelope: it is the Leads API."""
         keys = [("--api-key", self.target.api_key)]
         if self.target.second_api_key:
             keys.append(("--second-api-key", self.target.second_api_key))
@@ -55,18 +63,48 @@ class Kit:
                 raise TargetError(f"the key given as {option} was refused: GET {url} answered {response.status_code}")
             if response.status_code == 404:
                 raise TargetError(f"no Leads API at {url} (404); --base-url is the part before /api/v1")
+            if not _is_list_envelope(response):
+                kind = response.headers.get("Content-Type", "no Content-Type").split(";")[0]
+                shown = body_excerpt(response.content, kind, 80) or "an empty body"
+                raise TargetError(
+                    f"not the Leads API: GET {url}?limit=1 with {option} answered {response.status_code} {kind}: {shown}, "
+                    "not the documented {success, data: {leads, pagination}}"
+                )
 
     def cleanup(self) -> None:
-        """Delete every lead the kit made and still has; note the ones it could not remove."""
-        for lead_id, key in self.ledger.alive().items():
-            try:
-                why = self._remove(f"{self.target.leads_url}/{quote(lead_id, safe='')}", key)
-            except requests.RequestException as exc:
-                why = _reason(exc)
+        """Delete every lead the kit made and still has, several at once; note the ones it could not remove.
+
+        A Ctrl-C now is noted and cleanup goes on; a second one leaves what is left, listed.
+        """
+        self.stopper.cleaning = True
+        alive = self.ledger.alive()
+        if len(alive) > 20:
+            self.stopper.announce(f"leadkit verify: removing the {len(alive)} test leads the kit created")
+        pool = ThreadPoolExecutor(max(1, self.target.workers), thread_name_prefix="leadkit-cleanup")
+        futures = {pool.submit(self._remove_one, lead_id, key): lead_id for lead_id, key in alive.items()}
+        try:
+            wait(futures)
+        except KeyboardInterrupt:
+            for future, lead_id in futures.items():
+                if not future.done() or future.cancelled():
+                    self.leftovers[lead_id] = "left behind: cleanup abandoned by a second Ctrl-C"
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        finally:
+            self.stopper.uninstall()
+        pool.shutdown()
+        for future, lead_id in futures.items():
+            why = future.result()
             if why:
                 self.leftovers[lead_id] = why
             else:
                 self.ledger.deleted.add(lead_id)
+
+    def _remove_one(self, lead_id: str, key: str) -> str | None:
+        try:
+            return self._remove(f"{self.target.leads_url}/{quote(lead_id, safe='')}", key)
+        except requests.RequestException as exc:
+            return _reason(exc)
 
     def _remove(self, url: str, key: str) -> str | None:
         """None once the lead is gone, else why it is not."""
@@ -76,6 +114,16 @@ class Kit:
         if status == 404 and self.session.get(url, headers=_auth(key), timeout=TIMEOUT_S).status_code == 404:
             return None  # already gone: a check deleted it some way the ledger did not see
         return f"DELETE answered {status}"
+
+
+def _is_list_envelope(response: requests.Response) -> bool:
+    """The list's documented envelope, recognisably: `data.leads` a list, `data.pagination` an object."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    data = body.get("data") if isinstance(body, dict) else None
+    return response.status_code == 200 and isinstance(data, dict) and isinstance(data.get("leads"), list) and isinstance(data.get("pagination"), dict)
 
 
 def _auth(key: str) -> dict[str, str]:

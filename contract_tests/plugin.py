@@ -3,6 +3,13 @@
 `pytest --pyargs contract_tests --base-url URL --api-key KEY` runs every check; `leadkit verify`
 runs the same session through `pytest.main`. Override `leads_target` in a conftest to aim the
 checks another way.
+
+Writing a check: mark it with `rule(RULE)` (rules.py), `writes` if it creates, updates or deletes
+leads, `two_workspaces` if it needs the second key; take `api` / `other_api` / `kit`. Checks run
+several at once (`--workers`, parallel.py), so a check must not assume it is alone in the workspace:
+count and order only the leads it made (a search word from `api.token()`), never the whole list.
+Optional: `@pytest.mark.leadkit_serial` makes a check run alone; a check using a fixture with a
+teardown (`yield`) below session scope runs alone without being told.
 """
 
 from __future__ import annotations
@@ -12,7 +19,10 @@ from typing import Any, Generator, Iterator
 import pytest
 
 from .api import Api
+from .client import CURRENT_CHECK, CheckRecord
+from .interrupt import Stopper, caused_by_interrupt
 from .kit import Kit
+from .parallel import RANDOM_WARNING, RECORD, run_checks
 from .report import Findings, findings_from
 from .rules import Rule
 from .target import ENV_API_KEY, ENV_BASE_URL, ENV_SECOND_API_KEY, Target, TargetError, resolve_target
@@ -20,6 +30,8 @@ from .target import ENV_API_KEY, ENV_BASE_URL, ENV_SECOND_API_KEY, Target, Targe
 TARGET = pytest.StashKey[Target]()  # set by `leadkit verify` (or a wrapping plugin) to skip the options
 KIT = pytest.StashKey[Kit]()
 FINDINGS = pytest.StashKey[Findings]()
+STOPPER = pytest.StashKey[Stopper]()
+INTERRUPTED = "interrupted (Ctrl-C)"
 NEEDS_SECOND_KEY = f"needs --second-api-key ({ENV_SECOND_API_KEY})"
 READ_ONLY = "--read-only: creates, updates or deletes leads"
 
@@ -30,6 +42,7 @@ OPTIONS: list[tuple[str, dict[str, Any]]] = [
     ("--read-only", {"action": "store_true", "help": "send no write at all; skip the checks that need one"}),
     ("--max-examples", {"type": int, "metavar": "N", "help": "Schemathesis examples per operation"}),
     ("--seed", {"type": int, "metavar": "N", "help": "seed for Schemathesis, to repeat a run"}),
+    ("--workers", {"type": int, "metavar": "N", "help": "checks at once (1: one by one, in file order)"}),
 ]
 
 
@@ -53,7 +66,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "leadkit_rule(rule): the contract rule a leadkit check tests")
     config.addinivalue_line("markers", "leadkit_writes: the check creates, updates or deletes leads")
     config.addinivalue_line("markers", "leadkit_two_workspaces: the check needs a second workspace's key")
+    config.addinivalue_line("markers", "leadkit_serial: the check runs alone, never beside another one")
+    # The same for checks run by pytest's own protocol (parallel.py says why).
+    config.addinivalue_line("filterwarnings", f"ignore:{RANDOM_WARNING}:hypothesis.errors.HypothesisDeprecationWarning")
     config.stash[FINDINGS] = Findings()
+    config.stash[STOPPER] = Stopper()
 
 
 def read_target(config: pytest.Config) -> Target:
@@ -66,6 +83,7 @@ def read_target(config: pytest.Config) -> Target:
             read_only=bool(config.getoption("read_only", False)),
             max_examples=config.getoption("max_examples", None),
             seed=config.getoption("seed", None),
+            workers=config.getoption("workers", None),
         )
     return config.stash[TARGET]
 
@@ -84,12 +102,13 @@ def leads_target(pytestconfig: pytest.Config) -> Target:
 
 @pytest.fixture(scope="session")
 def kit(leads_target: Target, pytestconfig: pytest.Config) -> Iterator[Kit]:
-    opened = Kit.open(leads_target)
+    opened = Kit.open(leads_target, pytestconfig.stash[STOPPER])
     try:
         opened.preflight()
     except TargetError as exc:
         pytest.exit(f"leadkit: cannot run: {exc}", returncode=2)
     pytestconfig.stash[KIT] = opened
+    opened.stopper.install()
     try:
         yield opened
     finally:
@@ -109,10 +128,12 @@ def other_api(kit: Kit) -> Api:
 
 
 @pytest.fixture(scope="session")
-def fuzzer(kit: Kit) -> Any:
+def fuzzer(kit: Kit) -> Iterator[Any]:
     from .fuzz import Fuzzer  # Schemathesis loads only when a generated check runs
 
-    return Fuzzer(kit)
+    made = Fuzzer(kit)
+    yield made
+    made.close()
 
 
 @pytest.fixture(scope="session")
@@ -123,17 +144,55 @@ def leads_schema(kit: Kit) -> Any:
     return build_schema(kit)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    findings = session.config.stash[FINDINGS]
+    for item in session.items:
+        marker = item.get_closest_marker("leadkit_rule")
+        if marker is not None:
+            findings.planned[item.nodeid] = marker.args[0]
+            findings.also[item.nodeid] = tuple(marker.kwargs.get("also", ()))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> Any:
+    """With --workers above 1, checks run several at once (parallel.py); else pytest's own loop runs."""
+    if session.testsfailed or session.config.option.collectonly or not session.config.stash[FINDINGS].planned:
+        return None
+    target = _target_or_exit(session.config)
+    if target.workers <= 1:
+        return None
+    return run_checks(session, target.workers, session.config.stash[STOPPER])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, Any, Any]:
+    """A generated check is over only once every case it handed off was answered and judged."""
+    fuzzer: Any = (pyfuncitem.funcargs or {}).get("fuzzer")
+    try:
+        result = yield
+    except BaseException:
+        if fuzzer is not None:
+            fuzzer.drain(quiet=True)
+        raise
+    if fuzzer is not None:
+        fuzzer.drain()
+    return result
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("leadkit_rule") is None:
         return
+    if item.config.stash[STOPPER].stopped.is_set():
+        raise item.session.Interrupted(INTERRUPTED)
+    record = CheckRecord()  # what this check sees, wherever it runs
+    item.stash[RECORD] = record
+    CURRENT_CHECK.set(record)
     target = _target_or_exit(item.config)
     if target.read_only and item.get_closest_marker("leadkit_writes"):
         pytest.skip(READ_ONLY)
     if target.second_api_key is None and item.get_closest_marker("leadkit_two_workspaces"):
         pytest.skip(NEEDS_SECOND_KEY)
-    if KIT in item.config.stash:
-        item.config.stash[KIT].client.last = None
-        item.config.stash[KIT].client.problems.clear()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -144,27 +203,37 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return report
     checked: Rule = marker.args[0]
     findings = item.config.stash[FINDINGS]
-    kit = item.config.stash.get(KIT, None)
-    problems = list(kit.client.problems) if kit is not None else []
-    if kit is not None:
-        kit.client.problems.clear()
+    record = item.stash.get(RECORD, None) or CheckRecord()
+    stopped = item.config.stash[STOPPER].stopped.is_set()
+    if stopped and (report.failed or caused_by_interrupt(call.excinfo.value if call.excinfo else None)):
+        # Stopped by Ctrl-C, not by the deployment: never a finding, and the check did not run to its end.
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), 0, f"Skipped: {INTERRUPTED}")
+        item.session.shouldstop = INTERRUPTED
+        return report
+    problems = list(record.problems) if call.when == "call" else []
+    record.problems.clear()
     if problems and report.passed:
         report.outcome = "failed"  # its own assertions held, but a response broke openapi.yaml
         report.longrepr = "\n".join(str(problem) for problem in problems)
     if report.failed:
+        findings.done.add(report.nodeid)
+        findings.failed_checks[report.nodeid] = checked.id
         found = [finding for problem in problems for finding in findings_from(problem, checked, None, report.nodeid)]
         if call.excinfo is not None:
-            last = kit.client.last if kit is not None else None
-            found += findings_from(call.excinfo.value, checked, last, report.nodeid)
+            found += findings_from(call.excinfo.value, checked, record.last, report.nodeid, call.excinfo)
         findings.add(found)
         rule_ids = " ".join(sorted({finding.rule.id for finding in found}))
         item.user_properties.append(("leadkit_rules", rule_ids))  # lands in --junit-xml
     elif report.skipped:
+        findings.done.add(report.nodeid)
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         findings.skipped[report.nodeid] = (reason.removeprefix("Skipped: "), checked.id)
     elif report.when == "call" and report.passed:
+        findings.done.add(report.nodeid)
         findings.passed += 1
         findings.passed_rules.add(checked.id)
+        findings.passed_checks[report.nodeid] = checked.id
     return report
 
 
@@ -174,6 +243,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if findings is None or target is None or config.stash.get(KIT, None) is None:
         return  # no kit check ran in this session
     terminalreporter.section("leadkit: contract summary")
+    findings.interrupted = findings.interrupted or config.stash[STOPPER].stopped.is_set()
     terminalreporter.write_line(findings.render(target.base_url, key_variables(target), cleanup_note(config.stash[KIT])))
     terminalreporter.write_line(f"Generated requests used --seed {target.seed}.")
 

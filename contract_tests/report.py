@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,12 +9,16 @@ import requests
 from hypothesis.errors import HypothesisException
 
 from .conformance import Exchange
+from .evidence import evidence_of
+from .evidence_text import curl as curl  # also reached here
 from .guard import GuardRefused
 from .rules import KIT_ERROR, ContractViolation, Rule
 from .target import TargetError
+from .words import failed_assert_in_words
 
-# Failures that say the kit could not do its job, not that the deployment broke a rule.
-KIT_FAULTS = (GuardRefused, TargetError, requests.RequestException, HypothesisException)
+# Failures that say the kit could not do its job, not that the deployment broke a rule
+# (SystemError: the interpreter's own, never the deployment's).
+KIT_FAULTS = (GuardRefused, TargetError, requests.RequestException, HypothesisException, SystemError)
 
 
 @dataclass
@@ -36,8 +39,8 @@ class Violations(AssertionError):
         self.violations = violations
 
 
-def findings_from(exc: BaseException, rule: Rule, last: Exchange | None, check: str) -> list[Finding]:
-    """Turn a failed check's exception into findings, naming the rules it shows broken."""
+def findings_from(exc: BaseException, rule: Rule, last: Exchange | None, check: str, excinfo: Any = None) -> list[Finding]:
+    """Turn a failed check's exception into findings, naming the rules it shows broken, in words."""
     if isinstance(exc, ContractViolation):
         return [Finding(exc.rule, exc.message, exc.exchange, check)]
     if isinstance(exc, Violations):
@@ -45,11 +48,12 @@ def findings_from(exc: BaseException, rule: Rule, last: Exchange | None, check: 
     if isinstance(exc, BaseExceptionGroup):
         # Hypothesis wraps a failure that did not repeat (live state moved on) in FlakyFailure: it still happened.
         inner = [finding for nested in exc.exceptions for finding in findings_from(nested, rule, last, check)]
-        if any(finding.rule is not KIT_ERROR for finding in inner):
+        if inner:
             return inner
     if isinstance(exc, KIT_FAULTS):
         return [Finding(KIT_ERROR, f"{type(exc).__name__}: {_brief(exc)}", last, check)]
-    return [Finding(rule, _brief(exc) or type(exc).__name__, last, check)]
+    words = failed_assert_in_words(excinfo, last) if excinfo is not None and excinfo.value is exc else None
+    return [Finding(rule, words or _brief(exc) or type(exc).__name__, last, check)]
 
 
 def _brief(exc: BaseException, lines: int = 3, width: int = 160) -> str:
@@ -66,7 +70,14 @@ class Findings:
     skipped: dict[str, tuple[str, str]] = field(default_factory=dict)  # check -> (reason, rule id)
     passed: int = 0
     passed_rules: set[str] = field(default_factory=set)
+    passed_checks: dict[str, str] = field(default_factory=dict)  # check -> rule id
+    failed_checks: dict[str, str] = field(default_factory=dict)  # check -> the rule it tests
     collection_errors: list[str] = field(default_factory=list)
+    planned: dict[str, Rule] = field(default_factory=dict)  # every check collected -> its rule
+    also: dict[str, tuple[Rule, ...]] = field(default_factory=dict)  # check -> rules it tests on the side
+    done: set[str] = field(default_factory=set)  # checks that ran to their end (passed, failed or skipped)
+    interrupted: bool = False
+    extra_lines: list[str] = field(default_factory=list)  # printed before the verdict (coverage, 429s)
 
     def add(self, findings: list[Finding]) -> None:
         for finding in findings:
@@ -80,8 +91,15 @@ class Findings:
     def errors(self) -> list[Finding]:
         return self.broken.get(KIT_ERROR.id, [])
 
+    @property
+    def unchecked(self) -> dict[str, Rule]:
+        """Checks an interrupt left unrun."""
+        return {check: rule for check, rule in self.planned.items() if check not in self.done}
+
     def exit_code(self) -> int:
-        """0 conforms, 1 does not, 2 when the kit could not run its checks."""
+        """0 conforms, 1 does not, 2 when the kit could not run its checks, 130 when interrupted."""
+        if self.interrupted:
+            return 130
         if self.violations:
             return 1
         return 2 if self.errors or self.collection_errors else 0
@@ -103,8 +121,13 @@ class Findings:
             partly = [rule_id for rule_id in rule_ids if rule_id in checked]
             if partly:
                 lines.append("  and checked only in part: " + ", ".join(partly))
+        lines += self.extra_lines
         if cleanup:
             lines.append(cleanup)
+        if self.interrupted:
+            lines += self._unchecked_lines()
+            lines.append(f"leadkit verify: interrupted after {len(self.done & set(self.planned))} checks: no verdict")
+            return "\n".join(lines)
         verdict = {
             0: f"{base_url} conforms to the contract" + (" in every check that ran" if self.skipped else ""),
             1: f"{base_url} does NOT conform: {len(self.violations)} rule(s) broken",
@@ -114,21 +137,32 @@ class Findings:
         return "\n".join(lines)
 
 
+    def _unchecked_lines(self) -> list[str]:
+        left = self.unchecked
+        if not left:
+            return ["Every check had run when the interrupt came."]
+        finished = self.passed_rules | set(self.broken) | {rule_id for _, rule_id in self.skipped.values()}
+        untouched = sorted({rule.id for rule in left.values()} - finished)
+        lines = [f"Left unchecked: {len(left)} of {len(self.planned)} checks."]
+        if untouched:
+            lines.append("  rules not checked at all: " + ", ".join(untouched))
+        partly = sorted({rule.id for rule in left.values()} & finished)
+        if partly:
+            lines.append("  rules checked only in part: " + ", ".join(partly))
+        return lines
+
+
 def _render_rule(found: list[Finding], keys: dict[str, str]) -> list[str]:
     first = found[0]
+    evidence = evidence_of(first.exchange, first.message, keys)
     lines = [
         f"BROKEN  {first.rule.id}: {first.rule.text}",
         f"  contract: {first.rule.section}",
         f"  shown by: {short(first.check)}" + (f" (and {len(found) - 1} more)" if len(found) > 1 else ""),
-        "  why:      " + first.message.replace("\n", "\n            "),
+        "  why:      " + evidence.message.replace("\n", "\n            "),
     ]
-    exchange = first.exchange
-    if exchange is not None:
-        lines += [
-            f"  request:  {exchange.method} {exchange.url}",
-            f"  response: {exchange.status} {exchange.excerpt(240)}",
-            f"  curl:     {curl(exchange, keys)}",
-        ]
+    if first.exchange is not None:
+        lines += [f"  request:  {evidence.request}", f"  response: {evidence.response}", f"  curl:     {evidence.curl}"]
     return lines + [""]
 
 
@@ -136,26 +170,6 @@ def short(check: str) -> str:
     """`file.py::test[case]` out of a node id, whatever directory pytest reports."""
     path, separator, rest = check.partition("::")
     return path.rpartition("/")[2] + separator + rest
-
-
-def curl(exchange: Exchange, keys: dict[str, str]) -> str:
-    """A curl command repeating the request, keys replaced by the environment variables holding them."""
-    parts = ["curl", "-i", "-X", exchange.method, shlex.quote(exchange.url)]
-    for name, value in exchange.request_headers.items():
-        if name.lower() in ("user-agent", "accept-encoding", "accept", "connection", "content-length"):
-            continue
-        header = f"{name}: {value}"
-        for key, variable in keys.items():
-            if key and key in header:
-                parts += ["-H", '"' + header.replace(key, "$" + variable) + '"']
-                break
-        else:
-            parts += ["-H", shlex.quote(header)]
-    body = exchange.request_body
-    if body:
-        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
-        parts += ["--data-binary", shlex.quote(text if len(text) <= 500 else text[:500] + "...(truncated)")]
-    return " ".join(parts)
 
 
 def exchange_from(response: Any) -> Exchange:

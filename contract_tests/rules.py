@@ -28,9 +28,9 @@ class ContractViolation(AssertionError):
         self.exchange = exchange
 
 
-def rule(broken: Rule) -> pytest.MarkDecorator:
-    """Mark a check with the one rule it tests."""
-    return pytest.mark.leadkit_rule(broken)
+def rule(broken: Rule, also: tuple[Rule, ...] = ()) -> pytest.MarkDecorator:
+    """Mark a check with the rule it tests; `also`: rules it tests on the side (Schemathesis's checks)."""
+    return pytest.mark.leadkit_rule(broken, also=also)
 
 
 # Marks a check that creates, updates or deletes leads; `--read-only` skips it.
@@ -214,6 +214,56 @@ CHECK_RULES: dict[str, Rule] = {
     "use_after_free": NOT_FOUND_AFTER_DELETE,
     "ensure_resource_availability": CREATED_AVAILABLE,
 }
+# What the generated phase tests on every response: Schemathesis's checks and the kit's own.
+GENERATED_RULES = (*dict.fromkeys(CHECK_RULES.values()), NO_ID_REUSE, NOT_FOUND_OTHER_WORKSPACE)
+
+# Rules the concurrency, Unicode, email and search checks test (issue 12).
+CONCURRENT_UPDATES_APPLY = Rule(
+    "concurrent-updates-all-apply",
+    "Concurrent PUTs to one lead all apply; none is lost",
+    "Endpoints > Update",
+)
+CONCURRENT_UPDATES_ORDERED = Rule(
+    "concurrent-updates-ordered",
+    "Simultaneous PUTs to one lead each get their own, strictly later updatedAt; the lead ends as the latest one left it",
+    "Endpoints > Update",
+)
+CONCURRENT_DELETE_ONCE = Rule(
+    "concurrent-delete-once",
+    "Of simultaneous DELETEs of one lead exactly one answers 200; the others answer 404 LEAD_NOT_FOUND",
+    f"Endpoints > Delete; {SEED} > After Deletion, 404 Not Found",
+)
+CONCURRENT_CREATE_IDS = Rule(
+    "concurrent-creates-distinct-ids",
+    "Simultaneous creates each get an id of their own, and every one of those leads is kept",
+    f"The lead object; {SEED} > After Deletion (ID cannot be reused)",
+)
+NAME_LENGTH_CODE_POINTS = Rule(
+    "name-length-code-points",
+    "name is 1-200 Unicode code points, not UTF-16 units, bytes or characters as seen: 200 astral characters are accepted, 201 refused",
+    "The lead object",
+)
+UNICODE_ROUND_TRIP = Rule(
+    "unicode-round-trip",
+    "Text comes back exactly as sent: astral characters, emoji and combining marks unnormalised; "
+    "metadata keys with '.', '$' or non-ASCII letters kept as keys",
+    "The lead object; Endpoints > Create (metadata is stored as sent)",
+)
+EMAIL_UNUSUAL_ACCEPTED = Rule(
+    "email-unusual-accepted",
+    "Any valid email is accepted and kept as sent: plus-addressing, subdomains, long TLDs, a digits-only local part",
+    "The lead object (email: JSON Schema format email)",
+)
+SEARCH_LITERAL = Rule(
+    "search-literal",
+    "search is a literal, case-insensitive substring: %, _, .*, \\ and brackets match only themselves",
+    "Endpoints > List",
+)
+FREE_TEXT_ACCEPTED = Rule(
+    "phone-source-any-text",
+    "phone and source take any string: letters, punctuation and Unicode are accepted and kept as sent",
+    "The lead object",
+)
 # Rules the traffic engine (contract_tests/engine/) judges that no pytest check names alone.
 NOT_FOUND_ENVELOPE = Rule(
     "not-found-envelope",

@@ -10,12 +10,12 @@ from typing import Any
 
 import schemathesis
 
-from .rules import RESPONSES_MATCH_SPEC, rule
+from .rules import GENERATED_RULES, RESPONSES_MATCH_SPEC, rule
 
 schema = schemathesis.pytest.from_fixture("leads_schema")
 
 
-@rule(RESPONSES_MATCH_SPEC)
+@rule(RESPONSES_MATCH_SPEC, also=GENERATED_RULES)
 @schema.parametrize()
 def test_generated_requests(case: Any, fuzzer: Any) -> None:
     fuzzer.send(case)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .rules import CREATED_AVAILABLE, rule, writes
+from .rules import CREATED_AVAILABLE, GENERATED_RULES, rule, writes
 
 
-@rule(CREATED_AVAILABLE)
+@rule(CREATED_AVAILABLE, also=GENERATED_RULES)
 @writes
 def test_linked_sequences(fuzzer: Any, leads_schema: Any) -> None:
     fuzzer.run_stateful(leads_schema)

@@ -70,7 +70,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     proxy.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     proxy.add_argument("--port", type=int, default=4011, help="port to listen on (default: %(default)s)")
     proxy.add_argument("--record", metavar="FILE.har", help="also write the traffic as HAR to this file when stopped")
-    proxy.add_argument("--quiet", action="store_true", help="no line per request (violations are still printed)")
+    proxy.add_argument("--quiet", action="store_true", help="no banner at start (violations and the summary are still printed)")
     proxy.set_defaults(run=run_proxy)
 
 
@@ -85,6 +85,9 @@ def run_check(args: argparse.Namespace) -> int:
     except HarError as exc:
         print(f"leadkit check: cannot read {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
+    import gc
+
+    gc.freeze()  # the recording's objects live to the end: keep the collector from walking them again and again
     tally = check_recording(recording, args.base_url)
     if args.json:
         print(json.dumps({"file": args.har, "entries": len(recording.exchanges), **tally.to_json()}, indent=2))

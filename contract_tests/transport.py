@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import io
-import signal
 import threading
-import time
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
 import requests
@@ -17,11 +14,17 @@ from urllib3._collections import HTTPHeaderDict
 from urllib3.util.retry import Retry
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from .evidence import Seen
 from .guard import SAFE_METHODS, Guard, Ledger
+from .interrupt import Interrupted, Stopper
 from .target import Target
 
 
 RATE_LIMITED_TRIES = 8  # a 429 is sent again this many times at most, each after its Retry-After (10 s at most)
+
+
+class RateLimited(requests.RequestException):
+    """Still 429 after every wait: the kit could not get an answer (never the deployment's fault)."""
 
 
 def _retry_after(response: requests.Response) -> float:
@@ -30,18 +33,29 @@ def _retry_after(response: requests.Response) -> float:
 
 
 class KitSession(requests.Session):
-    """Every request, the kit's and Schemathesis's alike, passes the guard; every response feeds the ledger."""
+    """Every request, the kit's and Schemathesis's alike, passes the guard; every response feeds the ledger.
 
-    def __init__(self, guard: Guard, ledger: Ledger) -> None:
+    Safe to share between threads: checks running at once send through the same session.
+    """
+
+    def __init__(self, guard: Guard, ledger: Ledger, stopper: Stopper | None = None, seen: Seen | None = None) -> None:
         super().__init__()
         self.guard = guard
         self.ledger = ledger
+        self.stopper = stopper or Stopper()
+        self.seen = seen
         self.trust_env = False  # a proxy from the environment must not see the keys
+        self.sent = 0  # requests that reached the deployment, 429s waited out included
+        self.rate_limited = 0  # 429 answers waited out
+        self.waited_s = 0.0
+        self._count_lock = threading.Lock()
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         method, url = str(request.method), str(request.url)
         self.guard.check(method, url)
-        with _ctrl_c_after_recording():
+        self.stopper.before_send()  # after a Ctrl-C nothing new leaves
+        try:
+            sent_at = self.ledger.tick()
             response = self._send_patiently(request, **kwargs)
             if response.status_code == 413 or "close" in response.headers.get("Connection", "").lower():
                 # A server may drop the connection after refusing a body it did not read, without saying
@@ -50,51 +64,45 @@ class KitSession(requests.Session):
                     adapter.close()
             key = str(request.headers.get("Authorization", "")).partition(" ")[2].strip()
             path = unquote(urlsplit(url).path)
-            self.ledger.observe(method.upper(), path, self.guard.leads_path, response.status_code, key, response.content)
+            self.ledger.observe(method.upper(), path, self.guard.leads_path, response.status_code, key, response.content, sent_at)
+        finally:
+            self.stopper.after_send()  # the answer is recorded: now a Ctrl-C may stop this thread
         return response
 
     def _send_patiently(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         """Send; while rate limited, wait as Retry-After says and send again (a 429 changed nothing)."""
         for _ in range(RATE_LIMITED_TRIES):
             response = super().send(request, **kwargs)
+            self._count(request, response)
             if response.status_code != 429:
-                break
-            time.sleep(_retry_after(response))
-        return response
+                return response
+            wait = _retry_after(response)
+            with self._count_lock:
+                self.rate_limited += 1
+                self.waited_s += wait
+            if self.stopper.stopped.wait(wait) and not self.stopper.cleaning:
+                raise Interrupted
+        raise RateLimited(f"{request.method} {request.url} still answered 429 after {RATE_LIMITED_TRIES} waits")
 
-
-@contextmanager
-def _ctrl_c_after_recording() -> Iterator[None]:
-    """Hold a Ctrl-C until the request in flight is answered and in the ledger, so cleanup knows every lead made.
-
-    A second Ctrl-C stops at once. Signals reach only the main thread, so elsewhere this does nothing.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    pressed: list[bool] = []
-
-    def hold(signum: int, frame: Any) -> None:
-        if pressed:
-            raise KeyboardInterrupt
-        pressed.append(True)
-
-    previous = signal.signal(signal.SIGINT, hold)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
-    if pressed:
-        raise KeyboardInterrupt
+    def _count(self, request: requests.PreparedRequest, response: requests.Response) -> None:
+        with self._count_lock:
+            self.sent += 1
+        if self.seen is not None:
+            self.seen.record(str(request.method), urlsplit(str(request.url)).path, response.status_code)
 
 
 class WSGIAdapter(BaseAdapter):
-    """Hands each request to a WSGI app in this process, so the kit's own tests need no server."""
+    """Hands each request to a WSGI app in this process, so the kit's own tests need no server.
+
+    One request at a time, as a server with one worker would: the kit's checks still run at once,
+    but a planted bug's middleware need not be thread-safe.
+    """
 
     def __init__(self, app: Callable[..., Any]) -> None:
         super().__init__()
         self.app = app
         self._builder = HTTPAdapter()
+        self._one_at_a_time = threading.Lock()
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         parts = urlsplit(str(request.url))
@@ -107,8 +115,9 @@ class WSGIAdapter(BaseAdapter):
             headers=list(request.headers.items()),
             data=body,
         ).get_environ()
-        app_iter, status, headers = run_wsgi_app(self.app, environ, buffered=True)
-        content = b"".join(app_iter)
+        with self._one_at_a_time:
+            app_iter, status, headers = run_wsgi_app(self.app, environ, buffered=True)
+            content = b"".join(app_iter)
         raw = HTTPResponse(
             body=io.BytesIO(content),
             headers=HTTPHeaderDict(list(headers.items())),
@@ -124,12 +133,13 @@ class WSGIAdapter(BaseAdapter):
         pass
 
 
-def make_session(target: Target, guard: Guard, ledger: Ledger) -> KitSession:
-    session = KitSession(guard, ledger)
+def make_session(target: Target, guard: Guard, ledger: Ledger, stopper: Stopper | None = None, seen: Seen | None = None) -> KitSession:
+    session = KitSession(guard, ledger, stopper, seen)
+    pool = max(10, 4 * target.workers)  # a connection per request in flight: checks and generated cases at once
     # A read that finds its kept-alive connection closed under it is sent again; writes never are.
     retry = Retry(total=2, connect=2, read=1, status=0, other=0, allowed_methods=SAFE_METHODS, raise_on_status=False)
     for prefix in ("http://", "https://"):
-        session.mount(prefix, HTTPAdapter(max_retries=retry))
+        session.mount(prefix, HTTPAdapter(max_retries=retry, pool_connections=pool, pool_maxsize=pool))
     if target.app is not None:
         session.mount(target.base_url + "/", WSGIAdapter(target.app))
     return session

@@ -1,4 +1,4 @@
-"""Running the kit's checks in a pytest session of their own, with progress and a rule-by-rule summary."""
+"""Running the kit's checks in a pytest session of their own, with progress, a rule-by-rule summary and reports."""
 
 from __future__ import annotations
 
@@ -6,17 +6,20 @@ import contextlib
 import io
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, TextIO
 
 import pytest
 
+from .evidence import coverage_table
 from .kit import Kit
-from .plugin import FINDINGS, KIT, TARGET, cleanup_note, key_variables
+from .plugin import FINDINGS, KIT, STOPPER, TARGET, cleanup_note, key_variables
 from .report import Findings, short
+from .results import build_report, rule_results, rules_line
 from .target import Target
 
-EXIT_CANNOT_RUN, EXIT_INTERRUPTED = 2, 130
+EXIT_CANNOT_RUN, EXIT_COVERAGE, EXIT_INTERRUPTED = 2, 3, 130
 
 
 @dataclass
@@ -24,41 +27,105 @@ class Outcome:
     exit_code: int
     findings: Findings
     summary: str
+    report: Any = None  # the evidence.Report the JSON and HTML files hold
 
     @property
     def broken_rules(self) -> set[str]:
         return {found[0].rule.id for found in self.findings.violations}
 
 
-def verify(target: Target, *, junit_xml: str | None = None, out: TextIO | None = None, select: str | None = None) -> Outcome:
+@dataclass
+class Reports:
+    """Where to write the evidence, and what the run demands of coverage."""
+
+    junit_xml: str | None = None
+    json: str | None = None
+    html: str | None = None
+    require_coverage: bool = False
+    extra: list[str] = field(default_factory=list)
+
+
+def verify(
+    target: Target, *, junit_xml: str | None = None, out: TextIO | None = None, select: str | None = None, reports: Reports | None = None
+) -> Outcome:
     """Run the checks in a pytest session of their own; `select` is a `-k` expression (the kit's tests use it)."""
     out = out or sys.stdout
+    reports = reports or Reports(junit_xml=junit_xml)
+    started = datetime.now(timezone.utc)
     progress = _Progress(target, out)
-    args = ["--pyargs", "contract_tests", "-c", os.devnull, "--rootdir", os.getcwd(), "-s"]
+    # --assert=plain: a failed check is said in words (words.py), never in pytest's rewritten assertions.
+    args = ["--pyargs", "contract_tests", "-c", os.devnull, "--rootdir", os.getcwd(), "-s", "--assert=plain"]
     args += ["-q", "-p", "no:cacheprovider", "-p", "no:randomly", "--tb=native"]
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         args += ["-p", "contract_tests.plugin", "-p", "schemathesis.pytest.plugin"]  # not found by entry point then
-    if junit_xml:
-        args.append(f"--junit-xml={junit_xml}")
+    if reports.junit_xml:
+        args.append(f"--junit-xml={reports.junit_xml}")
     if select:
         args += ["-k", select]
     # pytest's own report goes nowhere: this module prints progress and the summary. Its terminal
     # plugin stays loaded all the same, since assertion messages are rendered with its writer.
-    with contextlib.redirect_stdout(io.StringIO()):
-        status = pytest.main(args, plugins=[progress])
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            status = pytest.main(args, plugins=[progress])
+    except KeyboardInterrupt:  # before pytest's session began (loading plugins): nothing made yet
+        status, progress.interrupted = pytest.ExitCode.INTERRUPTED, True
     findings = progress.findings or Findings()
-    if status not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not progress.interrupted:
+    findings.interrupted = progress.interrupted or progress.stopped
+    if findings.interrupted:
+        pass
+    elif status not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         findings.collection_errors.append(f"the pytest session ended with {pytest.ExitCode(status).name}")
     elif progress.failed and not findings.broken:
         findings.collection_errors.append(f"{progress.failed} checks failed without naming a rule: is the plugin loaded?")
     elif not findings.passed and not findings.broken and not findings.skipped:
         findings.collection_errors.append("no check ran")
     kit = progress.kit
-    summary = findings.render(target.base_url, key_variables(target), cleanup_note(kit) if kit else "")
+    keys = key_variables(target)
+    results = rule_results(findings, keys)
+    coverage = kit.seen.coverage() if kit is not None and kit.seen is not None else None
+    findings.extra_lines += _run_lines(kit, results, coverage)
+    exit_code = findings.exit_code()
+    summary = findings.render(target.base_url, keys, cleanup_note(kit) if kit else "")
+    if exit_code == 0 and reports.require_coverage and coverage is not None and coverage.missing:
+        exit_code = EXIT_COVERAGE
+        missing = ", ".join(f"{operation} {status}" for operation, status in coverage.missing)
+        summary += f"\nleadkit verify: --require-coverage: {len(coverage.missing)} documented statuses never seen: {missing}"
     if findings.violations and target.seed is not None:
         summary += f"\nTo repeat the generated requests: --seed {target.seed}"
+    verdict = summary.rstrip().splitlines()[-1].removeprefix("leadkit verify: ")
+    notes = [cleanup_note(kit)] if kit else []
+    notes += [f"{finding.check}: {finding.message}" for finding in findings.errors] + findings.collection_errors
+    report = build_report(
+        target.base_url, started, datetime.now(timezone.utc), verdict, exit_code, results, coverage,
+        kit.session.sent if kit else 0, notes,
+    )
+    _write_reports(report, reports, out)
     print("\n" + summary, file=out, flush=True)
-    return Outcome(EXIT_INTERRUPTED if progress.interrupted else findings.exit_code(), findings, summary)
+    return Outcome(exit_code, findings, summary, report)
+
+
+def _run_lines(kit: Kit | None, results: list[Any], coverage: Any) -> list[str]:
+    lines = [rules_line(results)] if results else []
+    if coverage is not None and coverage.operations:
+        lines += ["Coverage: responses seen per operation and documented status (-- never seen):", coverage_table(coverage)]
+    if kit is not None:
+        session = kit.session
+        lines.append(f"Requests: {session.sent:,} sent, {kit.target.workers} checks at a time.")
+        if session.rate_limited:
+            lines.append(f"Rate limited: {session.rate_limited} answers were 429; the kit waited {session.waited_s:.1f} s in all, as Retry-After asked, and sent again.")
+    return lines
+
+
+def _write_reports(report: Any, reports: Reports, out: TextIO) -> None:
+    from .evidence import write_json
+    from .evidence_html import write_html
+
+    for path, write in ((reports.json, write_json), (reports.html, write_html)):
+        if path:
+            try:
+                write(report, path)
+            except OSError as exc:
+                print(f"leadkit verify: could not write {path}: {exc.strerror or exc}", file=out, flush=True)
 
 
 class _Progress:
@@ -76,6 +143,12 @@ class _Progress:
         config.stash[TARGET] = self.target
         self.config = config
 
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        stopper = session.config.stash.get(STOPPER, None)
+        if stopper is not None:
+            stopper.announce = lambda text: print(text, file=self.out, flush=True)
+
     @property
     def findings(self) -> Findings | None:
         return self.config.stash.get(FINDINGS, None) if self.config else None
@@ -84,17 +157,24 @@ class _Progress:
     def kit(self) -> Kit | None:
         return self.config.stash.get(KIT, None) if self.config else None
 
+    @property
+    def stopped(self) -> bool:
+        stopper = self.config.stash.get(STOPPER, None) if self.config else None
+        return stopper is not None and stopper.stopped.is_set()
+
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed and self.findings is not None:
             self.findings.collection_errors.append(f"{report.nodeid}: {str(report.longrepr).splitlines()[-1:]}")
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.failed += report.failed
+        if report.skipped and "interrupted (Ctrl-C)" in str(report.longrepr):
+            return  # not run to its end: listed as unchecked at the end
         if report.when == "call" or (report.when == "setup" and not report.passed):
             word = {"passed": "ok", "failed": "FAIL", "skipped": "skip"}[report.outcome]
             print(f"  {word:<4}  {short(report.nodeid)}", file=self.out, flush=True)
 
     def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
         self.interrupted = isinstance(excinfo.value, KeyboardInterrupt)
-        if self.interrupted:
+        if self.interrupted and not self.stopped:
             print("\nleadkit verify: interrupted; removing the kit's test leads", file=self.out, flush=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from typing import Sequence
 
 from contract_tests.command import add_parser as add_verify  # light: the kit loads only when verify runs
@@ -17,12 +18,20 @@ def build_parser() -> argparse.ArgumentParser:
         prog="leadkit",
         description="A mock server and contract-testing kit for the Leads API.",
     )
+    parser.add_argument("--version", action="version", version=f"leadkit {_version()}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     add_mock(sub)
     add_verify(sub)
     add_traffic(sub)
     add_replay(sub)
     return parser
+
+
+def _version() -> str:
+    try:
+        return version("leadkit")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,7 +15,7 @@ from .config import ConfigError, configure, origins_setting, setting
 from .cors import Cors
 from .errors import register_error_handlers
 from .faults import FailRate, Latency, RateLimiter, parse_fail_rate, parse_latency, parse_rate_limit
-from .fixtures import load_fixtures
+from .fixtures import lead_check, load_fixtures
 from .harfile import HarRecorder
 from .ids import IdSource
 from .middleware import FrontDoor
@@ -38,7 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = app.config
     spec = load_spec(settings["SPEC_PATH"])
     fixtures = load_fixtures(settings["FIXTURES"], spec)
-    seed = settings["SEED"]
+    seed = setting(settings, "SEED", _seed)
     clock = Clock(start_ms=settings["SEED_EPOCH_MS"]) if seed is not None else Clock()
     mock = MockState(
         spec,
@@ -116,7 +116,7 @@ def _load_state(mock: MockState, state_path: str | None) -> None:
     journal = SqliteJournal(state_path)
     journal.claim()
     try:
-        saved = journal.load()
+        saved = journal.load(lead_check(mock.spec))
         if saved is None:
             journal.initialize(mock.starting_leads())
             mock.store.load(mock.starting_leads())
@@ -131,6 +131,14 @@ def _load_state(mock: MockState, state_path: str | None) -> None:
         raise
     journal.close()  # the server forks its worker next; each process opens its own connection
     mock.store.journal = mock.audit.journal = mock.journal = journal
+
+
+def _seed(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"must be a whole number, got {value!r}")
+    return value
 
 
 def _count(value: Any) -> int:

@@ -9,17 +9,21 @@ from typing import Any, Callable
 
 from flask import Blueprint, Flask, request
 
+from .call import sent_media_type
 from .envelopes import Reply, json_response, success
 from .errors import ApiError, validation_error
 from .pipeline import is_json
 from .rsgi import BODY_LIMIT
 from .snapshot import export_state, import_state
 from .state import state
-from .validation import parse_json
+from .validation import MAX_DEPTH, parse_json
 
 bp = Blueprint("admin", __name__, url_prefix="/__mock")
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024  # a saved state may be far larger than an API body
+# An export holds each lead 4 levels below its top (document, workspaces, a workspace, its
+# leads), so whatever the API accepted at MAX_DEPTH comes back in: the round trip restores.
+IMPORT_MAX_DEPTH = MAX_DEPTH + 4
 
 ENDPOINTS = {
     "GET /__mock/": "this list",
@@ -62,10 +66,10 @@ def export() -> Reply:
 
 @bp.put("/state")
 def import_() -> Reply:
-    if not is_json(request.mimetype):
+    if not is_json(sent_media_type(request.headers.get("Content-Type"))):
         raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "Send the state as JSON (application/json)")
     request.max_content_length = MAX_IMPORT_BYTES
-    count = import_state(state(), parse_json(request.get_data(cache=False)))
+    count = import_state(state(), parse_json(request.get_data(cache=False), max_depth=IMPORT_MAX_DEPTH))
     return success({"leads": count})
 
 

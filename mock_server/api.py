@@ -43,7 +43,9 @@ class Api:
         self.logger = logger  # the Flask app's, so a 500's traceback is logged as Flask logs it
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        method: str = environ["REQUEST_METHOD"].upper()  # as Werkzeug reads it
+        # As sent: methods are case-sensitive (RFC 9110 §9.1), so `delete` is no DELETE but an
+        # unknown method on a known route, a 405 with `Allow`, as a strict server answers.
+        method: str = environ["REQUEST_METHOD"]
         path = wsgi_text(environ.get("PATH_INFO", ""))
         try:
             route = self.routes.match(method, path)

@@ -7,6 +7,7 @@ a request/response object per call cost more than the whole of GET one lead's ow
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -23,6 +24,19 @@ def wsgi_text(value: str) -> str:
         return value.encode("latin-1").decode("utf-8", "replace")
     except UnicodeEncodeError:  # a server that handed over text already decoded
         return value
+
+
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def sent_media_type(content_type: str | None) -> str:
+    """The one media type a Content-Type names, lower case, no parameters; "" if none, or more than one.
+
+    Two Content-Type headers arrive joined with a comma (rsgi.py): that is not one type.
+    """
+    if not content_type or "," in _QUOTED.sub("", content_type):
+        return ""
+    return content_type.partition(";")[0].strip().lower()
 
 
 @dataclass(slots=True)
@@ -48,8 +62,8 @@ class Call:
 
     @property
     def mimetype(self) -> str:
-        """`Content-Type` without parameters, lower case; empty when not sent."""
-        return str(self.environ.get("CONTENT_TYPE", "")).partition(";")[0].strip().lower()
+        """`Content-Type` without parameters, lower case; empty when not sent or naming several types."""
+        return sent_media_type(self.environ.get("CONTENT_TYPE"))
 
     @property
     def content_length(self) -> int | None:

@@ -36,10 +36,16 @@ class Clock:
         self._step = step_ms
         self._lock = threading.Lock()
 
-    def now_ms(self) -> int:
+    def now_ms(self, at_least: int = 0) -> int:
+        """The time now, and never less than `at_least`: a reading that must follow a stamp given out.
+
+        An update stamps `updatedAt` 1 ms past the last one even within one millisecond, so
+        a burst of them runs ahead of the wall clock; taking `at_least` here moves the clock
+        there too, and every later reading (a delete, the audit log) comes after it.
+        """
         with self._lock:
             if self._fixed:
-                self._last += self._step
+                self._last = max(self._last + self._step, at_least)
             else:
-                self._last = max(self._last, time.time_ns() // 1_000_000)
+                self._last = max(self._last, time.time_ns() // 1_000_000, at_least)
             return self._last

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
+import re
 import sys
 
 DEFAULT_HOST = "127.0.0.1"
@@ -32,8 +34,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on (default: %(default)s)")
+    parser.add_argument("--host", help=f"address to listen on (default: {DEFAULT_HOST})")
+    parser.add_argument("--port", help=f"port to listen on, 0 for any free one (default: {DEFAULT_PORT})")
     parser.add_argument(
         "--fixtures",
         metavar="PATH",
@@ -52,16 +54,40 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     )
     browser.add_argument("--rate-limit", metavar="N/s", help="allow each API key N requests a second, then 429 with Retry-After")
     browser.add_argument("--state", metavar="PATH", help="keep state across restarts in this SQLite file (default: memory only)")
-    browser.add_argument("--seed", metavar="N", type=int, help="make new ids, timestamps and generated data repeat run to run")
-    browser.add_argument("--generate", metavar="N", type=int, default=0, help="add N realistic leads to each workspace")
-    browser.add_argument("--quiet", action="store_true", help="no log line per request")
     browser.add_argument(
-        "--record", metavar="FILE.har", help="write the API's traffic as HAR 1.2 to this file (when stopped); `leadkit check` reads it"
+        "--seed",
+        metavar="N",
+        help=f"make new ids, timestamps and generated data repeat run to run; the clock then starts at {SEED_CLOCK_START}",
+    )
+    browser.add_argument("--generate", metavar="N", help="add N realistic leads to each workspace")
+    browser.add_argument("--quiet", action="store_true", default=None, help="no log line per request")
+    browser.add_argument(
+        "--record", metavar="FILE.har", help="write the API's traffic as HAR 1.2 to this file (when stopped); `leadkit check` and `leadkit replay` read it"
+    )
+    parser.epilog = (parser.epilog or "") + "\n\nenvironment (a flag given on the command line wins):\n" + "\n".join(
+        f"  {variable:<20} {flag}" for flag, variable in ENVIRONMENT.items()
     )
     parser.set_defaults(run=run_mock)
 
 
+SEED_CLOCK_START = "2025-01-01T00:00:00.000Z"  # config.py's SEED_EPOCH_MS, as the banner and --help show it
+# Every flag and its environment variable; the app reads the LEADS_* settings itself (config.py).
+ENVIRONMENT = {
+    "--host": "LEADS_HOST",
+    "--port": "LEADS_PORT",
+    "--fixtures": "LEADS_FIXTURES",
+    "--cors-origin": "LEADS_CORS_ORIGINS",
+    "--latency": "LEADS_LATENCY_MS",
+    "--fail-rate": "LEADS_FAIL_RATE",
+    "--rate-limit": "LEADS_RATE_LIMIT",
+    "--state": "LEADS_STATE_PATH",
+    "--seed": "LEADS_SEED",
+    "--generate": "LEADS_GENERATE",
+    "--quiet": "LEADS_QUIET",
+    "--record": "LEADS_RECORD_PATH",
+}
 FLAGS = {  # app setting -> the flag that sets it, for error messages
+    "FIXTURES": "--fixtures",
     "CORS_ORIGINS": "--cors-origin",
     "LATENCY_MS": "--latency",
     "FAIL_RATE": "--fail-rate",
@@ -71,23 +97,112 @@ FLAGS = {  # app setting -> the flag that sets it, for error messages
     "GENERATE": "--generate",
     "RECORD_PATH": "--record",
 }
+_HOSTNAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
+class BadValue(ValueError):
+    """A flag's or a variable's value the mock cannot use; `name` is what the user wrote."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"{name}: {problem}")
+        self.name = name
+        self.problem = problem
+
+
+def _given(args: argparse.Namespace, flag: str) -> tuple[str, object] | None:
+    """(the name to blame, the value) for a flag from the command line, else from its variable; None if neither."""
+    value = getattr(args, flag.removeprefix("--").replace("-", "_"))
+    if value is not None:
+        return flag, value
+    variable = ENVIRONMENT[flag]
+    if variable in os.environ:
+        return variable, os.environ[variable]
+    return None
+
+
+def blamed(args: argparse.Namespace, setting: str) -> str:
+    """Who set `setting`: its flag when given, else its LEADS_* variable."""
+    flag = FLAGS.get(setting)
+    if flag is None:
+        return setting
+    found = _given(args, flag)
+    return found[0] if found is not None else flag
+
+
+def listen_address(args: argparse.Namespace) -> tuple[str, int]:
+    """--host and --port (or LEADS_HOST, LEADS_PORT), checked; BadValue names the one at fault."""
+    host, port = DEFAULT_HOST, DEFAULT_PORT
+    found = _given(args, "--host")
+    if found is not None:
+        name, value = found
+        text = str(value).strip()
+        if not (_is_ip(text) or _HOSTNAME.fullmatch(text)):
+            raise BadValue(name, f"{text[:60]!r} is not an IP address or host name, like 127.0.0.1 or localhost")
+        host = text
+    found = _given(args, "--port")
+    if found is not None:
+        name, value = found
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit() and int(text) <= 65535):
+            raise BadValue(name, f"must be a port from 0 to 65535 (0: any free port), got {text[:40]!r}")
+        port = int(text)
+    return host, port
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _whole(name: str, value: object, least: int) -> int:
+    text = str(value).strip()
+    number = text.removeprefix("-")
+    if not (number.isascii() and number.isdigit()) or int(text) < least:
+        kind = "a whole number" if least < 0 else f"a whole number from {least}"
+        raise BadValue(name, f"must be {kind}, got {text[:40]!r}")
+    return int(text)
 
 
 def config_from_args(args: argparse.Namespace) -> dict[str, object]:
-    """The app settings the command line asks for; flags left out keep the defaults."""
-    flags = {
-        "FIXTURES": os.path.abspath(args.fixtures) if args.fixtures else None,
-        "CORS_ORIGINS": args.cors_origin,
-        "LATENCY_MS": args.latency,
-        "FAIL_RATE": args.fail_rate,
-        "RATE_LIMIT": args.rate_limit,
-        "STATE_PATH": os.path.abspath(args.state) if args.state else None,
-        "SEED": args.seed,
-        "GENERATE": args.generate or None,
-        "RECORD_PATH": os.path.abspath(args.record) if args.record else None,
-    }
-    overrides: dict[str, object] = {key: value for key, value in flags.items() if value is not None}
-    overrides["LOG_REQUESTS"] = not args.quiet
+    """The app settings the command line asks for; flags left out keep the defaults (or their LEADS_* variable).
+
+    Values of the command line's own (numbers, switches) are checked here, naming the flag
+    or the variable they came from; the rest the app checks as it starts (config.py).
+    """
+    overrides: dict[str, object] = {}
+    if args.fixtures:
+        overrides["FIXTURES"] = os.path.abspath(args.fixtures)
+    for setting, value in (
+        ("CORS_ORIGINS", args.cors_origin),
+        ("LATENCY_MS", args.latency),
+        ("FAIL_RATE", args.fail_rate),
+        ("RATE_LIMIT", args.rate_limit),
+    ):
+        if value is not None:
+            overrides[setting] = value
+    if args.state:
+        overrides["STATE_PATH"] = os.path.abspath(args.state)
+    if args.record:
+        overrides["RECORD_PATH"] = os.path.abspath(args.record)
+    found = _given(args, "--seed")
+    if found is not None:
+        overrides["SEED"] = _whole(found[0], found[1], least=-(2**63))
+    found = _given(args, "--generate")
+    if found is not None:
+        overrides["GENERATE"] = _whole(found[0], found[1], least=0) or None
+        if overrides["GENERATE"] is None:
+            del overrides["GENERATE"]
+    quiet = args.quiet
+    if quiet is None and "LEADS_QUIET" in os.environ:
+        word = os.environ["LEADS_QUIET"].strip().lower()
+        if word not in _TRUE + _FALSE:
+            raise BadValue("LEADS_QUIET", f"must be 1 or 0 (true or false), got {word[:40]!r}")
+        quiet = word in _TRUE
+    overrides["LOG_REQUESTS"] = not quiet
     return overrides
 
 
@@ -96,22 +211,32 @@ def run_mock(args: argparse.Namespace) -> int:
     from .config import ConfigError
     from .fixtures import FixtureError
     from .persistence import StateError
-    from .serve import PortInUse, serve
+    from .serve import PortInUse, any_free_port, serve
 
     try:
-        app = create_app(config_from_args(args))
+        host, port = listen_address(args)
+        settings = config_from_args(args)
+    except BadValue as exc:
+        return _fail(str(exc))
+    try:
+        app = create_app(settings)
     except FixtureError as exc:
         return _fail(f"bad fixture file: {exc}")
     except ConfigError as exc:
-        return _fail(f"{FLAGS.get(exc.name, exc.name)}: {exc.problem}")
+        return _fail(f"{blamed(args, exc.name)}: {exc.problem}")
     except StateError as exc:
         return _fail(str(exc))
-    base_url = f"http://{args.host}:{args.port}"
+    try:
+        if port == 0:
+            port = any_free_port(host)
+    except PortInUse as exc:
+        return _fail(str(exc))
+    base_url = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
     banner = _banner(app, base_url)
     handed = [app]
     del app  # serve() holds the only reference, so this process can let go after the fork
     try:
-        serve(handed, args.host, args.port, announce=lambda: print(banner, flush=True))
+        serve(handed, host, port, announce=lambda: print(banner, flush=True))
     except PortInUse as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
@@ -121,6 +246,7 @@ def run_mock(args: argparse.Namespace) -> int:
 
 
 def _banner(app: object, base_url: str) -> str:
+    from .clock import format_ms
     from .config import origins_setting
     from .state import EXTENSION
 
@@ -151,7 +277,7 @@ def _banner(app: object, base_url: str) -> str:
     if mock.limiter is not None:
         options.append(f"rate limit {mock.limiter}")
     if settings["SEED"] is not None:
-        options.append(f"seed {settings['SEED']}")
+        options.append(f"seed {settings['SEED']} (clock starts at {format_ms(settings['SEED_EPOCH_MS'])}, 1 s a reading)")
     lines += [
         "options: " + "; ".join(options),
         "try:",

@@ -31,13 +31,21 @@ class Cors:
         return self.origins is None or origin in self.origins
 
     def is_preflight(self, environ: dict[str, object], origin: str | None) -> bool:
-        """A browser's preflight from an allowed origin; any other OPTIONS is routed as usual (405)."""
-        return (
-            origin is not None
-            and environ["REQUEST_METHOD"] == "OPTIONS"
-            and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
-            and self.allows(origin)
+        """A browser's preflight (allowed origin or not); any other OPTIONS is routed as usual (405)."""
+        return origin is not None and environ["REQUEST_METHOD"] == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
+
+    def refusal(self, origin: str) -> tuple[int, str, str, dict[str, object]]:
+        """A preflight from an origin `--cors-origin` leaves out: 403, saying how to allow it.
+
+        Not the 405 an OPTIONS otherwise gets, which sends a frontend developer hunting for
+        a method bug; the browser blocks the request either way (no grant is given).
+        """
+        allowed = sorted(self.origins or ())
+        message = (
+            f"Origin {origin} is not allowed to call this mock; start it with --cors-origin {origin} "
+            "(repeatable) or add it to LEADS_CORS_ORIGINS, or leave both unset to allow any origin"
         )
+        return 403, "ORIGIN_NOT_ALLOWED", message, {"origin": origin, "allowedOrigins": allowed}
 
     def preflight_headers(self, environ: dict[str, object], origin: str) -> Headers:
         requested = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")

@@ -16,7 +16,7 @@ import yaml
 from flask import Blueprint, Flask, current_app, request, send_from_directory
 from flask.wrappers import Response
 
-from .envelopes import Reply, json_response
+from .envelopes import Reply, json_response, success
 from .state import state
 
 bp = Blueprint("docs", __name__)
@@ -55,6 +55,22 @@ def swagger_ui_dir() -> Path:
     if found is None or not found.submodule_search_locations:
         raise RuntimeError("flask-swagger-ui is not installed; it provides the /docs assets")
     return Path(next(iter(found.submodule_search_locations))) / "dist"
+
+
+@bp.get("/")
+def index() -> Reply:
+    """A small JSON index, so a browser pointed at the mock finds its way: the API, docs, spec, admin."""
+    base = request.host_url.rstrip("/")
+    title = str(state().spec.get("info", {}).get("title", "API"))
+    links = {
+        "name": f"leadkit mock of the {title}",
+        "api": f"{base}/api/v1",
+        "docs": f"{base}/docs",
+        "spec": f"{base}/openapi.yaml",
+        "specJson": f"{base}/openapi.json",
+        "admin": f"{base}/__mock/",
+    }
+    return success(links)
 
 
 @bp.get("/docs")

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from .call import wsgi_text
 from .envelopes import Reply, json_response
 from .store import LeadNotFound
 
@@ -77,7 +78,9 @@ def _http_error(error: HTTPException) -> ApiError:
 def _from_http(error: HTTPException) -> Reply:
     """Flask's own errors (404, 405, 413, ...) in our envelope, never HTML."""
     if error.code == 404:
-        return render(ApiError(404, "NOT_FOUND", "No such route", {"path": request.path}))
+        # As received: Werkzeug's `request.path` merges leading slashes (`//api/v1/leads`
+        # would read as a route that exists).
+        return render(ApiError(404, "NOT_FOUND", "No such route", {"path": wsgi_text(request.environ.get("PATH_INFO", ""))}))
     if isinstance(error, MethodNotAllowed):
         allowed = sorted(set(error.valid_methods or ()) - {"HEAD", "OPTIONS"})
         details = {"method": request.method, "allowed": allowed}

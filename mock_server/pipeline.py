@@ -14,6 +14,8 @@ against the rate limit. Injected faults (`--fail-rate`) come at the same step, a
 
 from __future__ import annotations
 
+import re
+
 from .auth import resolve_workspace
 from .body import read_body
 from .call import Call
@@ -21,15 +23,34 @@ from .controls import read_controls
 from .envelopes import Reply
 from .errors import ApiError, payload_too_large
 from .faults import sleep_for
+from .requestlog import INJECTED
 from .state import MockState
 from .validation import check_body, check_query, parse_json
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_TOKEN = r"[!#$%&'*+.^_`|~0-9a-z-]+"  # RFC 9110 §5.6.2, lower-cased
+_JSON_TYPE = re.compile(rf"application/(?:json|{_TOKEN}\+json)")
 
 
 def is_json(mimetype: str) -> bool:
-    """`application/json` or any `application/*+json` (parameters already stripped)."""
-    return mimetype == "application/json" or (mimetype.startswith("application/") and mimetype.endswith("+json"))
+    """`application/json` or any `application/*+json` (parameters already stripped, lower case).
+
+    One media type only (RFC 9110 §8.3: `type "/" subtype`): `application/foo/bar+json` is none,
+    and two Content-Type headers (joined with a comma) are more than one.
+    """
+    return _JSON_TYPE.fullmatch(mimetype) is not None
+
+
+def _valid_body(call: Call, mock: MockState) -> object:
+    """The request's body when it would pass the checks, for a forced answer to show; else None."""
+    if not is_json(call.mimetype):
+        return None
+    try:
+        body = parse_json(read_body(call.environ, mock.max_body))
+        check_body(mock.checks[call.operation_id].body, body)
+    except ApiError:
+        return None
+    return body
 
 
 def check_request(call: Call, mock: MockState) -> Reply | None:
@@ -46,17 +67,21 @@ def check_request(call: Call, mock: MockState) -> Reply | None:
             mock.limiter.check(key)
     if controls is not None and controls.forces:
         call.simulated = True
-        return mock.forced.answer(operation_id, controls)
+        sent = _valid_body(call, mock) if checks.body is not None else None
+        return mock.forced.answer(operation_id, controls, call.params, sent, mock.store.reserve_id)
     if mock.fail_rate is not None:
         failed = mock.fail_rate.maybe_fail(operation_id)
         if failed is not None:
             call.simulated = True
+            environ[INJECTED] = True  # the request log marks it
             return failed
     if call.method in BODY_METHODS:
         length = call.content_length
         if length is not None and length > mock.max_body:
             raise payload_too_large(mock.max_body)
         if not is_json(call.mimetype):
+            if length is None:  # chunked: its size is known only once read, and size comes first
+                read_body(environ, mock.max_body)
             raise ApiError(
                 415,
                 "UNSUPPORTED_MEDIA_TYPE",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterable
@@ -28,10 +29,19 @@ MAY_BLOCK = "leadkit.may_block"
 # import) other than MAX_CONTENT_LENGTH. The app still enforces the limit; this only
 # decides how much the bridge reads before handing the request over.
 BODY_LIMIT = "leadkit.body_limit"
+# The app's own limit on a request's header block, below Granian's buffer (serve.py), so a
+# request over it reaches the app and is answered in the envelope (middleware.py). Measured
+# here, where the headers are walked anyway, and flagged in the environ when over.
+MAX_HEADER_BYTES = 1024 * 1024
+HEADERS_OVER_LIMIT = "leadkit.headers_over_limit"
 # The app may list callables here, run in the worker as it stops (the --record file is written so).
 ON_STOP = "leadkit.on_stop"
 _UNREAD = "leadkit.body_unread"  # the request's body was not read to its end
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "upgrade"})
+
+
+DRAIN_BYTES = 4 * 1024 * 1024  # a refused body up to this size is read to its end before the answer
+DRAIN_S = 1.0  # ... for at most this long
 
 
 class RsgiBridge:
@@ -43,6 +53,19 @@ class RsgiBridge:
         self.timeout_s: float = app.config["BODY_TIMEOUT_S"]
         self._threads = threads
         self._pool: ThreadPoolExecutor | None = None  # made on first use, in the worker process
+
+    def __rsgi_init__(self, loop: Any) -> None:
+        """In the worker: leave a terminal's Ctrl-C to the supervising process.
+
+        Ctrl-C reaches the whole process group. A worker that stopped on it by itself could
+        end before the supervisor had begun to stop it, which Granian reports as an
+        unexpected worker exit (and a failed stop); the supervisor ends it with SIGTERM.
+        """
+        try:
+            loop.remove_signal_handler(signal.SIGINT)
+        except (NotImplementedError, RuntimeError):
+            pass
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def __rsgi_del__(self, loop: Any) -> None:
         """Granian calls this in the worker as it stops."""
@@ -70,7 +93,32 @@ class RsgiBridge:
             # Bytes of this request are still on the connection, so it cannot carry another:
             # say so, or a keep-alive client sends its next request into a closed socket.
             headers.append(("connection", "close"))
+            await self._drain(proto, environ)
         proto.response_bytes(status, headers, body)
+
+    async def _drain(self, proto: Any, environ: dict[str, Any]) -> None:
+        """Read and drop the rest of a refused body of moderate size, briefly, before answering.
+
+        A client still sending when the server answers and closes gets a reset, which can
+        destroy the answer before it is read (RFC 9112 §9.6): a refused 2 MB upload would
+        fail with a broken pipe instead of its 413. Larger or slower bodies are not waited for.
+        """
+        declared = environ.get("CONTENT_LENGTH") or ""
+        if declared.isdigit() and int(declared) > DRAIN_BYTES:
+            return
+        size = 0
+
+        async def drop() -> None:
+            nonlocal size
+            async for chunk in proto:
+                size += len(chunk)
+                if size > DRAIN_BYTES:
+                    return
+
+        try:
+            await asyncio.wait_for(drop(), DRAIN_S)
+        except Exception:  # a timeout, or the client gone: the answer goes out all the same
+            pass
 
     async def _read_body(self, scope: Any, proto: Any, environ: dict[str, Any]) -> str | None:
         """Put the body in `wsgi.input`; say why if it is not the whole body."""
@@ -130,14 +178,20 @@ class RsgiBridge:
             "wsgi.run_once": False,
             "wsgi.input_terminated": True,  # the body is whole: Werkzeug may read it to its end
         }
+        size = 0
         for name, value in scope.headers.items():
+            size += len(name) + len(value)
+            # Repeated headers are joined with a comma, Content-Type too: two of them then read
+            # as more than one media type (a 415) rather than the last one winning.
             if name == "content-type":
-                environ["CONTENT_TYPE"] = value
+                key = "CONTENT_TYPE"
             elif name == "content-length":
-                environ["CONTENT_LENGTH"] = value
+                key = "CONTENT_LENGTH"
             else:
                 key = "HTTP_" + name.upper().replace("-", "_")
-                environ[key] = f"{environ[key]},{value}" if key in environ else value
+            environ[key] = f"{environ[key]},{value}" if key in environ else value
+        if size > MAX_HEADER_BYTES:
+            environ[HEADERS_OVER_LIMIT] = size
         return environ
 
     def _run(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:

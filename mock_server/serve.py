@@ -20,8 +20,23 @@ from flask import Flask
 from .rsgi import RsgiBridge
 
 
+GRANIAN_BUFFER_BYTES = 4 * 1024 * 1024
+
+
 class PortInUse(Exception):
     """Something already listens on the address."""
+
+
+def any_free_port(host: str) -> int:
+    """A port free on `host` now (`--port 0`), so the banner can name the port actually served."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, 0))
+        except OSError as exc:
+            raise PortInUse(f"cannot listen on {host}: {exc.strerror}") from None
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -43,6 +58,7 @@ def serve(handed: list[Flask], host: str, port: int, announce: Callable[[], None
     process, which only supervises, drops it, so its memory is not held twice.
     """
     from granian.constants import Interfaces, Loops
+    from granian.http import HTTP1Settings
     from granian.log import LogLevels
     from granian.server import Server
 
@@ -63,6 +79,9 @@ def serve(handed: list[Flask], host: str, port: int, announce: Callable[[], None
         loop=Loops.auto,  # uvloop (a dependency): Granian's RSGI on plain asyncio measured 3x slower
         log_level=LogLevels.warning,
         respawn_failed_workers=False,
+        # A header block up to 4 MiB reaches the app, whose own limit (1 MiB, middleware.py)
+        # answers it in the envelope; Granian's default (~400 KB) answered a bare 431.
+        http1_settings=HTTP1Settings(max_buffer_size=GRANIAN_BUFFER_BYTES),
     )
     parent = os.getpid()
 

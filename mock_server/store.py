@@ -177,9 +177,7 @@ class LeadStore:
 
     def create(self, workspace_id: str, fields: dict[str, Any]) -> Lead:
         with self._lock:
-            lead_id = self._ids.candidate()
-            while lead_id in self._issued:
-                lead_id = self._ids.candidate()
+            lead_id = self._fresh_id()
             now = self._clock.now_ms()
             lead = Lead(
                 id=lead_id,
@@ -196,6 +194,15 @@ class LeadStore:
             self._write(lead)
             self._insert(lead)
             return lead
+
+    def reserve_id(self) -> str:
+        """A fresh id, retired at once (a forced 201 shows it): no create will ever issue it."""
+        with self._lock:
+            lead_id = self._fresh_id()
+            if self.journal is not None:
+                self.journal.lead_deleted(lead_id)  # kept as retired, across restarts too
+            self._issued.add(lead_id)
+            return lead_id
 
     def get(self, workspace_id: str, lead_id: str) -> Lead:
         lead = self._leads.get(lead_id)
@@ -217,7 +224,7 @@ class LeadStore:
                 workspace_id=workspace_id,
                 created_ms=old.created_ms,
                 # Strictly later than before, even twice in one millisecond.
-                updated_ms=max(self._clock.now_ms(), old.updated_ms + 1),
+                updated_ms=self._clock.now_ms(at_least=old.updated_ms + 1),
                 encoded_metadata=metadata,
                 **values,
             )
@@ -234,7 +241,7 @@ class LeadStore:
                 self.journal.lead_deleted(lead_id)
             del self._leads[lead_id]
             self._order[workspace_id].remove(lead.order_key)
-            return self._clock.now_ms()
+            return self._clock.now_ms(at_least=lead.updated_ms)  # never deleted before it was last updated
 
     def find(
         self,
@@ -261,7 +268,9 @@ class LeadStore:
                 return (status is None or lead.status == status) and (source is None or lead.source == source)
 
             filters = (status, source, search.casefold() if search else None)
-            matching = listing.matching(filters, None if status is None and source is None else keep)
+            matching = listing.matching(
+                filters, None if status is None and source is None else keep, lambda i: (leads[i].name, leads[i].email)
+            )
             start = (page - 1) * limit
             return Page([leads[i] for i in matching[start : start + limit]], page, limit, len(matching))
 
@@ -273,6 +282,12 @@ class LeadStore:
         """Ids issued once and deleted since: kept only to refuse their reuse."""
         with self._lock:
             return self._issued - self._leads.keys()
+
+    def _fresh_id(self) -> str:
+        lead_id = self._ids.candidate()
+        while lead_id in self._issued:
+            lead_id = self._ids.candidate()
+        return lead_id
 
     def _write(self, lead: Lead) -> None:
         if self.journal is not None:

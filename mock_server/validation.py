@@ -16,6 +16,17 @@ from .errors import ApiError, validation_error
 MAX_DEPTH = 100  # deeper JSON is refused: no client needs it and it costs stack
 _DIGITS = re.compile(r"[0-9]+")
 _LONE_SURROGATE_HINT = re.compile(r"\\u[dD][89a-fA-F]")
+# `format: email` is an addr-spec (RFC 5322 §3.4.1): local@domain and nothing around it, so
+# no display name (`Bob <a@b.com>`) and no angle brackets. jsonschema-rs's own check accepts
+# whole mailboxes; it still judges lengths, labels and literals, this adds the shape.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_ADDR_SPEC = re.compile(rf'(?:{_ATOM}(?:\.{_ATOM})*|"(?:[^"\\\r\n]|\\.)*")@(?:{_ATOM}(?:\.{_ATOM})*|\[[^\[\]\\\s]*\])')
+_MAILBOX = jsonschema_rs.validator_for({"type": "string", "format": "email"}, validate_formats=True)
+
+
+def is_email(value: str) -> bool:
+    """The spec's `format: email` as the mock applies it, everywhere: API bodies, fixtures, imports."""
+    return _ADDR_SPEC.fullmatch(value) is not None and _MAILBOX.is_valid(value)
 
 
 @dataclass
@@ -77,7 +88,9 @@ def _choices(spec: dict[str, Any], schema: dict[str, Any]) -> list[Any]:
 
 
 def _compile(spec: dict[str, Any], schema: dict[str, Any]) -> Any:
-    return jsonschema_rs.validator_for(spec_mod.json_schema(spec, schema), validate_formats=True)
+    return jsonschema_rs.validator_for(
+        spec_mod.json_schema(spec, schema), validate_formats=True, formats={"email": is_email}
+    )
 
 
 def check_body(validator: Any, payload: Any) -> None:
@@ -118,7 +131,7 @@ def check_query(checks: OperationChecks, sent: Mapping[str, str]) -> dict[str, A
     return values
 
 
-def parse_json(raw: bytes) -> Any:
+def parse_json(raw: bytes, max_depth: int = MAX_DEPTH) -> Any:
     """Decode a UTF-8 JSON body, refusing what JSON or our limits do not allow."""
     if not raw.strip():
         raise _body_error("Request body is empty; send a JSON object")
@@ -128,11 +141,11 @@ def parse_json(raw: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise _body_error(f"Request body is not valid UTF-8 (byte {exc.start})") from None
     except RecursionError:
-        raise _body_error(f"JSON is nested more than {MAX_DEPTH} levels deep") from None
+        raise _body_error(f"JSON is nested more than {max_depth} levels deep") from None
     except ValueError as exc:
         raise _body_error(f"Malformed JSON: {exc}") from None
-    if text.count("{") + text.count("[") > MAX_DEPTH and _depth(payload) > MAX_DEPTH:
-        raise _body_error(f"JSON is nested more than {MAX_DEPTH} levels deep")
+    if text.count("{") + text.count("[") > max_depth and _depth(payload, max_depth) > max_depth:
+        raise _body_error(f"JSON is nested more than {max_depth} levels deep")
     if _LONE_SURROGATE_HINT.search(text):
         try:
             json.dumps(payload, ensure_ascii=False).encode("utf-8")
@@ -152,13 +165,13 @@ def _finite_float(text: str) -> float:
     return number
 
 
-def _depth(value: Any) -> int:
+def _depth(value: Any, max_depth: int) -> int:
     deepest, stack = 0, [(value, 1)]
     while stack:
         node, depth = stack.pop()
         if isinstance(node, (dict, list)):
             deepest = max(deepest, depth)
-            if deepest > MAX_DEPTH:
+            if deepest > max_depth:
                 return deepest
             children = node.values() if isinstance(node, dict) else node
             stack.extend((child, depth + 1) for child in children)
@@ -181,4 +194,18 @@ def _describe(error: Any) -> list[dict[str, str]]:
             {"field": ".".join([*path, str(name)]), "message": f"{name!r} is not an accepted field"}
             for name in kind.unexpected
         ]
+    if isinstance(kind, jsonschema_rs.ValidationErrorKind.AnyOf):
+        message = _type_choice(kind) or message
     return [{"field": ".".join(path) or "body", "message": message}]
+
+
+def _type_choice(kind: Any) -> str | None:
+    """`anyOf: [Metadata, null]` refused for its type: say which types would do, not "any of the schemas"."""
+    branches = [branch[0] for branch in kind.context if len(branch) == 1]
+    if not branches or len(branches) != len(kind.context):
+        return None
+    if not all(isinstance(error.kind, jsonschema_rs.ValidationErrorKind.Type) for error in branches):
+        return None
+    value = branches[0].message.split(" is not of type", 1)[0]
+    types = [name for error in branches for name in error.kind.types]
+    return f"{value} is not of type " + " or ".join(f'"{name}"' for name in types)

@@ -76,9 +76,14 @@ class LiveMock:
         self.process.wait(timeout=10)
 
     def stop(self) -> int:
-        """SIGTERM the mock (a clean stop), SIGKILL whatever is left; its exit code."""
+        """SIGTERM the mock (a clean stop, as `kill PID` sends it), SIGKILL whatever is left; its exit code.
+
+        The signal goes to the serving process alone: it stops its worker itself. A SIGTERM to
+        the whole group reaches the worker too, and Granian reports a worker that ends before
+        it was asked to as an unexpected exit (Ctrl-C's SIGINT the worker leaves alone: rsgi.py).
+        """
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            os.kill(self.process.pid, signal.SIGTERM)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:

@@ -147,6 +147,14 @@ def test_docs_work_offline_and_try_it_out_calls_the_mock(page: Any, mock: LiveMo
     assert requested and all(url.startswith(mock.base_url) for url in requested), requested
 
 
+def test_docs_show_the_status_filter_as_one_string_with_its_choices(page: Any, mock: LiveMock) -> None:
+    page.goto(f"{mock.base_url}/docs")
+    page.click("#operations-Leads-listLeads .opblock-summary")
+    row = page.wait_for_selector('#operations-Leads-listLeads tr[data-param-name="status"]')
+    assert row.query_selector(".parameter__type").text_content().strip() == "string"  # not "string | (string | string)"
+    choices = [option.text_content() for option in row.query_selector_all("select option")]
+    assert choices == ["--", "new", "contacted", "qualified", "converted", "lost", "follow_up", ""]
+
 def test_the_readme_fetch_example_runs_in_a_page_on_another_origin(
     page: Any, pages: tuple[PageServer, PageServer]
 ) -> None:

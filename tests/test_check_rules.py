@@ -161,3 +161,10 @@ def _refused_then(updated: str) -> Har:
 def test_a_refused_update_that_changed_the_lead_is_caught(tmp_path: Path) -> None:
     assert found(tmp_path, _refused_then(LATER)) == [(3, "refused-update-changes-nothing")]
     assert found(tmp_path, _refused_then("2024-01-15T10:30:00.000Z")) == []
+
+
+def test_a_mock_reset_between_two_exchanges_keeps_them_apart(tmp_path: Path) -> None:
+    """`POST /__mock/reset` brings deleted leads back: the GET after it is not compared with the DELETE before."""
+    har = deleted_then(200, {"success": True, "data": lead()}, at=3)
+    har.add("POST", "/__mock/reset", 200, {"reset": True}, at=2, key=None)
+    assert found(tmp_path, har) == []

@@ -86,7 +86,7 @@ def test_cors_origin_allows_the_listed_origin(narrow: FlaskClient) -> None:
 
 def test_cors_origin_refuses_other_origins(narrow: FlaskClient) -> None:
     refused = preflight(narrow, "/api/v1/leads", origin="http://evil.example")
-    assert refused.status_code == 405  # no grant: the browser blocks the request
+    assert refused.status_code == 403  # no grant: the browser blocks the request
     assert "Access-Control-Allow-Origin" not in refused.headers
     response = narrow.get("/api/v1/leads", headers={**AUTH, "Origin": "http://evil.example"})
     assert "Access-Control-Allow-Origin" not in response.headers
@@ -109,4 +109,27 @@ def test_cors_origins_from_the_environment_may_be_comma_separated(monkeypatch: p
     monkeypatch.setenv("LEADS_CORS_ORIGINS", "http://a.test:1, http://b.test:2")
     client = FlaskClient(create_app({"TESTING": True}))
     assert preflight(client, "/api/v1/leads", origin="http://b.test:2").status_code == 204
-    assert preflight(client, "/api/v1/leads", origin="http://c.test:3").status_code == 405
+    assert preflight(client, "/api/v1/leads", origin="http://c.test:3").status_code == 403
+
+
+def test_a_preflight_from_a_disallowed_origin_is_a_403_saying_how_to_allow_it(narrow: FlaskClient) -> None:
+    refused = preflight(narrow, f"/api/v1/leads/{JOHN}", origin="http://evil.example")
+    assert (refused.status_code, refused.mimetype) == (403, "application/json")
+    body = refused.json
+    assert (body["success"], body["code"]) == (False, "ORIGIN_NOT_ALLOWED")
+    assert body["details"]["origin"] == "http://evil.example"
+    assert body["details"]["allowedOrigins"] == [APP_ORIGIN]
+    assert "--cors-origin" in body["error"] and "LEADS_CORS_ORIGINS" in body["error"]
+
+
+def test_the_refused_preflight_is_the_response_openapi_yaml_documents(narrow: FlaskClient, spec: dict[str, Any]) -> None:
+    import jsonschema_rs
+
+    from mock_server.spec import json_schema
+
+    documented = spec["components"]["responses"]["OriginNotAllowed"]["content"]["application/json"]
+    validator = jsonschema_rs.validator_for(json_schema(spec, documented["schema"]))
+    refused = preflight(narrow, "/api/v1/leads", origin="http://evil.example").json
+    assert validator.is_valid(refused)
+    assert refused == documented["examples"]["otherOrigin"]["value"] | {"details": refused["details"]}
+    assert validator.is_valid(documented["examples"]["otherOrigin"]["value"])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import re
 import subprocess
 import sys
@@ -184,3 +186,17 @@ def test_a_delayed_request_holds_up_no_other() -> None:
             assert slow.is_alive()
         finally:
             slow.join()
+
+
+def test_ctrl_c_in_a_terminal_stops_cleanly() -> None:
+    """A terminal's Ctrl-C reaches the whole process group, the worker too: the mock still stops cleanly."""
+    with tempfile.TemporaryFile("w+") as output:
+        live = LiveMock(output=output)
+        os.killpg(live.process.pid, signal.SIGINT)
+        code = live.process.wait(timeout=15)
+        live.stop()
+        output.seek(0)
+        printed = output.read()
+    assert code == 0, printed
+    assert "Unexpected exit" not in printed and "Traceback" not in printed
+    assert "stopped" in printed

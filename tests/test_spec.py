@@ -90,7 +90,8 @@ def test_each_error_response_pins_its_code(response: str, code: str) -> None:
         ("LeadUpdate", True),
         ("ListedLead", False),  # responses may grow
         ("LeadEnvelope", False),
-        ("Error", False),
+        ("LeadNotFoundError", False),  # errors too: every error schema is open
+        ("ValidationErrorBody", False),
     ],
 )
 def test_requests_are_closed_and_responses_open(schema: str, closed: bool) -> None:
@@ -136,3 +137,17 @@ def test_seed_delete_bodies_are_examples_verbatim() -> None:
         "code": "LEAD_NOT_FOUND",
         "details": {"leadId": "lead_nonexistent123", "message": "No lead found with this ID in your workspace"},
     }
+
+
+def test_servers_name_a_real_deployment_first_and_the_local_mock() -> None:
+    deployment, mock = SPEC["servers"]
+    assert deployment["url"] == "https://{domain}"  # generated clients default to your deployment, not localhost
+    assert deployment["variables"]["domain"]["default"] == "your-domain.com"  # as the vendor's pages write it
+    assert mock["url"] == "http://127.0.0.1:4010"
+
+
+def test_every_lead_a_client_is_handed_whole_requires_its_workspace_id() -> None:
+    schemas = SPEC["components"]["schemas"]
+    assert "workspaceId" in schemas["Lead"]["required"] and "allOf" not in schemas["Lead"]
+    assert "workspaceId" not in schemas["ListedLead"]["required"]  # list items may carry it
+    assert set(schemas["Lead"]["properties"]) == set(schemas["ListedLead"]["properties"])

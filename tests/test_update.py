@@ -105,3 +105,10 @@ def test_refused_update_is_400_and_changes_nothing(api: Api, body: Any, field: s
 def test_validation_comes_before_lookup(api: Api) -> None:
     assert api.update("lead_ffffffffffffffff", {"status": "won"}).status_code == 400
     assert api.update("lead_ffffffffffffffff", {"status": "lost"}).status_code == 404
+
+
+def test_metadata_of_the_wrong_type_is_explained_by_the_types_it_may_have(api: Api) -> None:
+    response = api.update(JANE, {"metadata": [1, 2]})
+    assert response.json["details"]["errors"] == [  # type: ignore[index]
+        {"field": "metadata", "message": '[1,2] is not of type "object" or "null"'}
+    ]

@@ -15,7 +15,7 @@ from . import per_exchange
 from .across import Across, WritesPending
 from .breach import Breach
 from .openapi import SpecRules
-from .view import Routes, View
+from .view import Routes, View, _path
 
 __all__ = ["Breach", "Judge", "View"]
 
@@ -39,6 +39,19 @@ class Judge:
 
     def view(self, exchange: Exchange) -> View:
         return self.routes.view(exchange, self.base_path)
+
+    def restarts(self, exchange: Exchange) -> bool:
+        """A mock's state replaced (`POST /__mock/reset`, `PUT /__mock/state`): what came before says nothing after.
+
+        Deleted leads come back on a reset; comparing across it would be a false alarm. Forgets
+        the cross-exchange state when so.
+        """
+        path = _path(exchange.url)
+        method = exchange.method.upper()
+        if 200 <= exchange.status < 300 and ((method == "POST" and path.endswith("/__mock/reset")) or (method == "PUT" and path.endswith("/__mock/state"))):
+            self.across = Across()
+            return True
+        return False
 
     def one(self, exchange: Exchange) -> list[Breach]:
         """The per-exchange rules alone."""

@@ -34,7 +34,7 @@ from .view import View
 
 MAX_BODY = 1024 * 1024
 STATUSES = ("new", "contacted", "qualified", "converted", "lost", "follow_up")
-DEFAULTS = {"phone": None, "source": None, "status": "new", "metadata": {}}
+DEFAULTS: dict[str, Any] = {"phone": None, "source": None, "status": "new", "metadata": {}}
 
 
 def judge(view: View, keys_known: bool) -> list[Breach]:
@@ -95,7 +95,7 @@ def _http(view: View, keys_known: bool, broken: Broken) -> None:
 
 def _created(view: View, body: dict[str, Any], broken: Broken) -> None:
     lead = body.get("data")
-    if body.get("success") is not True or not is_lead(lead):
+    if body.get("success") is not True or not is_lead(lead) or not isinstance(lead, dict):
         broken(CREATE_ENVELOPE, f"201 is not {{success: true, data: <lead>}}: {_short(body)}")
         return
     sent = view.sent
@@ -108,7 +108,7 @@ def _created(view: View, body: dict[str, Any], broken: Broken) -> None:
 
 def _got(view: View, body: dict[str, Any], broken: Broken) -> None:
     lead = body.get("data")
-    if body.get("success") is not True or not is_lead(lead) or lead.get("id") != view.lead_id:
+    if body.get("success") is not True or not isinstance(lead, dict) or not is_lead(lead) or lead.get("id") != view.lead_id:
         broken(GET_ENVELOPE, f"200 is not {{success: true, data: <lead {view.lead_id}>}}: {_short(body)}")
 
 
@@ -156,10 +156,12 @@ def _query_values(view: View, pagination: dict[str, Any], broken: Broken) -> Non
 
 
 def _arithmetic(view: View, leads: list[Any], pagination: dict[str, Any], broken: Broken) -> None:
-    numbers = [pagination.get(name) for name in ("page", "limit", "total")]
-    if not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers) or numbers[1] < 1:
+    page, limit, total = (pagination.get(name) for name in ("page", "limit", "total"))
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (page, limit, total)):
         return  # the schema check names what is wrong with them
-    page, limit, total = numbers
+    assert isinstance(page, int) and isinstance(limit, int) and isinstance(total, int)
+    if limit < 1:
+        return
     pages = math.ceil(total / limit)
     expected = {"totalPages": pages, "hasNext": page < pages, "hasPrev": page > 1}
     wrong = {name: pagination.get(name) for name, value in expected.items() if pagination.get(name) != value}

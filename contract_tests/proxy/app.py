@@ -126,6 +126,8 @@ class Proxy:
                 response.headers[VIOLATIONS_HEADER] = " ".join(dict.fromkeys(broken))
         elif is_preflight(exchange):
             self.tally.skipped["CORS preflights"] += 1
+        elif self.judge.restarts(exchange):
+            self.tally.skipped["state resets (/__mock/)"] += 1
         return response
 
     def _judge(self, exchange: Exchange, plain: bytes | None) -> list[str]:

@@ -54,14 +54,24 @@ class InThread:
         self.proxy = proxy
         self.loop = asyncio.new_event_loop()
         self.runner = web.AppRunner(proxy.app(), access_log=None)
-        self.loop.run_until_complete(self.runner.setup())
-        site = web.TCPSite(self.runner, host, port)
-        self.loop.run_until_complete(site.start())
-        server = getattr(site, "_server")  # aiohttp names no public way to the bound port
-        self.port: int = server.sockets[0].getsockname()[1]
-        self.url = f"http://{host}:{self.port}"
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        ready = threading.Event()
+        bound: list[int] = []
+
+        def serve() -> None:  # everything on the thread's loop: the caller's thread may run a loop of its own
+            asyncio.set_event_loop(self.loop)
+            self.loop.run_until_complete(self.runner.setup())
+            site = web.TCPSite(self.runner, host, port)
+            self.loop.run_until_complete(site.start())
+            bound.append(getattr(site, "_server").sockets[0].getsockname()[1])  # aiohttp names no public way to it
+            ready.set()
+            self.loop.run_forever()
+
+        self.thread = threading.Thread(target=serve, daemon=True)
         self.thread.start()
+        if not ready.wait(30):
+            raise RuntimeError("the proxy did not start within 30 s")
+        self.port = bound[0]
+        self.url = f"http://{host}:{self.port}"
 
     def stop(self) -> None:
         asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)

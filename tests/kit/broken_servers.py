@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import broken_http as http
+import broken_races as races
 import broken_stores as stores
+import broken_text as text
 from planting import with_store
 
 BUGS: dict[str, Callable[[], Any]] = {
@@ -48,3 +50,24 @@ BUGS: dict[str, Callable[[], Any]] = {
     "server-error-on-letter-in-phone": http.server_error_on_letter_in_phone,
     "no-body-size-limit": http.no_body_size_limit,
 }
+
+# Issue 12: races, text and search (broken_races.py, broken_text.py).
+BUGS.update(
+    {
+        "loses-concurrent-updates": lambda: with_store(races.LosesConcurrentUpdates),
+        "same-updated-at-for-simultaneous-puts": lambda: with_store(races.StampsFromItsRead),
+        "simultaneous-deletes-all-200": lambda: with_store(races.DeletesTwice),
+        "same-id-for-simultaneous-creates": lambda: with_store(races.IdsFromACount),
+        "name-length-in-utf16-units": text.name_length_in_utf16_units,
+        "name-length-in-characters-seen": text.name_length_in_characters_seen,
+        "server-error-on-astral-text": text.server_error_on_astral_text,
+        "normalises-names": lambda: with_store(text.NormalisesNames),
+        "nests-dotted-metadata-keys": lambda: with_store(text.NestsDottedKeys),
+        "drops-dollar-metadata-keys": lambda: with_store(text.DropsDollarKeys),
+        "plus-address-refused": text.plus_address_refused,
+        "hand-rolled-email-pattern": text.hand_rolled_email_pattern,
+        "phone-digits-only": text.phone_digits_only,
+        "search-as-sql-like": lambda: with_store(text.SearchesWithLike),
+        "search-as-regex": lambda: with_store(text.SearchesWithRegex),
+    }
+)

@@ -16,7 +16,7 @@ from livemock import LiveMock, free_port
 from werkzeug.serving import make_server
 
 from contract_tests.target import Target
-from contract_tests.verify import Outcome, verify
+from contract_tests.verify import Outcome, Reports, verify
 
 KEY = "sk-workspace_your_api_key"  # the mock's default fixture keys
 SECOND_KEY = "sk-workspace_second_api_key"
@@ -30,8 +30,8 @@ def in_process(app: Any, **options: Any) -> Target:
     return Target(base_url="http://kit-under-test.invalid", api_key=KEY, second_api_key=SECOND_KEY, app=app, **options)
 
 
-def run_verify(target: Target, select: str | None = None) -> Outcome:
-    return verify(target, out=io.StringIO(), select=select)
+def run_verify(target: Target, select: str | None = None, reports: Reports | None = None) -> Outcome:
+    return verify(target, out=io.StringIO(), select=select, reports=reports)
 
 
 @contextmanager
@@ -70,8 +70,11 @@ def live_mock(tmp_path: Path, *extra: str) -> Iterator[str]:
 
 @contextmanager
 def served_in_thread(app: Any) -> Iterator[str]:
-    """A WSGI app (a broken server, say) on a free port in this process, for subprocesses to reach."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    """A WSGI app (a broken server, say) on a free port in this process, for subprocesses to reach.
+
+    One request at a time: a planted bug's middleware need not be thread-safe, the kit sends several at once.
+    """
+    server = make_server("127.0.0.1", 0, app, threaded=False)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

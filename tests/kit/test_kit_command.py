@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
+import urllib.request
+from typing import Any
 
 import pytest
 from planting import mock
-from kit_helpers import HAND_WRITTEN, KEY, SECOND_KEY, free_port, in_process, run_verify
+from kit_helpers import HAND_WRITTEN, KEY, SECOND_KEY, free_port, in_process, leadkit, run_verify
 
 from contract_tests.conformance import Exchange
 from contract_tests.report import curl
@@ -125,7 +128,7 @@ def test_the_summary_names_rule_section_and_evidence() -> None:
     block = outcome.summary.partition("BROKEN  delete-envelope:")[2]
     assert "contract: Endpoints > Delete; seed: Delete Lead > Success Response" in block
     assert "request:  DELETE http://kit-under-test.invalid/api/v1/leads/lead_" in block
-    assert 'response: 200 {"success": true, "message": "Lead removed"' in block
+    assert 'response: 200 application/json {"success": true, "message": "Lead removed"' in block
     assert "curl:     curl -i -X DELETE http://kit-under-test.invalid/api/v1/leads/lead_" in block
 
 
@@ -149,3 +152,33 @@ def test_checks_that_cannot_name_a_rule_never_pass_for_conformance(monkeypatch: 
     outcome = run_verify(in_process(mock()), select="test_get_answers or test_delete_answers")
     assert outcome.exit_code == 2, outcome.summary
     assert "2 checks failed without naming a rule: is the plugin loaded?" in outcome.summary
+
+
+@pytest.mark.slow
+def test_a_plain_file_server_is_not_the_leads_api(tmp_path: Any) -> None:
+    """`python3 -m http.server` serving a file at api/v1/leads: any 200 is not enough to start."""
+    (tmp_path / "api" / "v1").mkdir(parents=True)
+    (tmp_path / "api" / "v1" / "leads").write_text("<html><body>\n<h1>Leads</h1>\n" + "<p>row</p>\n" * 100 + "</body></html>\n")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/api/v1/leads", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        result = leadkit("verify", "--base-url", url, "--api-key", KEY, timeout=60)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(
+        f"leadkit verify: cannot run: not the Leads API: GET {url}/api/v1/leads?limit=1 with --api-key answered 200 "
+    ), result.stderr
+    assert "an HTML page" in result.stderr and "<h1>" not in result.stderr
+    assert "checking" not in result.stdout  # not one check ran

@@ -205,3 +205,52 @@ def test_help_teaches_the_proxy() -> None:
     assert done.returncode == 0
     for word in ("--target", "--record", "Leadkit-Violations", "/__proxy/violations", "/__proxy/har", "SIGTERM"):
         assert word in done.stdout
+
+
+def test_the_seed_clients_through_the_proxy_in_front_of_the_independent_server_show_no_violation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The vendor's Python and JavaScript, with only the host and key changed, on the other implementation."""
+    import sys
+
+    from kit_helpers import HERE, live_process
+
+    key = "indie-alpha-7f3c"
+    port = free_port()
+    with live_process([sys.executable, str(HERE / "independent_server.py"), str(port)], port, tmp_path / "indie.log"):
+        live = LiveProxy(f"http://127.0.0.1:{port}")
+        auth = {"Authorization": f"Bearer {key}"}
+
+        def made(status: str = "new") -> str:
+            body = {"name": "Seed Client", "email": "seed.client@example.com", "status": status, "metadata": {"company": "Acme"}}
+            lead_id: str = requests.post(f"{live.url}/api/v1/leads", json=body, headers=auth, timeout=10).json()["data"]["id"]
+            return lead_id
+
+        namespace: dict[str, Any] = {}
+        source = seed_block("import requests", "# Usage examples\napi_key")
+        exec(compile(source.replace(VENDOR_HOST, live.url), "seed.py", "exec"), namespace)
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setattr("builtins.input", lambda prompt: "yes")
+        first = made()
+        assert namespace["delete_lead"](key, first, backup_first=True) is True
+        assert namespace["delete_lead"](key, first, backup_first=False) is False
+        made("lost")
+        assert namespace["delete_leads_by_status"](key, "lost", confirm=True)["errors"] == []
+
+        archived, deleted, bulk = made(), made(), made()
+        code = "\n".join(
+            [seed_block("const deleteLead", "// Usage examples"), seed_block("const bulkDeleteLeads", "Python (with backup)"), seed_block("const archiveLead", "Error Scenarios")]
+        )
+        script = tmp_path / "seed.mjs"
+        script.write_text(
+            "globalThis.confirm = () => true;\n"
+            + code.replace(VENDOR_HOST, live.url).replace("sk-workspace_your_api_key", key)
+            + f"\nawait archiveLead('{archived}');\nawait deleteLead('{deleted}', true);\n"
+            + f"await bulkDeleteLeads(['{bulk}', '{deleted}', 'lead_nonexistent123']);\n"
+        )
+        run = subprocess.run([ensure_command("node", "nodejs"), str(script)], capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+        found = live.violations()
+        code_, output = live.stop()
+    assert found == [], output
+    assert code_ == 0, output

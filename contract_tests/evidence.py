@@ -1,0 +1,170 @@
+"""What a run of a leadkit tool found, as plain data: rules, evidence, coverage; JSON and a text table.
+
+Knows nothing of pytest: `leadkit verify` fills it today, `check` and `replay` can tomorrow. Build a
+`Report` (tool, target, times, verdict, exit code, one `RuleResult` per rule with its `Evidence`,
+and a `Coverage`), then `write_json(report, path)`, `write_html(report, path)` (evidence_html.py)
+or `coverage_table(report.coverage)`. The JSON schema is docs/report-schema.json, version
+`SCHEMA` below; a field is only ever added to a version, never renamed or removed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+from .conformance import Exchange
+from .evidence_text import body_excerpt as body_excerpt, curl as curl, one_line as one_line, redact as redact
+
+SCHEMA = "leadkit-report/1"
+Status = Literal["passed", "broken", "skipped"]
+METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+@dataclass
+class Evidence:
+    """One observation that a rule was broken: in words, with the exchange as one-line excerpts."""
+
+    message: str
+    check: str = ""  # what showed it: a check's name, a HAR entry, ...
+    request: str = ""  # "PUT http://host/api/v1/leads/lead_1 {"status": ...}"
+    response: str = ""  # "400 application/json {"success": false, ...}"
+    curl: str = ""  # repeats the request; keys only as $VARIABLES
+
+
+@dataclass
+class RuleResult:
+    id: str
+    text: str
+    section: str
+    status: Status
+    checked: int = 0  # checks (or exchanges) that tested the rule to the end
+    broken: int = 0  # of them, how many showed it broken
+    skipped: int = 0  # checks of the rule that did not run
+    reason: str = ""  # why they did not run
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class OperationCoverage:
+    method: str
+    path: str
+    seen: dict[int, int]  # each documented status -> how many responses had it (0: never seen)
+    undocumented: dict[int, int] = field(default_factory=dict)  # statuses seen that the spec does not list
+
+    @property
+    def missing(self) -> list[int]:
+        return [status for status, count in self.seen.items() if not count]
+
+
+@dataclass
+class Coverage:
+    operations: list[OperationCoverage]
+
+    @property
+    def missing(self) -> list[tuple[str, int]]:
+        """(operation, status) for every documented status never seen."""
+        return [(f"{op.method} {op.path}", status) for op in self.operations for status in op.missing]
+
+
+@dataclass
+class Report:
+    tool: str  # "verify", "check", "replay"
+    target: str  # a base URL, a HAR file, ...
+    started: datetime
+    finished: datetime
+    verdict: str  # one line a human reads
+    exit_code: int
+    rules: list[RuleResult]
+    coverage: Coverage | None = None
+    requests: int = 0
+    notes: list[str] = field(default_factory=list)  # cleanup, interruptions, errors of the tool itself
+    outcome: str = ""  # conforms / does-not-conform / could-not-run / interrupted / incomplete-coverage
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    data = asdict(report)
+    data["started"], data["finished"] = report.started.isoformat(), report.finished.isoformat()
+    data["seconds"] = round((report.finished - report.started).total_seconds(), 3)
+    if report.coverage is not None:
+        data["coverage"] = {
+            "operations": [
+                {**asdict(op), "seen": {str(k): v for k, v in op.seen.items()}, "undocumented": {str(k): v for k, v in op.undocumented.items()}}
+                for op in report.coverage.operations
+            ],
+            "missing": [{"operation": name, "status": status} for name, status in report.coverage.missing],
+        }
+    return {"schema": SCHEMA, **data}
+
+
+def write_json(report: Report, path: str | Path) -> None:
+    Path(path).write_text(json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+class Seen:
+    """Which (operation, status) pairs a run saw; safe to feed from many threads."""
+
+    def __init__(self, spec: dict[str, Any], base_path: str = "") -> None:
+        self.base_path = base_path.rstrip("/")
+        self.documented = {
+            (method.upper(), path): sorted(int(status) for status in operation.get("responses", {}) if str(status).isdigit())
+            for path, item in spec.get("paths", {}).items()
+            for method, operation in item.items()
+            if method in METHODS and isinstance(operation, dict)
+        }
+        self._templates = [(re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]*", re.escape(path)) + "$"), path) for _, path in self.documented]
+        self._counts: Counter[tuple[str, str, int]] = Counter()
+        self._lock = threading.Lock()
+
+    def record(self, method: str, url_path: str, status: int) -> None:
+        path = url_path[len(self.base_path) :] if url_path.startswith(self.base_path) else url_path
+        for pattern, template in self._templates:
+            if (method.upper(), template) in self.documented and pattern.match(path):
+                with self._lock:
+                    self._counts[(method.upper(), template, status)] += 1
+                return
+
+    def coverage(self) -> Coverage:
+        with self._lock:
+            counts = dict(self._counts)
+        operations = []
+        for (method, path), statuses in self.documented.items():
+            seen = {status: counts.get((method, path, status), 0) for status in statuses}
+            extra = {status: n for (m, p, status), n in counts.items() if (m, p) == (method, path) and status not in seen}
+            operations.append(OperationCoverage(method, path, seen, dict(sorted(extra.items()))))
+        return Coverage(operations)
+
+
+def coverage_table(coverage: Coverage) -> str:
+    """One line per operation: each documented status with how often it was seen, `--` when never."""
+    width = max(len(f"{op.method} {op.path}") for op in coverage.operations) if coverage.operations else 0
+    lines = []
+    for op in coverage.operations:
+        cells = [f"{status}:{count if count else '--'}" for status, count in op.seen.items()]
+        cells += [f"{status}:{count} (undocumented)" for status, count in op.undocumented.items()]
+        lines.append(f"  {op.method + ' ' + op.path:<{width}}  " + "  ".join(cells))
+    return "\n".join(lines)
+
+
+def evidence_of(exchange: Exchange | None, message: str, keys: Mapping[str, str], check: str = "") -> Evidence:
+    """Evidence from one exchange: request and response as one line each, and a curl repeating it."""
+    if exchange is None:
+        return Evidence(redact(message, keys), check)
+    headers = {name.lower(): value for name, value in exchange.response_headers.items()}
+    content_type = headers.get("content-type", "")
+    request_type = {name.lower(): value for name, value in exchange.request_headers.items()}.get("content-type", "")
+    request = f"{exchange.method} {exchange.url}"
+    sent = body_excerpt(exchange.request_body, request_type, 120)
+    response = " ".join(part for part in (str(exchange.status), content_type.split(";")[0], body_excerpt(exchange.response_body, content_type)) if part)
+    return Evidence(
+        redact(message, keys),
+        check,
+        redact(f"{request} {sent}".strip(), keys),
+        redact(response, keys),
+        curl(exchange, keys),
+    )

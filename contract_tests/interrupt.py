@@ -1,0 +1,88 @@
+"""Ctrl-C, exactly: stop sending, let every request in flight be answered and recorded, then clean up.
+
+The first Ctrl-C sets `stopped`: from then on every request the kit would send raises `Interrupted`
+instead (a request already on the wire is answered and its lead recorded first, so cleanup knows
+it), and a check that fails after it is "unchecked", never a finding. During cleanup a Ctrl-C is
+noted and cleanup goes on; a second one abandons it, and the leads left are listed.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from typing import Any, Callable
+
+
+class Interrupted(KeyboardInterrupt):
+    """Raised instead of sending a request once the run was interrupted."""
+
+
+class Stopper:
+    def __init__(self) -> None:
+        self.stopped = threading.Event()
+        self.cleaning = False
+        self.abandon = False  # a Ctrl-C during cleanup: the next one leaves leads behind
+        self.announce: Callable[[str], None] = lambda text: print(text, file=sys.stderr, flush=True)
+        self._main_sending = 0
+        self._previous: Any = None
+        self._installed = False
+
+    def install(self) -> None:
+        """Take over SIGINT (main thread only; elsewhere pytest's own KeyboardInterrupt stays)."""
+        if threading.current_thread() is threading.main_thread() and not self._installed:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+            self._installed = True
+
+    def uninstall(self) -> None:
+        if self._installed:
+            signal.signal(signal.SIGINT, self._previous if self._previous is not None else signal.default_int_handler)
+            self._installed = False
+
+    def stop(self) -> None:
+        """Interrupt the run (from the signal, or from a runner that caught KeyboardInterrupt)."""
+        if not self.stopped.is_set():
+            self.stopped.set()
+            self.announce("\nleadkit verify: interrupted; removing the kit's test leads (Ctrl-C again to leave them)")
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.cleaning:
+            if self.abandon:
+                raise KeyboardInterrupt
+            self.abandon = True
+            self.stopped.set()  # no verdict: the run was interrupted, if only at its very end
+            self.announce("leadkit verify: still removing the kit's test leads; Ctrl-C again to leave them behind")
+            return
+        if self.stopped.is_set():
+            raise KeyboardInterrupt  # the second Ctrl-C: leave now
+        self.stop()
+        if not self._main_sending:
+            raise Interrupted  # nothing in flight on this thread: stop where it is
+        # else the request in flight finishes and is recorded, then `after_send` raises
+
+    def before_send(self) -> None:
+        if self.stopped.is_set() and not self.cleaning:
+            raise Interrupted
+        if threading.current_thread() is threading.main_thread():
+            self._main_sending += 1
+
+    def after_send(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            self._main_sending -= 1
+        if self.stopped.is_set() and not self.cleaning:
+            raise Interrupted
+
+
+def caused_by_interrupt(exc: BaseException | None) -> bool:
+    """Whether an interrupt is anywhere in an exception: its group, its cause or its context."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        todo += [current.__cause__, current.__context__, *getattr(current, "exceptions", ())]
+    return False

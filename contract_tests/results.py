@@ -1,0 +1,75 @@
+"""A run's findings as the neutral evidence model (evidence.py): one result per rule, the verdict, coverage."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from . import rules as rules_module
+from .evidence import Coverage, Report, RuleResult, evidence_of
+from .report import Findings, short
+from .rules import KIT_ERROR, Rule
+
+EVIDENCE_PER_RULE = 3  # the first few checks that showed a rule broken; the count says how many in all
+OUTCOMES = {0: "conforms", 1: "does-not-conform", 2: "could-not-run", 3: "incomplete-coverage", 130: "interrupted"}
+
+
+def all_rules() -> list[Rule]:
+    return [value for value in vars(rules_module).values() if isinstance(value, Rule) and value is not KIT_ERROR]
+
+
+def rule_results(findings: Findings, keys: dict[str, str]) -> list[RuleResult]:
+    """Every rule the run planned to check or found broken: passed, broken or skipped, with its evidence."""
+    known = {rule.id: rule for rule in all_rules()}
+    known.update({rule.id: rule for rule in findings.planned.values()})
+    known.update({found[0].rule.id: found[0].rule for found in findings.violations})
+    ran = {**findings.passed_checks, **findings.failed_checks}
+    checked = Counter(ran.values())
+    checked.update(rule.id for check in ran for rule in findings.also.get(check, ()))
+    skipped = Counter(rule_id for _, rule_id in findings.skipped.values())
+    skipped.update(rule.id for rule in findings.unchecked.values())
+    reasons: dict[str, set[str]] = {}
+    for reason, rule_id in findings.skipped.values():
+        reasons.setdefault(rule_id, set()).add(reason)
+    for rule in findings.unchecked.values():
+        reasons.setdefault(rule.id, set()).add("interrupted before it ran")
+    planned = {rule.id for rule in findings.planned.values()} | {rule.id for also in findings.also.values() for rule in also}
+    results = []
+    for rule_id, rule in known.items():
+        broken = findings.broken.get(rule_id, []) if rule_id != KIT_ERROR.id else []
+        if not broken and rule_id not in planned:
+            reasons.setdefault(rule_id, set()).add("no check of it ran in this run")
+        status = "broken" if broken else "passed" if checked[rule_id] else "skipped"
+        results.append(
+            RuleResult(
+                rule.id, rule.text, rule.section, status,  # type: ignore[arg-type]
+                checked=checked[rule_id], broken=len(broken), skipped=skipped[rule_id],
+                reason="; ".join(sorted(reasons.get(rule_id, ()))),
+                evidence=[evidence_of(f.exchange, f.message, keys, short(f.check)) for f in broken[:EVIDENCE_PER_RULE]],
+            )
+        )
+    return results
+
+
+def rules_line(results: list[RuleResult], width: int = 100) -> str:
+    """The rule count, then each rule as `id checked/broken/skipped`, wrapped in a compact block."""
+    count = Counter(result.status for result in results)
+    partly = sum(result.status == "passed" and result.skipped > 0 for result in results)
+    line = f"Rules: {len(results)} in all, {count['passed']} passed, {count['broken']} broken, {count['skipped']} skipped"
+    lines = [line + (f" ({partly} passed only in part: some of their checks were skipped)" if partly else "")]
+    lines.append("  checks per rule, checked/broken/skipped:")
+    row = " "
+    for result in sorted(results, key=lambda r: (r.status != "broken", r.status != "skipped", r.id)):
+        cell = f"  {result.id} {result.checked}/{result.broken}/{result.skipped}"
+        if len(row) + len(cell) > width:
+            lines.append(row)
+            row = " "
+        row += cell
+    return "\n".join([*lines, row])
+
+
+def build_report(
+    target: str, started: datetime, finished: datetime, verdict: str, exit_code: int, results: list[RuleResult],
+    coverage: Coverage | None, requests: int, notes: list[str],
+) -> Report:
+    return Report("verify", target, started, finished, verdict, exit_code, results, coverage, requests, notes, OUTCOMES.get(exit_code, "could-not-run"))
