@@ -52,9 +52,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from ..evidence import write_json
+    from ..evidence_html import write_html
     from ..har import HarError, read_har
     from ..kit import Kit
-    from .session import EXIT_CANNOT_RUN, replay
+    from .session import EXIT_CANNOT_RUN, replay, to_json, to_report
 
     try:
         recording = read_har(args.har)
@@ -70,5 +74,12 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("leadkit replay: interrupted before the first step: no verdict", file=sys.stderr)
         return 130
+    started = datetime.now(timezone.utc)
     result = replay(recording, target, sys.stdout, args.recorded_base_url)
+    if args.report_json or args.report_html:
+        report = to_report(result, target, started, datetime.now(timezone.utc))
+        if args.report_json:
+            write_json(report, args.report_json, extra=to_json(result))
+        if args.report_html:
+            write_html(report, args.report_html)
     return result.exit_code

@@ -71,7 +71,7 @@ def make_plan(recording: Recording, base_url: str | None = None) -> Plan:
     judge = Judge()
     exchanges = sorted(recording.exchanges, key=lambda exchange: (exchange.started or 0.0, exchange.number or 0))
     origin, base_path = _api_origin(exchanges, base_url, judge)
-    steps = []
+    steps: list[Step] = []
     for exchange in exchanges:
         step = Step(exchange.number or len(steps) + 1, exchange)
         parts = urlsplit(exchange.url)

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TextIO
-
 from datetime import datetime
+from typing import Any, TextIO
+from urllib.parse import urlsplit
+
+from mock_server.spec import load_spec
 
 from ..check import check_recording
 from ..conformance import Exchange
-from ..evidence import Report, RuleResult, evidence_of
+from ..evidence import Report, RuleResult, Seen, evidence_of
 from ..har import Recording
 from ..kit import Kit
 from ..plugin import cleanup_note, key_variables
-from ..report import curl
+from ..evidence_text import curl
+from ..rules import Rule
 from ..target import Target
 from .plan import Plan, make_plan
 from .runner import Outcome, Replayer
@@ -38,14 +41,13 @@ class Replay:
             return EXIT_INTERRUPTED
         return EXIT_DIFF if self.differences else EXIT_OK
 
-    def rules(self) -> dict[str, list[tuple[Outcome, str]]]:
+    def rules(self) -> dict[str, tuple[Rule, list[tuple[Outcome, str]]]]:
         """Each broken rule, with the steps that showed it and what they showed."""
-        found: dict[str, list[tuple[Outcome, str]]] = {}
+        found: dict[str, tuple[Rule, list[tuple[Outcome, str]]]] = {}
         for outcome in self.differences:
-            for difference in outcome.differences:
-                found.setdefault(difference.rule.id, []).append((outcome, difference.message))
-            for breach in outcome.breaches:
-                found.setdefault(breach.rule.id, []).append((outcome, breach.message))
+            shown = [(d.rule, d.message) for d in outcome.differences] + [(b.rule, b.message) for b in outcome.breaches]
+            for rule, message in shown:
+                found.setdefault(rule.id, (rule, []))[1].append((outcome, message))
         return found
 
 
@@ -115,7 +117,7 @@ def summary(result: Replay, base_url: str) -> str:
     for outcome in result.outcomes:
         counts[outcome.word] = counts.get(outcome.word, 0) + 1
     lines = []
-    for rule_id, shown in result.rules().items():
+    for rule_id, (_, shown) in result.rules().items():
         steps = ", ".join(str(outcome.step.number) for outcome, _ in shown[:8]) + (" ..." if len(shown) > 8 else "")
         lines.append(f"BROKEN  {rule_id}: steps {steps}: {shown[0][1]}")
     lines.append(result.cleanup)
@@ -131,19 +133,29 @@ def summary(result: Replay, base_url: str) -> str:
     return "\n".join(lines)
 
 
-def to_report(result: Replay, recording: str, target: Target, started: datetime, finished: datetime) -> Report:
-    """The replay in the report model `leadkit verify` writes (evidence.py), one rule per broken rule."""
+def to_report(result: Replay, target: Target, started: datetime, finished: datetime) -> Report:
+    """The replay in the report model `leadkit verify` writes (evidence.py): a rule per broken rule, and the steps."""
     keys = key_variables(target)
-    rules = []
-    for rule_id, shown in result.rules().items():
-        first = next(rule for rule in (*(d.rule for o, _ in shown for d in o.differences), *(b.rule for o, _ in shown for b in o.breaches)) if rule.id == rule_id)
-        evidence = [evidence_of(outcome.target, f"step {outcome.step.number} ({outcome.step.label}): {message}", keys, f"step {outcome.step.number}") for outcome, message in shown]
-        rules.append(RuleResult(rule_id, first.text, first.section, "broken", checked=len(shown), broken=len(shown), evidence=evidence))
-    verdict = summary(result, target.base_url).splitlines()[-1].removeprefix("leadkit replay: ")
-    outcome = "interrupted" if result.interrupted else "does-not-conform" if result.differences else "conforms"
+    seen = Seen(load_spec())
+    for outcome in result.outcomes:
+        if outcome.target is not None:
+            seen.record(outcome.target.method, urlsplit(outcome.target.url).path[len(urlsplit(target.base_url).path) :], outcome.target.status)
+    rules = [
+        RuleResult(
+            rule.id,
+            rule.text,
+            rule.section,
+            "broken",
+            checked=len(shown),
+            broken=len(shown),
+            evidence=[evidence_of(o.target, f"step {o.step.number} ({o.step.label}): {message}", keys, f"step {o.step.number}") for o, message in shown],
+        )
+        for rule, shown in result.rules().values()
+    ]
+    said = "interrupted" if result.interrupted else "does-not-conform" if result.differences else "conforms"
     notes = [result.cleanup] + [f"step {o.step.number} skipped: {o.reason}" for o in result.outcomes if o.word == "skipped"]
-    report = Report("replay", target.base_url, started, finished, verdict, result.exit_code, rules, None, len(result.outcomes), notes, outcome)
-    return report
+    verdict = summary(result, target.base_url).splitlines()[-1].removeprefix("leadkit replay: ")
+    return Report("replay", target.base_url, started, finished, verdict, result.exit_code, rules, seen.coverage(), len(result.outcomes), notes, said)
 
 
 def to_json(result: Replay) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import signal
 import subprocess
 import sys
@@ -10,14 +11,16 @@ from io import StringIO
 from pathlib import Path
 from typing import Any, Iterator
 
+import jsonschema_rs
 import pytest
 import requests
 from broken_servers import BUGS
 from frontend_session import drive
 from harmaker import KEY_B, LEAD, Har, deleted, lead, listing, not_found
-from kit_helpers import BIN, HERE, KEY, SECOND_KEY, in_process, leadkit, live_process
-from livemock import LiveMock, free_port
+from kit_helpers import BIN, HERE, KEY, SECOND_KEY, in_process, leadkit, live_process, served_in_thread
+from livemock import ROOT, LiveMock, free_port
 from planting import mock
+from test_browser_traffic import PageServer, browser, pages, use_the_page  # noqa: F401  (fixtures)
 from test_live import VENDOR_HOST, seed_block
 
 from contract_tests.har import read_har
@@ -63,15 +66,21 @@ def replayed(har: Path, target: Any) -> tuple[Replay, str]:
     return replay(read_har(str(har)), target, out), out.getvalue()
 
 
+def assert_valid_report(report: dict[str, Any]) -> None:
+    schema = json.loads((ROOT / "docs" / "report-schema.json").read_text())
+    assert [error.message for error in jsonschema_rs.validator_for(schema).iter_errors(report)] == []
+
+
 def state_leads(base_url: str) -> list[dict[str, Any]]:
     state = requests.get(f"{base_url}/__mock/state", timeout=10).json()
     return [lead for workspace in state["workspaces"] for lead in workspace["leads"]]
 
 
-def test_the_session_replays_clean_on_a_fresh_mock_and_leaves_its_data_as_it_was(session: Path) -> None:
+def test_the_session_replays_clean_on_a_fresh_mock_and_leaves_its_data_as_it_was(session: Path, tmp_path: Path) -> None:
     with LiveMock("--quiet") as mock:
         before = state_leads(mock.base_url)
-        run = leadkit("replay", str(session), "--base-url", mock.base_url, "--api-key", KEY, "--second-api-key", SECOND_KEY)
+        reports = ["--report-json", str(tmp_path / "replay.json"), "--report-html", str(tmp_path / "replay.html")]
+        run = leadkit("replay", str(session), "--base-url", mock.base_url, "--api-key", KEY, "--second-api-key", SECOND_KEY, *reports)
         after = state_leads(mock.base_url)
     assert run.returncode == 0, run.stdout + run.stderr
     assert " DIFF " not in run.stdout
@@ -79,6 +88,25 @@ def test_the_session_replays_clean_on_a_fresh_mock_and_leaves_its_data_as_it_was
     assert after == before  # John Doe and the lost leads were stand-ins: the mock's own are untouched, byte for byte
     assert "test leads the replay created are all gone" in run.stdout
     assert KEY not in run.stdout and SECOND_KEY not in run.stdout
+    report = json.loads((tmp_path / "replay.json").read_text())
+    assert_valid_report(report)
+    assert (report["tool"], report["outcome"], report["exit_code"], report["rules"]) == ("replay", "conforms", 0, [])
+    assert {step["outcome"] for step in report["steps"]} == {"ok"}
+    assert "answers the recorded session as the contract did" in (tmp_path / "replay.html").read_text()
+
+
+def test_the_reports_show_the_planted_bug_step_by_step(session: Path, tmp_path: Path) -> None:
+    with served_in_thread(BUGS["keeps-deleted"]()) as url:
+        run = leadkit("replay", str(session), "--base-url", url, "--api-key", KEY, "--second-api-key", SECOND_KEY, "--report-json", str(tmp_path / "r.json"), "--report-html", str(tmp_path / "r.html"))
+    assert run.returncode == 1, run.stdout
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert_valid_report(report)
+    (broken,) = [rule for rule in report["rules"] if rule["id"] == "not-found-after-delete"]
+    assert broken["status"] == "broken" and broken["evidence"][0]["curl"].startswith("curl -i -X GET")
+    diffs = [step for step in report["steps"] if step["outcome"] == "DIFF"]
+    assert diffs and diffs[0]["request"].startswith("GET /api/v1/leads/") and (diffs[0]["recordedStatus"], diffs[0]["targetStatus"]) == (404, 200)
+    assert "not-found-after-delete" in (tmp_path / "r.html").read_text()
+    assert KEY not in (tmp_path / "r.json").read_text() + (tmp_path / "r.html").read_text()
 
 
 def test_the_session_replays_clean_on_the_independent_server(session: Path, tmp_path: Path) -> None:
@@ -236,3 +264,31 @@ def test_what_stops_it_is_one_line_and_exit_2(session: Path, args: list[str], sa
     run = leadkit("replay", *[arg.replace("{har}", str(session)) for arg in args], timeout=60)
     assert run.returncode == 2
     assert run.stderr.startswith(says) and run.stderr.count("\n") == 1, run.stderr
+
+
+@pytest.fixture(scope="module")
+def browser_session(browser: Any, pages: PageServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The browser test page used in headless Chromium (Playwright) against `leadkit mock --record`."""
+    har = tmp_path_factory.mktemp("browser") / "page.har"
+    with LiveMock("--quiet", "--record", str(har)) as recording:
+        assert use_the_page(browser, pages.url(recording.base_url)).startswith("404 LEAD_NOT_FOUND")
+        assert recording.stop() == 0
+    return har
+
+
+def test_a_browser_session_replays_clean_on_a_fresh_mock(browser_session: Path) -> None:
+    with LiveMock("--quiet") as fresh:
+        before = state_leads(fresh.base_url)
+        run = leadkit("replay", str(browser_session), "--base-url", fresh.base_url, "--api-key", KEY)
+        after = state_leads(fresh.base_url)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "skipped: a forced response" in run.stdout  # the page's "force a 429" button
+    assert after == before  # the page deleted a fixture lead: the replay deleted a stand-in
+
+
+def test_a_browser_session_replayed_against_a_planted_bug_names_it_at_the_delete(browser_session: Path) -> None:
+    result, printed = replayed(browser_session, in_process(BUGS["wrong-delete-message"]()))
+    assert result.exit_code == 1, printed
+    (first, *_) = [outcome for outcome in result.outcomes if outcome.word == "DIFF"]
+    assert first.step.label.startswith("DELETE /api/v1/leads/") and first.step.recorded.status == 200
+    assert "delete-envelope" in {breach.rule.id for breach in first.breaches}
