@@ -118,7 +118,8 @@ def summary(result: Replay, base_url: str) -> str:
         counts[outcome.word] = counts.get(outcome.word, 0) + 1
     lines = []
     for rule_id, (_, shown) in result.rules().items():
-        steps = ", ".join(str(outcome.step.number) for outcome, _ in shown[:8]) + (" ..." if len(shown) > 8 else "")
+        numbers = list(dict.fromkeys(outcome.step.number for outcome, _ in shown))
+        steps = ", ".join(map(str, numbers[:8])) + (" ..." if len(numbers) > 8 else "")
         lines.append(f"BROKEN  {rule_id}: steps {steps}: {shown[0][1]}")
     lines.append(result.cleanup)
     told = ", ".join(f"{counts.get(word, 0)} {word}" for word in ("ok", "DIFF", "skipped"))
