@@ -105,8 +105,10 @@ def to_json(report: Report) -> dict[str, Any]:
     return {"schema": SCHEMA, **data}
 
 
-def write_json(report: Report, path: str | Path) -> None:
-    Path(path).write_text(json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+def write_json(report: Report, path: str | Path, extra: Mapping[str, Any] | None = None) -> None:
+    """The report as JSON; `extra` adds a tool's own top-level fields (replay's `steps`)."""
+    document = {**to_json(report), **(extra or {})}
+    Path(path).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 class Seen:

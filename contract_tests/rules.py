@@ -275,3 +275,14 @@ DELETED_AT_AFTER_UPDATES = Rule(
     "A delete's deletedAt is no earlier than the updatedAt of any state of that lead seen before",
     f"Endpoints > Delete; {SEED} > Success Response",
 )
+# Rules `leadkit replay` judges: a recorded session's answers are the contract's answers to those requests.
+REPLAY_SAME_ANSWER = Rule(
+    "replay-same-answer",
+    "Replayed, each request of a recorded session gets the status and error code the contract gave it",
+    "Endpoints; Errors",
+)
+REPLAY_LISTED = Rule(
+    "replay-listed-as-recorded",
+    "A lead the recorded session saw listed is listed again when the session is replayed",
+    "Endpoints > List",
+)

@@ -8,6 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Sequence
 
 from contract_tests.command import add_parser as add_verify  # light: the kit loads only when verify runs
+from contract_tests.replay.command import add_parser as add_replay
 from contract_tests.traffic_command import add_parser as add_traffic  # check and proxy, light the same way
 from mock_server.command import add_parser as add_mock
 
@@ -22,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_mock(sub)
     add_verify(sub)
     add_traffic(sub)
+    add_replay(sub)
     return parser
 
 

@@ -1,0 +1,85 @@
+"""`leadkit replay SESSION.har`: its options and exit codes. Light to import: the kit loads only when it runs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..target import ENV_API_KEY, ENV_BASE_URL, ENV_SECOND_API_KEY, TargetError, resolve_target
+
+EPILOG = f"""\
+how it works:
+  The HAR's Leads API requests are sent again, in their recorded order, to --base-url. Each
+  workspace of the recording (one per accepted key, in the order they first appear) maps to
+  a key given here: the first to --api-key, the second to --second-api-key. An id a recorded
+  create returned maps to the id the target returns for that step; a lead the session did
+  not create (a fixture lead) gets a stand-in, created first from its recorded fields; an id
+  the recording never saw exist maps to a made-up id the target does not have. Answers are
+  compared by meaning (status, error code, the contract's rules on the target's own
+  traffic, what the lists held), never ids or timestamps. Admin calls, forced responses
+  (Prefer: code=...), CORS preflights and other hosts are skipped and said so. The replay
+  writes only to leads it created and removes them all at the end, also after Ctrl-C.
+exit codes:
+  0  every replayed step answered as the contract did when recorded
+  1  some did not: each DIFF names the rule, with both answers and a curl
+  2  it could not run: unreadable file, unreachable URL, refused key, bad arguments
+  130 interrupted (Ctrl-C): no verdict
+environment:
+  {ENV_BASE_URL}, {ENV_API_KEY}, {ENV_SECOND_API_KEY} stand in for the options
+examples:
+  leadkit mock --record session.har            # work in the app, then Ctrl-C the mock
+  leadkit replay session.har --base-url https://staging.example.com \\
+                 --api-key "$LEADS_API_KEY" --second-api-key "$LEADS_SECOND_API_KEY" --report-html replay.html
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser(
+        "replay",
+        help="replay a recorded session (HAR) against a deployment and report where it answers differently",
+        description="Replay a frontend's recorded session against a deployment of the Leads API, step by step.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("har", metavar="SESSION.har", help="the recording: leadkit mock/proxy --record, devtools, Playwright")
+    parser.add_argument("--base-url", metavar="URL", help=f"the deployment to replay against, without /api/v1 (env {ENV_BASE_URL})")
+    parser.add_argument("--api-key", metavar="KEY", help=f"the key for the recording's first workspace (env {ENV_API_KEY})")
+    parser.add_argument("--second-api-key", metavar="KEY", help=f"the key for its second workspace (env {ENV_SECOND_API_KEY})")
+    parser.add_argument("--recorded-base-url", metavar="URL", help="which deployment of the recording to replay, when it holds several")
+    parser.add_argument("--report-json", metavar="PATH", help="also write the result as JSON (the schema of verify's report)")
+    parser.add_argument("--report-html", metavar="PATH", help="also write a self-contained HTML report")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from ..evidence import write_json
+    from ..evidence_html import write_html
+    from ..har import HarError, read_har
+    from ..kit import Kit
+    from .session import EXIT_CANNOT_RUN, replay, to_json, to_report
+
+    try:
+        recording = read_har(args.har)
+    except HarError as exc:
+        print(f"leadkit replay: cannot read {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    try:
+        target = resolve_target(base_url=args.base_url, api_key=args.api_key, second_api_key=args.second_api_key)
+        Kit.open(target).preflight()
+    except TargetError as exc:
+        print(f"leadkit replay: cannot run: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    except KeyboardInterrupt:
+        print("leadkit replay: interrupted before the first step: no verdict", file=sys.stderr)
+        return 130
+    started = datetime.now(timezone.utc)
+    result = replay(recording, target, sys.stdout, args.recorded_base_url)
+    if args.report_json or args.report_html:
+        report = to_report(result, target, started, datetime.now(timezone.utc))
+        if args.report_json:
+            write_json(report, args.report_json, extra=to_json(result))
+        if args.report_html:
+            write_html(report, args.report_html)
+    return result.exit_code

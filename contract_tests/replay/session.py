@@ -1,0 +1,179 @@
+"""One replay from start to end: preflight, the steps with a line each, cleanup whatever happens, the verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TextIO
+from urllib.parse import urlsplit
+
+from mock_server.spec import load_spec
+
+from ..check import check_recording
+from ..conformance import Exchange
+from ..evidence import Report, RuleResult, Seen, evidence_of
+from ..har import Recording
+from ..kit import Kit
+from ..plugin import cleanup_note, key_variables
+from ..evidence_text import curl
+from ..rules import Rule
+from ..target import Target
+from .plan import Plan, make_plan
+from .runner import Outcome, Replayer
+
+EXIT_OK, EXIT_DIFF, EXIT_CANNOT_RUN, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+@dataclass
+class Replay:
+    plan: Plan
+    outcomes: list[Outcome] = field(default_factory=list)
+    interrupted: bool = False
+    cleanup: str = ""
+
+    @property
+    def differences(self) -> list[Outcome]:
+        return [outcome for outcome in self.outcomes if outcome.word == "DIFF"]
+
+    @property
+    def exit_code(self) -> int:
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        return EXIT_DIFF if self.differences else EXIT_OK
+
+    def rules(self) -> dict[str, tuple[Rule, list[tuple[Outcome, str]]]]:
+        """Each broken rule, with the steps that showed it and what they showed."""
+        found: dict[str, tuple[Rule, list[tuple[Outcome, str]]]] = {}
+        for outcome in self.differences:
+            shown = [(d.rule, d.message) for d in outcome.differences] + [(b.rule, b.message) for b in outcome.breaches]
+            for rule, message in shown:
+                found.setdefault(rule.id, (rule, []))[1].append((outcome, message))
+        return found
+
+
+def replay(recording: Recording, target: Target, out: TextIO, recorded_base_url: str | None = None) -> Replay:
+    """Replay `recording` against `target`; the kit's leads are removed at the end, also after Ctrl-C."""
+    plan = make_plan(recording, recorded_base_url)
+    wrong: dict[int, list[str]] = {}
+    for finding in check_recording(recording, plan.origin + plan.base_path).findings:
+        found = wrong.setdefault(finding.breach.exchange.number or 0, [])
+        found += [finding.breach.rule.id] if finding.breach.rule.id not in found else []
+    result = Replay(plan)
+    kit = Kit.open(target)
+    keys = key_variables(target)
+    steps = len(plan.steps)
+    print(f"leadkit replay: {recording.path}: {steps} entries, {len(plan.replayed)} to replay against {target.base_url}", flush=True, file=out)
+    if plan.keys_stripped:
+        print("  the recording has no Authorization headers (stripped on export): every request is sent with --api-key", file=out)
+    runner = Replayer(plan, kit, wrong, lambda outcome: print("\n".join(step_lines(outcome, keys, steps)), flush=True, file=out))
+    try:
+        runner.run()
+    except KeyboardInterrupt:
+        result.interrupted = True
+    finally:
+        result.outcomes = runner.outcomes
+        try:
+            kit.cleanup()
+        except KeyboardInterrupt:
+            result.interrupted = True
+        result.cleanup = cleanup_note(kit).replace("the kit created", "the replay created")
+    print("\n" + summary(result, target.base_url), file=out, flush=True)
+    return result
+
+
+def step_lines(outcome: Outcome, keys: dict[str, str], steps: int) -> list[str]:
+    width = len(str(steps))
+    head = f"  {outcome.step.number:>{width}}  "
+    if outcome.word == "skipped":
+        return [f"{head}skipped: {outcome.reason}  ({outcome.step.label})"]
+    target = outcome.target
+    assert target is not None
+    lines = [f"{head}{outcome.word:<4}  {outcome.step.label}  {outcome.step.recorded.status} -> {target.status}"]
+    if outcome.word != "DIFF":
+        return lines
+    pad = " " * (len(head) + 6)
+    for difference in outcome.differences:
+        lines.append(f"{pad}DIFF {difference.rule.id}: {difference.message}")
+    for breach in outcome.breaches:
+        lines.append(f"{pad}DIFF {breach.rule.id}: {breach.message}")
+    lines += [
+        f"{pad}recorded: {_excerpt(outcome.step.recorded)}",
+        f"{pad}target:   {_excerpt(target)}",
+        f"{pad}curl:     {curl(target, keys)}",
+    ]
+    return lines
+
+
+def _excerpt(exchange: Exchange, limit: int = 160) -> str:
+    """Status and the start of the body on one line; a body that is not JSON is only described."""
+    text = " ".join(exchange.response_body.decode("utf-8", "replace").split())
+    if text.lstrip().startswith("<"):
+        text = f"(a {len(exchange.response_body)}-byte non-JSON body)"
+    return f"{exchange.status} " + (text if len(text) <= limit else text[:limit] + "…")
+
+
+def summary(result: Replay, base_url: str) -> str:
+    counts: dict[str, int] = {}
+    for outcome in result.outcomes:
+        counts[outcome.word] = counts.get(outcome.word, 0) + 1
+    lines = []
+    for rule_id, (_, shown) in result.rules().items():
+        numbers = list(dict.fromkeys(outcome.step.number for outcome, _ in shown))
+        steps = ", ".join(map(str, numbers[:8])) + (" ..." if len(numbers) > 8 else "")
+        lines.append(f"BROKEN  {rule_id}: steps {steps}: {shown[0][1]}")
+    lines.append(result.cleanup)
+    told = ", ".join(f"{counts.get(word, 0)} {word}" for word in ("ok", "DIFF", "skipped"))
+    if result.interrupted:
+        left = len(result.plan.steps) - len(result.outcomes)
+        verdict = f"interrupted after {len(result.outcomes)} steps: no verdict ({left} steps not replayed)"
+    elif result.differences:
+        verdict = f"{base_url} answers the recorded session differently: {len(result.rules())} rule(s) broken"
+    else:
+        verdict = f"{base_url} answers the recorded session as the contract did"
+    lines.append(f"leadkit replay: {verdict} ({told})")
+    return "\n".join(lines)
+
+
+def to_report(result: Replay, target: Target, started: datetime, finished: datetime) -> Report:
+    """The replay in the report model `leadkit verify` writes (evidence.py): a rule per broken rule, and the steps."""
+    keys = key_variables(target)
+    seen = Seen(load_spec())
+    for outcome in result.outcomes:
+        if outcome.target is not None:
+            seen.record(outcome.target.method, urlsplit(outcome.target.url).path[len(urlsplit(target.base_url).path) :], outcome.target.status)
+    rules = [
+        RuleResult(
+            rule.id,
+            rule.text,
+            rule.section,
+            "broken",
+            checked=len(shown),
+            broken=len(shown),
+            evidence=[evidence_of(o.target, f"step {o.step.number} ({o.step.label}): {message}", keys, f"step {o.step.number}") for o, message in shown],
+        )
+        for rule, shown in result.rules().values()
+    ]
+    said = "interrupted" if result.interrupted else "does-not-conform" if result.differences else "conforms"
+    notes = [result.cleanup] + [f"step {o.step.number} skipped: {o.reason}" for o in result.outcomes if o.word == "skipped"]
+    verdict = summary(result, target.base_url).splitlines()[-1].removeprefix("leadkit replay: ")
+    return Report("replay", target.base_url, started, finished, verdict, result.exit_code, rules, seen.coverage(), len(result.outcomes), notes, said)
+
+
+def to_json(result: Replay) -> dict[str, Any]:
+    """The step-by-step result as plain data, for --report-json's `steps`."""
+    return {
+        "steps": [
+            {
+                "entry": outcome.step.number,
+                "request": outcome.step.label,
+                "outcome": outcome.word,
+                "reason": outcome.reason,
+                "recordedStatus": outcome.step.recorded.status,
+                "targetStatus": outcome.target.status if outcome.target else None,
+                "differences": [{"rule": d.rule.id, "message": d.message} for d in outcome.differences]
+                + [{"rule": b.rule.id, "message": b.message} for b in outcome.breaches],
+                "recordedWrong": outcome.recorded_wrong,
+            }
+            for outcome in result.outcomes
+        ]
+    }
