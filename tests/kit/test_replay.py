@@ -160,6 +160,26 @@ NAMED = {
     "lowercase-bearer-refused": "unauthorized",
     "server-error-on-letter-in-phone": "no-server-errors",
     "no-body-size-limit": "payload-too-large",  # the upload refused unread is not in the HAR: sent again at its size
+    "phone-digits-only": "valid-input-accepted",  # recorded 201 for a phone with letters, refused by the target
+}
+# What the recorded session never does, so a replay of it cannot show: requests at once (it is one
+# client, replayed in order), astral or combining text, dotted or `$` metadata keys, plus-addresses,
+# metacharacters in a search. verify's hand-written checks catch each (test_kit_planted_bugs.py).
+OUT_OF_REACH = {
+    "loses-concurrent-updates",
+    "same-updated-at-for-simultaneous-puts",
+    "simultaneous-deletes-all-200",
+    "same-id-for-simultaneous-creates",
+    "name-length-in-utf16-units",
+    "name-length-in-characters-seen",
+    "server-error-on-astral-text",
+    "normalises-names",
+    "nests-dotted-metadata-keys",
+    "drops-dollar-metadata-keys",
+    "plus-address-refused",
+    "hand-rolled-email-pattern",
+    "search-as-sql-like",
+    "search-as-regex",
 }
 
 
@@ -171,8 +191,9 @@ def test_a_replay_names_the_planted_bug(session: Path, bug: str, rule: str) -> N
     assert f"DIFF {rule}:" in printed
 
 
-def test_every_planted_bug_is_reached_by_the_session() -> None:
-    assert set(NAMED) == set(BUGS)
+def test_every_planted_bug_is_named_or_said_to_be_out_of_the_sessions_reach() -> None:
+    assert set(NAMED) | OUT_OF_REACH == set(BUGS)
+    assert not set(NAMED) & OUT_OF_REACH
 
 
 def made(har: Har, tmp_path: Path) -> Path:
