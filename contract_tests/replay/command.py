@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from ..evidence_html import write_html
     from ..har import HarError, read_har
     from ..kit import Kit
-    from .session import EXIT_CANNOT_RUN, replay, to_json, to_report
+    from .session import EXIT_CANNOT_RUN, replay, steps_json, to_report
 
     try:
         recording = read_har(args.har)
@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     if args.report_json or args.report_html:
         report = to_report(result, target, started, datetime.now(timezone.utc))
         if args.report_json:
-            write_json(report, args.report_json, extra=to_json(result))
+            write_json(report, args.report_json, extra=steps_json(result))
         if args.report_html:
             write_html(report, args.report_html)
     return result.exit_code

@@ -28,6 +28,10 @@ _DROPPED = {"host", "content-length", "connection", "transfer-encoding", "keep-a
 LIST_PAGES = 20  # a lead missing from a list page is looked for in at most this many pages of 100
 
 
+class Unmapped(Exception):
+    """A recorded lead id that cannot be given a target id; the step is skipped for the reason said."""
+
+
 @dataclass
 class Outcome:
     """What one step came to."""
@@ -73,9 +77,10 @@ class Replayer:
             return Outcome(step, "skipped", headers)
         path = view.path
         if view.lead_id is not None and view.template is not None:
-            mapped = self._lead(step, headers)
-            if mapped is None or mapped.startswith("!"):
-                return Outcome(step, "skipped", (mapped or "!")[1:] or "no lead to map its id to")
+            try:
+                mapped = self._lead(step, headers)
+            except Unmapped as exc:
+                return Outcome(step, "skipped", str(exc))
             path = view.template.replace("{leadId}", quote(mapped, safe=""))
         url = self.kit.target.base_url + path + (f"?{view.raw_query}" if view.raw_query else "")
         try:
@@ -119,8 +124,8 @@ class Replayer:
                     headers[name] = f"{found[0]} {key}"
         return headers
 
-    def _lead(self, step: Step, headers: dict[str, str]) -> str | None:
-        """The target's id for the step's recorded lead id; a stand-in or an absent id made when needed ("!why" if not)."""
+    def _lead(self, step: Step, headers: dict[str, str]) -> str:
+        """The target's id for the step's recorded lead id; a stand-in or an absent id made when needed."""
         assert step.view is not None and step.view.lead_id is not None
         recorded = step.view.lead_id
         if recorded in self.ids:
@@ -129,19 +134,19 @@ class Replayer:
         if lead is not None or step.view.ok:
             slot = self.plan.slot(key) if key is not None else 0
             if slot is None or slot >= len(self.keys):
-                return "!the lead's workspace has no key here: pass --second-api-key"
+                raise Unmapped("the lead's workspace has no key here: pass --second-api-key")
             body = json.dumps(stand_in_body(lead, self.kit.ledger.token())).encode()
             made = self._send("POST", self.kit.target.leads_url, _json_headers(self.keys[slot]), body, None)
             data = self.judge.view(made).data
             if made.status != 201 or not isinstance(data, dict) or not isinstance(data.get("id"), str):
-                return f"!could not make a stand-in for {recorded}: the create answered {made.status}"
+                raise Unmapped(f"could not make a stand-in for {recorded}: the create answered {made.status}")
             self.ids[recorded], self.owner[recorded] = data["id"], slot
             return self.ids[recorded]
         made_up = "lead_" + secrets.token_hex(8) if WELL_FORMED.match(recorded) else recorded
         if step.view.method not in ("GET", "HEAD"):
             probe = self._send("GET", f"{self.kit.target.leads_url}/{quote(made_up, safe='')}", headers, None, None)
             if probe.status != 404:
-                return f"!GET of a made-up id answered {probe.status}; no write is sent to it"
+                raise Unmapped(f"GET of a made-up id answered {probe.status}; no write is sent to it")
             self.kit.ledger.probes.add(made_up)
         self.ids[recorded] = made_up
         self.absent.add(recorded)

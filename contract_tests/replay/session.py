@@ -159,7 +159,7 @@ def to_report(result: Replay, target: Target, started: datetime, finished: datet
     return Report("replay", target.base_url, started, finished, verdict, result.exit_code, rules, seen.coverage(), len(result.outcomes), notes, said)
 
 
-def to_json(result: Replay) -> dict[str, Any]:
+def steps_json(result: Replay) -> dict[str, Any]:
     """The step-by-step result as plain data, for --report-json's `steps`."""
     return {
         "steps": [
