@@ -192,9 +192,11 @@ def test_ctrl_c_in_a_terminal_stops_cleanly() -> None:
     """A terminal's Ctrl-C reaches the whole process group, the worker too: the mock still stops cleanly."""
     with tempfile.TemporaryFile("w+") as output:
         live = LiveMock(output=output)
-        os.killpg(live.process.pid, signal.SIGINT)
-        code = live.process.wait(timeout=15)
-        live.stop()
+        try:
+            os.killpg(live.process.pid, signal.SIGINT)
+            code = live.process.wait(timeout=15)
+        finally:
+            live.stop()  # whatever happened, nothing of it is left running
         output.seek(0)
         printed = output.read()
     assert code == 0, printed
