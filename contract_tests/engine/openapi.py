@@ -11,6 +11,7 @@ from typing import Any
 import jsonschema_rs
 
 from mock_server.spec import json_schema
+from mock_server.validation import resolve
 
 from ..rules import JSON_EVERYWHERE, METHOD_NOT_ALLOWED, RESPONSES_MATCH_SPEC, UNAUTHORIZED
 from .breach import Breach
@@ -26,12 +27,12 @@ class _Expected:
     """One documented response: its body validator and its required headers' validators."""
 
     def __init__(self, spec: dict[str, Any], response: dict[str, Any]) -> None:
-        response = _resolve(spec, response)
+        response = resolve(spec, response)
         content = response.get("content", {}).get("application/json")
         self.body = _compile(spec, content["schema"]) if content else None
         self.headers: dict[str, Any] = {}
         for name, header in response.get("headers", {}).items():
-            header = _resolve(spec, header)
+            header = resolve(spec, header)
             if header.get("required"):
                 self.headers[name.lower()] = _compile(spec, header.get("schema", {}))
 
@@ -93,13 +94,3 @@ def is_json(content_type: str) -> bool:
 
 def _compile(spec: dict[str, Any], schema: dict[str, Any]) -> Any:
     return jsonschema_rs.validator_for(json_schema(spec, schema), validate_formats=True)
-
-
-def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
