@@ -4,13 +4,49 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import signal
 import sys
-
-from aiohttp import web
+import threading
 
 from .app import Proxy
+from .wire import Downstream
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_CANNOT_RUN = 0, 1, 2
+SHUTDOWN_S = 5.0  # requests under way when it is stopped get this long to be answered
+
+
+class Listening:
+    """The proxy's listening socket and its client connections, on the running loop."""
+
+    def __init__(self, proxy: Proxy) -> None:
+        self.proxy = proxy
+        self.connections: set[Downstream] = set()
+        self.server: asyncio.Server | None = None
+
+    async def start(self, host: str, port: int) -> int:
+        """Listen; the port bound (the one picked when `port` is 0)."""
+        loop = asyncio.get_running_loop()
+        self.server = await loop.create_server(lambda: Downstream(self.proxy.handle, self.connections), host, port, reuse_address=True, backlog=1024)
+        bound: int = self.server.sockets[0].getsockname()[1]
+        return bound
+
+    async def stop(self) -> None:
+        """No new connection; idle ones closed; those answering get up to SHUTDOWN_S."""
+        if self.server is not None:
+            self.server.close()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SHUTDOWN_S
+        while True:
+            for connection in list(self.connections):
+                if connection.idle and connection.transport is not None:
+                    connection.transport.close()
+            if not self.connections or loop.time() > deadline:
+                break
+            await asyncio.sleep(0.02)
+        for connection in list(self.connections):
+            if connection.transport is not None:
+                connection.transport.abort()
+        self.proxy.pool.close()
 
 
 def run(target: str, host: str, port: int, record: str | None, quiet: bool = False) -> int:
@@ -20,23 +56,15 @@ def run(target: str, host: str, port: int, record: str | None, quiet: bool = Fal
     import uvloop
 
     proxy = Proxy(target, record)
-    listening = f"http://{host}:{port}"
-    if not quiet:
-        print(
-            f"leadkit proxy: {listening} -> {proxy.target}, judging every exchange by the contract\n"
-            f"  violations: {listening}/__proxy/violations    traffic: {listening}/__proxy/har"
-            + (f"    recording to {record}" if record else "")
-            + "\nCtrl-C stops it and prints the summary.",
-            flush=True,
-        )
     try:
-        web.run_app(proxy.app(), host=host, port=port, print=None, access_log=None, loop=uvloop.new_event_loop(), shutdown_timeout=5)
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(_serve(proxy, host, port, record, quiet))
     except OSError as exc:
         why = f"port {port} on {host} is already in use; pick another with --port" if exc.errno == errno.EADDRINUSE else str(exc)
         print(f"leadkit proxy: error: {why}", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        pass
+    except KeyboardInterrupt:
+        pass  # a second Ctrl-C while stopping: the summary is still printed
     if record:
         proxy.har_document()
         saved = proxy.recorder.save()
@@ -45,36 +73,42 @@ def run(target: str, host: str, port: int, record: str | None, quiet: bool = Fal
     return EXIT_VIOLATIONS if proxy.tally.findings else EXIT_OK
 
 
+async def _serve(proxy: Proxy, host: str, port: int, record: str | None, quiet: bool) -> None:
+    listening = Listening(proxy)
+    bound = await listening.start(host, port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    if not quiet:
+        url = f"http://{host}:{bound}"
+        print(
+            f"leadkit proxy: {url} -> {proxy.target}, judging every exchange by the contract\n"
+            f"  violations: {url}/__proxy/violations    traffic: {url}/__proxy/har"
+            + (f"    recording to {record}" if record else "")
+            + "\nCtrl-C stops it and prints the summary.",
+            flush=True,
+        )
+    await stop.wait()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.remove_signal_handler(sig)
+    await listening.stop()
+
+
 class InThread:
     """A proxy served on its own event loop in a thread of this process (tests, benchmarks)."""
 
     def __init__(self, proxy: Proxy, host: str = "127.0.0.1", port: int = 0) -> None:
-        import threading
-
         self.proxy = proxy
         self.loop = asyncio.new_event_loop()
-        self.runner = web.AppRunner(proxy.app(), access_log=None)
-        ready = threading.Event()
-        bound: list[int] = []
-
-        def serve() -> None:  # everything on the thread's loop: the caller's thread may run a loop of its own
-            asyncio.set_event_loop(self.loop)
-            self.loop.run_until_complete(self.runner.setup())
-            site = web.TCPSite(self.runner, host, port)
-            self.loop.run_until_complete(site.start())
-            bound.append(getattr(site, "_server").sockets[0].getsockname()[1])  # aiohttp names no public way to it
-            ready.set()
-            self.loop.run_forever()
-
-        self.thread = threading.Thread(target=serve, daemon=True)
+        self.listening = Listening(proxy)
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
-        if not ready.wait(30):
-            raise RuntimeError("the proxy did not start within 30 s")
-        self.port = bound[0]
+        self.port = asyncio.run_coroutine_threadsafe(self.listening.start(host, port), self.loop).result(30)
         self.url = f"http://{host}:{self.port}"
 
     def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
+        asyncio.run_coroutine_threadsafe(self.listening.stop(), self.loop).result(SHUTDOWN_S + 5)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
         self.loop.close()

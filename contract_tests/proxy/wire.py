@@ -1,0 +1,187 @@
+"""The client's side of the proxy: HTTP/1.1 requests parsed at the socket, answers written back in order."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import traceback
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+
+import httptools
+
+from .upstream import Answer
+
+MAX_BODY = 64 * 1024 * 1024  # larger bodies are refused by the proxy itself, unread
+_TOO_LARGE = b'{"success":false,"error":"Request body is larger than %d bytes, leadkit proxy\'s own limit","code":"PAYLOAD_TOO_LARGE","details":{"maxBytes":%d}}' % (MAX_BODY, MAX_BODY)
+_NO_BODY = (204, 304)
+_BACKLOG = 32  # pipelined requests read ahead of the one being answered; then reading pauses
+
+
+@dataclass(slots=True)
+class Message:
+    """One request as the client sent it: `target` is the request-target exactly as received."""
+
+    method: str
+    target: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    keep_alive: bool
+    version: str = "1.1"
+    too_large: bool = False
+
+
+Handler = Callable[[Message], Awaitable[Answer]]
+
+
+def answer(status: int, body: bytes, content_type: str = "application/json") -> Answer:
+    """An answer of the proxy's own."""
+    return Answer(status, HTTPStatus(status).phrase, [("Content-Type", content_type)], body)
+
+
+class Downstream(asyncio.Protocol):
+    """One client connection: requests parsed as they arrive, handled one at a time, answered in order."""
+
+    def __init__(self, handle: Handler, connections: set[Downstream]) -> None:
+        self.handle = handle
+        self.connections = connections
+        self.parser = httptools.HttpRequestParser(self)
+        self.transport: asyncio.Transport | None = None
+        self.queue: deque[Message] = deque()
+        self.busy = False
+        self.paused = False
+        self.closing = False  # no further request is read: close once the current one is answered
+        self._begin()
+
+    def _begin(self) -> None:
+        self.url, self.headers, self.body, self.size, self.too_large = b"", [], [], 0, False  # type: ignore[var-annotated]
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        self.connections.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.connections.discard(self)
+        self.queue.clear()
+
+    def eof_received(self) -> bool:
+        self.closing = True
+        return self.busy or bool(self.queue)  # half-closed after a request: answer it, then close
+
+    @property
+    def idle(self) -> bool:
+        return not self.busy and not self.queue
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade as upgrade:
+            # The proxy upgrades nothing (Upgrade is hop-by-hop): the request is answered as HTTP/1.1,
+            # and what followed it is the next request.
+            self.parser = httptools.HttpRequestParser(self)
+            rest = data[upgrade.args[0] :] if upgrade.args and isinstance(upgrade.args[0], int) else b""
+            if rest:
+                self.data_received(rest)
+        except httptools.HttpParserError as exc:
+            self._refuse(f"The request is not valid HTTP/1.1: {exc}")
+
+    def _refuse(self, why: str) -> None:
+        """A request that cannot be parsed: one 400 in the contract's envelope, then the connection closes."""
+        assert self.transport is not None
+        body = b'{"success":false,"error":"%s","code":"VALIDATION_ERROR","details":{"field":"request"}}' % why.replace('"', "'").encode("ascii", "replace")
+        self.queue.clear()
+        self.closing = True
+        if not self.busy:
+            self._write(answer(400, body), keep_alive=False, head=False)
+        elif self.transport is not None:
+            self.transport.pause_reading()  # the request being answered is answered; then the connection closes
+
+    # httptools' callbacks
+    def on_message_begin(self) -> None:
+        self._begin()
+
+    def on_url(self, url: bytes) -> None:
+        self.url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers.append((name.decode("latin-1"), value.decode("latin-1")))
+
+    def on_headers_complete(self) -> None:
+        assert self.transport is not None
+        expect = False
+        for name, value in self.headers:
+            lower = name.lower()
+            if lower == "content-length" and value.strip().isdigit() and int(value) > MAX_BODY:
+                self.too_large = True
+            elif lower == "expect" and value.strip().lower() == "100-continue":
+                expect = True
+        if self.too_large and self.idle:
+            self.closing = True  # refused before its body is read: the rest of the connection is that body
+            self._write(answer(413, _TOO_LARGE), keep_alive=False, head=False)
+        elif expect and not self.too_large:
+            self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")  # the proxy reads the whole body before forwarding
+
+    def on_body(self, body: bytes) -> None:
+        self.size += len(body)
+        if self.size > MAX_BODY:
+            self.too_large, self.body = True, []
+        elif not self.too_large:
+            self.body.append(body)
+
+    def on_message_complete(self) -> None:
+        if self.closing:
+            return
+        method = self.parser.get_method().decode("ascii", "replace")
+        keep_alive = self.parser.should_keep_alive()
+        version = self.parser.get_http_version()
+        message = Message(method, self.url.decode("latin-1"), self.headers, b"".join(self.body), keep_alive, version, self.too_large)
+        self.queue.append(message)
+        if not self.busy:
+            self._next()
+        elif len(self.queue) > _BACKLOG and self.transport is not None:
+            self.transport.pause_reading()
+            self.paused = True
+
+    def _next(self) -> None:
+        message = self.queue.popleft()
+        self.busy = True
+        asyncio.get_running_loop().create_task(self._serve(message))
+
+    async def _serve(self, message: Message) -> None:
+        try:
+            reply = answer(413, _TOO_LARGE) if message.too_large else await self.handle(message)
+        except Exception as exc:  # the proxy's own fault: said as such, never passed off as the target's
+            traceback.print_exc(file=sys.stderr)
+            why = f"leadkit proxy failed: {type(exc).__name__}".encode()
+            reply = answer(502, b'{"success":false,"error":"%s","code":"BAD_GATEWAY","details":{}}' % why)
+        keep_alive = message.keep_alive and not message.too_large and not (self.closing and not self.queue)
+        self._write(reply, keep_alive, head=message.method == "HEAD", version=message.version)
+        self.busy = False
+        if not keep_alive:
+            return
+        if self.queue:
+            self._next()
+        elif self.transport is not None and self.transport.is_closing() is False and self.paused:
+            self.paused = False
+            self.transport.resume_reading()
+
+    def _write(self, reply: Answer, keep_alive: bool, head: bool, version: str = "1.1") -> None:
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        lines = [f"HTTP/1.1 {reply.status} {reply.reason}\r\n"]
+        lines += [f"{name}: {value}\r\n" for name, value in reply.headers]
+        if reply.status >= 200 and reply.status not in _NO_BODY:
+            length = reply.length if head and reply.length is not None else str(len(reply.body))
+            lines.append(f"Content-Length: {length}\r\n")
+        if not keep_alive:
+            lines.append("Connection: close\r\n")
+        elif version == "1.0":
+            lines.append("Connection: keep-alive\r\n")  # an HTTP/1.0 client that asked to keep it open
+        lines.append("\r\n")
+        data = "".join(lines).encode("latin-1")
+        transport.write(data if head or not reply.body else data + reply.body)
+        if not keep_alive:
+            transport.close()
