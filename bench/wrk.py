@@ -112,11 +112,22 @@ class Result:
         return sum(run.socket_errors for run in self.runs)
 
 
-def script(kind: str, key: str = KEY) -> Path:
-    """The Lua file for `plain` (any fixed request) or `create-delete` runs."""
+# Each connection pauses between requests: an offered load below saturation, so the latency is a
+# request's own, not the time it queued behind the others (wrk leaves the pause out of latency).
+# The pause is random around its mean: with a fixed one the connections would keep firing in step,
+# ten at once, and queue again.
+_PACED = _PLAIN + """
+function delay() return math.random(0, 2 * __PAUSE_MS__) end
+"""
+
+
+def script(kind: str, key: str = KEY, pause_ms: int = 10) -> Path:
+    """The Lua file for `plain` (any fixed request), `paced` (the same, each connection pausing
+    `pause_ms` between requests) or `create-delete` runs."""
     WORK.mkdir(parents=True, exist_ok=True)
     path = WORK / f"wrk-{kind}.lua"
-    text = _PLAIN if kind == "plain" else _CREATE_DELETE.replace("__KEY__", key)
+    texts = {"plain": _PLAIN, "paced": _PACED.replace("__PAUSE_MS__", str(pause_ms)), "create-delete": _CREATE_DELETE.replace("__KEY__", key)}
+    text = texts[kind]
     path.write_text(text)
     return path
 

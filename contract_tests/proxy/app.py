@@ -16,9 +16,11 @@ from typing import Any, TextIO
 from urllib.parse import unquote, urlsplit
 
 from mock_server.harfile import HarRecorder, har_entry
+from mock_server.spec import load_spec
 
 from ..conformance import Exchange
 from ..engine import Judge, is_preflight
+from ..evidence import Seen
 from ..traffic import Tally
 from .upstream import HOP_BY_HOP, Answer, Pool, UpstreamError
 from .wire import Message, answer
@@ -31,12 +33,14 @@ HAR_KEPT = 10_000  # without --record, /__proxy/har shows the most recent this m
 class Proxy:
     """The state of one proxy: the target, the judge, the tally, the recent traffic."""
 
-    def __init__(self, target: str, record: str | None = None, out: TextIO | None = None) -> None:
+    def __init__(self, target: str, record: str | None = None, out: TextIO | None = None, coverage: bool = False) -> None:
         parts = urlsplit(target.rstrip("/"))
         self.target = f"{parts.scheme}://{parts.netloc}{parts.path}"
         self.base_path = parts.path
         self.judge = Judge(base_path=parts.path)
         self.tally = Tally()
+        if coverage:  # for --report-json/--report-html: each (operation, status) judged
+            self.tally.seen = Seen(load_spec(), parts.path)
         self.recorder = HarRecorder(record, "leadkit proxy", keep=HAR_KEPT)
         self.recent: deque[Exchange] = deque(maxlen=None if record else HAR_KEPT)
         self.out = out or sys.stdout
@@ -102,6 +106,8 @@ class Proxy:
         self.tally.judged += 1
         exchange.number = self.tally.judged
         findings = self.tally.add(self.judge.judge(exchange, self.in_flight.__contains__))
+        if self.tally.seen is not None:
+            self.tally.seen.record(exchange.method, urlsplit(exchange.url).path, exchange.status)
         for finding in findings:
             print(finding.line(), file=self.out, flush=True)
         return [finding.breach.rule.id for finding in findings]

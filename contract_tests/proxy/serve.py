@@ -7,6 +7,7 @@ import errno
 import signal
 import sys
 import threading
+from collections.abc import Callable
 
 from .app import Proxy
 from .wire import Downstream
@@ -49,13 +50,17 @@ class Listening:
         self.proxy.pool.close()
 
 
-def run(target: str, host: str, port: int, record: str | None, quiet: bool = False) -> int:
+def run(target: str, host: str, port: int, record: str | None, quiet: bool = False, on_stop: Callable[[Proxy], None] | None = None) -> int:
+    """Serve until Ctrl-C or SIGTERM; then the HAR, the summary, `on_stop` (reports) and the exit code.
+
+    `on_stop` given means reports are wanted: the tally then counts coverage too.
+    """
     if not target.startswith(("http://", "https://")):
         print(f"leadkit proxy: error: --target must be an http:// or https:// URL, not {target!r}", file=sys.stderr)
         return EXIT_CANNOT_RUN
     import uvloop
 
-    proxy = Proxy(target, record)
+    proxy = Proxy(target, record, coverage=on_stop is not None)
     try:
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
             runner.run(_serve(proxy, host, port, record, quiet))
@@ -70,6 +75,8 @@ def run(target: str, host: str, port: int, record: str | None, quiet: bool = Fal
         saved = proxy.recorder.save()
         print(f"leadkit proxy: wrote {saved} exchanges to {record}", flush=True)
     print("\n".join(proxy.tally.summary(f"leadkit proxy {proxy.target}")), flush=True)
+    if on_stop is not None:
+        on_stop(proxy)
     return EXIT_VIOLATIONS if proxy.tally.findings else EXIT_OK
 
 

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterator
 
+import jsonschema_rs
 import pytest
 import requests
 from broken_servers import BUGS
@@ -122,6 +123,33 @@ def test_sigterm_prints_the_violations_and_exits_1_without_printing_keys() -> No
     assert KEY not in output
 
 
+def test_report_files_on_stop_show_the_broken_rule_with_its_evidence(tmp_path: Path) -> None:
+    """A pipeline's e2e suite through the proxy: on SIGTERM, the evidence files check writes."""
+    json_path, html_path = tmp_path / "proxy.json", tmp_path / "proxy.html"
+    with served_in_thread(BUGS["keeps-deleted"]()) as url:
+        live = LiveProxy(url, "--report-json", str(json_path), "--report-html", str(html_path))
+        auth = {"Authorization": f"Bearer {KEY}"}
+        lead = "lead_1234567890abcdef"
+        requests.delete(f"{live.url}/api/v1/leads/{lead}", headers=auth, timeout=10)
+        requests.get(f"{live.url}/api/v1/leads/{lead}", headers=auth, timeout=10)
+        code, output = live.stop()
+    assert code == 1, output
+    assert f"wrote {json_path}" in output and f"wrote {html_path}" in output
+    data = json.loads(json_path.read_text())
+    schema = json.loads((ROOT / "docs" / "report-schema.json").read_text())
+    assert [error.message for error in jsonschema_rs.validator_for(schema).iter_errors(data)] == []
+    assert (data["tool"], data["target"], data["exit_code"], data["requests"]) == ("proxy", url, 1, 2)
+    rules = {rule["id"]: rule for rule in data["rules"]}
+    [evidence] = rules["not-found-after-delete"]["evidence"]
+    assert (evidence["entry"], evidence["request"]) == (2, f"GET {url}/api/v1/leads/{lead}")
+    assert evidence["earlier"] == f"entry 1: DELETE {url}/api/v1/leads/{lead} -> 200"
+    assert evidence["curl"].endswith('-H "Authorization: Bearer $LEADS_API_KEY"')
+    operations = {f"{op['method']} {op['path']}": op for op in data["coverage"]["operations"]}
+    assert operations["DELETE /api/v1/leads/{leadId}"]["seen"]["200"] == 1
+    page = html_path.read_text()
+    assert "not-found-after-delete" in page and KEY not in page and KEY not in json_path.read_text()
+
+
 def test_ctrl_c_stops_it_too(proxy: LiveProxy) -> None:
     requests.get(f"{proxy.url}/api/v1/leads", headers={"Authorization": f"Bearer {KEY}"}, timeout=10)
     code, output = proxy.stop(signal.SIGINT)
@@ -203,7 +231,7 @@ def test_concurrent_clients_writing_one_lead_raise_no_false_alarm(mock_url: str)
 def test_help_teaches_the_proxy() -> None:
     done = subprocess.run([*LEADKIT, "proxy", "--help"], capture_output=True, text=True, timeout=60, cwd=ROOT, env={**os.environ})
     assert done.returncode == 0
-    for word in ("--target", "--record", "Leadkit-Violations", "/__proxy/violations", "/__proxy/har", "SIGTERM"):
+    for word in ("--target", "--record", "Leadkit-Violations", "/__proxy/violations", "/__proxy/har", "SIGTERM", "--report-json", "--report-html", "kill -TERM"):
         assert word in done.stdout
 
 
