@@ -48,6 +48,7 @@ class Listening:
             if connection.transport is not None:
                 connection.transport.abort()
         self.proxy.pool.close()
+        await asyncio.sleep(0.01)  # the closed transports' own callbacks run before the loop stops
 
 
 def run(target: str, host: str, port: int, record: str | None, quiet: bool = False, on_stop: Callable[[Proxy], None] | None = None) -> int:
@@ -106,8 +107,10 @@ class InThread:
     """A proxy served on its own event loop in a thread of this process (tests, benchmarks)."""
 
     def __init__(self, proxy: Proxy, host: str = "127.0.0.1", port: int = 0) -> None:
+        import uvloop
+
         self.proxy = proxy
-        self.loop = asyncio.new_event_loop()
+        self.loop = uvloop.new_event_loop()  # as `leadkit proxy` runs it
         self.listening = Listening(proxy)
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
