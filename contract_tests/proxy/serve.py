@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import gc
 import signal
 import sys
 import threading
@@ -84,6 +85,7 @@ def run(target: str, host: str, port: int, record: str | None, quiet: bool = Fal
 async def _serve(proxy: Proxy, host: str, port: int, record: str | None, quiet: bool) -> None:
     listening = Listening(proxy)
     bound = await listening.start(host, port)
+    gc.freeze()  # the spec and the compiled checks live to the end: the collector need not walk them again
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
