@@ -53,6 +53,8 @@ class Downstream(asyncio.Protocol):
         self.busy = False
         self.paused = False
         self.closing = False  # no further request is read: close once the current one is answered
+        self.refusal: Answer | None = None  # a 400 owed after the requests parsed before the garbage
+        self.continuing = False  # a request waits for 100 Continue until those before it are answered
         self._begin()
 
     def _begin(self) -> None:
@@ -91,12 +93,11 @@ class Downstream(asyncio.Protocol):
         """A request that cannot be parsed: one 400 in the contract's envelope, then the connection closes."""
         assert self.transport is not None
         body = b'{"success":false,"error":"%s","code":"VALIDATION_ERROR","details":{"field":"request"}}' % why.replace('"', "'").encode("ascii", "replace")
-        self.queue.clear()
-        self.closing = True
-        if not self.busy:
-            self._write(answer(400, body), keep_alive=False, head=False)
-        elif self.transport is not None:
-            self.transport.pause_reading()  # the request being answered is answered; then the connection closes
+        self.closing, self.refusal = True, answer(400, body)
+        if self.idle:
+            self._write(self.refusal, keep_alive=False, head=False)
+        else:
+            self.transport.pause_reading()  # the requests before it are answered first, in order
 
     # httptools' callbacks
     def on_message_begin(self) -> None:
@@ -121,7 +122,14 @@ class Downstream(asyncio.Protocol):
             self.closing = True  # refused before its body is read: the rest of the connection is that body
             self._write(answer(413, _TOO_LARGE), keep_alive=False, head=False)
         elif expect and not self.too_large:
-            self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")  # the proxy reads the whole body before forwarding
+            self.continuing = True  # the proxy reads the whole body before forwarding: invite it
+            if self.idle:
+                self._continue()
+
+    def _continue(self) -> None:
+        assert self.transport is not None
+        self.continuing = False
+        self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
     def on_body(self, body: bytes) -> None:
         self.size += len(body)
@@ -131,6 +139,7 @@ class Downstream(asyncio.Protocol):
             self.body.append(body)
 
     def on_message_complete(self) -> None:
+        self.continuing = False  # the body came without the invitation
         if self.closing:
             return
         method = self.parser.get_method().decode("ascii", "replace")
@@ -156,16 +165,22 @@ class Downstream(asyncio.Protocol):
             traceback.print_exc(file=sys.stderr)
             why = f"leadkit proxy failed: {type(exc).__name__}".encode()
             reply = answer(502, b'{"success":false,"error":"%s","code":"BAD_GATEWAY","details":{}}' % why)
-        keep_alive = message.keep_alive and not message.too_large and not (self.closing and not self.queue)
+        last = self.closing and not self.queue and self.refusal is None
+        keep_alive = message.keep_alive and not message.too_large and not last
         self._write(reply, keep_alive, head=message.method == "HEAD", version=message.version)
         self.busy = False
         if not keep_alive:
             return
         if self.queue:
             self._next()
-        elif self.transport is not None and self.transport.is_closing() is False and self.paused:
-            self.paused = False
-            self.transport.resume_reading()
+        elif self.refusal is not None:
+            self._write(self.refusal, keep_alive=False, head=False)
+        else:
+            if self.continuing:
+                self._continue()
+            if self.paused and self.transport is not None and not self.transport.is_closing():
+                self.paused = False
+                self.transport.resume_reading()
 
     def _write(self, reply: Answer, keep_alive: bool, head: bool, version: str = "1.1") -> None:
         transport = self.transport
@@ -174,8 +189,10 @@ class Downstream(asyncio.Protocol):
         lines = [f"HTTP/1.1 {reply.status} {reply.reason}\r\n"]
         lines += [f"{name}: {value}\r\n" for name, value in reply.headers]
         if reply.status >= 200 and reply.status not in _NO_BODY:
-            length = reply.length if head and reply.length is not None else str(len(reply.body))
-            lines.append(f"Content-Length: {length}\r\n")
+            # A HEAD passed on says the upstream's length, or none: "0" would call the resource empty.
+            length = reply.length if head and not reply.body else str(len(reply.body))
+            if length is not None:
+                lines.append(f"Content-Length: {length}\r\n")
         if not keep_alive:
             lines.append("Connection: close\r\n")
         elif version == "1.0":
