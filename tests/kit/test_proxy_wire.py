@@ -280,6 +280,8 @@ def test_a_post_over_1_mib_to_the_mock_gets_its_413_and_the_proxy_goes_on(served
         b"POST /api/v1/leads HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n",  # a length that is no number
         b"POST /api/v1/leads HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",  # a chunk size that is no number
         b"GET /api/v1/leads HTTP/9.9\r\nHost: x\r\n\r\n",  # no such version
+        b"POST /api/v1/leads HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",  # two framings: smuggling
+        b"POST /api/v1/leads HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",  # two lengths
     ],
 )
 def test_a_request_that_cannot_be_parsed_gets_a_400_envelope_and_the_connection_closes(proxied: InThread, sent: bytes, connect: Connect) -> None:
@@ -457,6 +459,11 @@ def no_answer(wire: Wire, number: int) -> None:
     wire.request()
 
 
+def cut_short(wire: Wire, number: int) -> None:
+    if wire.request() is not None:
+        wire.send(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"success\":")
+
+
 def garbage(wire: Wire, number: int) -> None:
     if wire.request() is not None:
         wire.send(b"\x00\x01 this is not HTTP \xff\r\n\r\n")
@@ -467,7 +474,7 @@ def silent(wire: Wire, number: int) -> None:
         wire.closed()  # waits, answering nothing, until the proxy gives up and closes
 
 
-@pytest.mark.parametrize("script", [no_answer, garbage, silent], ids=["closes-unanswered", "garbage", "never-answers"])
+@pytest.mark.parametrize("script", [no_answer, cut_short, garbage, silent], ids=["closes-unanswered", "closes-mid-body", "garbage", "never-answers"])
 def test_a_failing_upstream_is_a_502_envelope_counted_never_a_violation(script: Any, monkeypatch: pytest.MonkeyPatch, connect: Connect) -> None:
     monkeypatch.setattr(upstream_module, "READ_S", 0.3)
     with raw_upstream(script) as upstream, proxy_to(upstream.url) as proxy:
@@ -494,6 +501,17 @@ def test_a_target_with_a_base_path_is_forwarded_under_it(connect: Connect) -> No
         assert wire.reply().status == 200
     [got] = upstream.received
     assert got.start == f"GET /prefix{LEADS}?limit=2&search=a%20b HTTP/1.1"
+
+
+def test_an_absolute_form_request_target_is_forwarded_in_origin_form_and_judged(connect: Connect) -> None:
+    # What a client sends when the proxy is its HTTP proxy (HTTP_PROXY=http://localhost:8080, say)
+    with raw_upstream(answering(ok())) as upstream, proxy_to(upstream.url + "/prefix") as proxy:
+        wire = connect(proxy.port)
+        wire.send(request("GET", f"http://proxy.test{LEADS}?limit=2", AUTH))
+        assert wire.reply().status == 200
+        judged = report(proxy)["judged"]
+    assert [got.start for got in upstream.received] == [f"GET /prefix{LEADS}?limit=2 HTTP/1.1"]
+    assert judged == 1  # judged as the API call it is (and found wanting: the body is no list)
 
 
 # Clients that go away
