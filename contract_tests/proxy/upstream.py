@@ -72,6 +72,7 @@ class _Connection(asyncio.Protocol):
 
     def _start(self) -> None:
         self.status, self.reason, self.headers, self.body = 0, b"", [], []  # type: ignore[var-annotated]
+        self.trailing = False  # fields after the last chunk are trailers: dropped, never made headers (RFC 9110 6.5.1)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -114,11 +115,12 @@ class _Connection(asyncio.Protocol):
         self.reason += reason
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((name.decode("latin-1"), value.decode("latin-1")))
+        if not self.trailing:
+            self.headers.append((name.decode("latin-1"), value.decode("latin-1")))
 
     def on_headers_complete(self) -> None:
         assert self.parser is not None
-        self.status = self.parser.get_status_code()
+        self.status, self.trailing = self.parser.get_status_code(), True
         if self.head_only and self.status >= 200:
             self._finish()  # a HEAD's answer has no body, whatever its Content-Length says
 

@@ -68,6 +68,7 @@ class Downstream(asyncio.Protocol):
 
     def _begin(self) -> None:
         self.url, self.headers, self.body, self.size, self.too_large = b"", [], [], 0, False  # type: ignore[var-annotated]
+        self.trailing = False  # fields after the body's chunks are trailers: dropped, never made headers (RFC 9110 6.5.1)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -116,11 +117,12 @@ class Downstream(asyncio.Protocol):
         self.url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((name.decode("latin-1"), value.decode("latin-1")))
+        if not self.trailing:
+            self.headers.append((name.decode("latin-1"), value.decode("latin-1")))
 
     def on_headers_complete(self) -> None:
         assert self.transport is not None
-        expect = False
+        self.trailing, expect = True, False
         for name, value in self.headers:
             lower = name.lower()
             if lower == "content-length" and value.strip().isdigit() and int(value) > MAX_BODY:

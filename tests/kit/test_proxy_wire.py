@@ -176,6 +176,17 @@ def test_a_chunked_answer_reaches_the_client_whole_with_a_content_length(connect
     assert upstream.connections == 1
 
 
+def test_trailers_are_never_made_headers_either_way(connect: Connect) -> None:
+    chunked = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n2\r\n{}\r\n0\r\nX-Sum: abc\r\n\r\n"
+    with raw_upstream(answering(chunked)) as upstream, proxy_to(upstream.url) as proxy:
+        wire = connect(proxy.port)
+        wire.send(request("POST", "/elsewhere", "Transfer-Encoding: chunked", "Trailer: X-Client-Sum") + b"2\r\n{}\r\n0\r\nX-Client-Sum: 1\r\n\r\n")
+        reply = wire.reply()
+    assert reply.body == b"{}" and not reply.names() & {"x-sum", "trailer"}
+    [got] = upstream.received
+    assert got.body == b"{}" and not got.names() & {"x-client-sum", "trailer"}
+
+
 def test_an_answer_that_ends_at_close_is_passed_on_whole(connect: Connect) -> None:
     body = b'{"success":true,"data":"' + b"x" * 100_000 + b'"}'
 
