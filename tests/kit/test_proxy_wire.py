@@ -114,6 +114,19 @@ def test_pipelined_requests_in_one_send_are_answered_in_order(proxied: InThread,
     assert wire.reply().json()["judged"] == 2
 
 
+def test_more_pipelined_requests_than_the_proxy_reads_ahead_are_all_answered_in_order(connect: Connect) -> None:
+    def echo(wire: Wire, number: int) -> None:
+        while (got := wire.request()) is not None:
+            wire.send(ok(got.start.split()[1].encode()))
+
+    count = 5 * wire_module._BACKLOG  # reading pauses past the backlog and must resume
+    with raw_upstream(echo) as upstream, proxy_to(upstream.url) as proxy:
+        wire = connect(proxy.port)
+        wire.send(b"".join(request("GET", f"/{n}") for n in range(count)))
+        answered = [wire.reply().body for _ in range(count)]
+    assert answered == [f"/{n}".encode() for n in range(count)]
+
+
 # HEAD
 
 
@@ -342,6 +355,15 @@ def test_http_1_0_without_keep_alive_is_answered_then_closed(proxied: InThread, 
     assert reply.status == 200 and len(reply.json()["data"]["leads"]) == 1
     assert reply.header("Content-Length") == str(len(reply.body))
     assert wire.closed()
+
+
+def test_http_1_1_with_connection_close_is_answered_then_closed(proxied: InThread, connect: Connect) -> None:
+    wire = connect(proxied.port)
+    wire.send(request("GET", MISSING, AUTH, "Connection: close") + request("GET", f"{LEADS}?limit=1", AUTH))
+    reply = wire.reply()
+    assert reply.json()["code"] == "LEAD_NOT_FOUND" and reply.header("Connection") == "close"
+    assert wire.closed()  # what followed the close is not answered
+    assert report(proxied)["judged"] == 1
 
 
 def test_http_1_0_with_keep_alive_stays_open(proxied: InThread, connect: Connect) -> None:
