@@ -512,15 +512,12 @@ def test_a_failing_upstream_is_a_502_envelope_counted_never_a_violation(script: 
     monkeypatch.setattr(upstream_module, "READ_S", 0.3)
     with raw_upstream(script) as upstream, proxy_to(upstream.url) as proxy:
         wire = connect(proxy.port)
-        started = time.monotonic()
         wire.send(request("GET", LEADS, AUTH))
-        reply = wire.reply()
-        elapsed = time.monotonic() - started
+        reply = wire.reply()  # within the socket's timeout: the patched READ_S, not the 120 s one
         is_envelope(reply, 502, "BAD_GATEWAY")
         assert reply.json()["details"]["target"] == upstream.url
         wire.send(request("GET", "/__proxy/violations"))  # the same connection goes on
         seen = wire.reply().json()
-    assert elapsed < 3
     assert seen["upstreamErrors"] == 1 and seen["violations"] == [] and seen["judged"] == 0
 
 
