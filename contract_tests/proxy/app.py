@@ -22,7 +22,7 @@ from ..conformance import Exchange
 from ..engine import Judge, is_preflight
 from ..evidence import Seen
 from ..traffic import Tally
-from .upstream import HOP_BY_HOP, Answer, Pool, UpstreamError
+from .upstream import Answer, Pool, UpstreamError, end_to_end
 from .wire import Message, answer
 
 VIOLATIONS_HEADER = "Leadkit-Violations"
@@ -62,7 +62,7 @@ class Proxy:
             if path == "/__proxy/har":
                 return answer(200, json.dumps(self.har_document()).encode())
         url = self.target + request.target
-        headers = [(name, value) for name, value in request.headers if name.lower() not in HOP_BY_HOP]
+        headers = end_to_end(request.headers)
         write_to = _lead_of(request.method, request.target)
         if write_to:
             self.in_flight[write_to] += 1

@@ -27,6 +27,15 @@ CONTINUE_S = 1.0  # a large body waits this long for 100 Continue, then is sent 
 LARGE = 1024 * 1024  # bodies over the contract's 1 MiB are announced first: a server may refuse them unread
 
 
+def end_to_end(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """`headers` less the hop-by-hop ones: the fixed set, and any the Connection header names (RFC 9110 7.6.1)."""
+    drop = HOP_BY_HOP
+    for name, value in headers:
+        if name.lower() == "connection":
+            drop = drop | {token.strip().lower() for token in value.split(",")}
+    return [(name, value) for name, value in headers if name.lower() not in drop]
+
+
 class UpstreamError(Exception):
     """The target could not be reached, or broke off before a whole answer."""
 
@@ -63,6 +72,7 @@ class _Connection(asyncio.Protocol):
 
     def _start(self) -> None:
         self.status, self.reason, self.headers, self.body = 0, b"", [], []  # type: ignore[var-annotated]
+        self.trailing = False  # fields after the last chunk are trailers: dropped, never made headers (RFC 9110 6.5.1)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -105,11 +115,12 @@ class _Connection(asyncio.Protocol):
         self.reason += reason
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((name.decode("latin-1"), value.decode("latin-1")))
+        if not self.trailing:
+            self.headers.append((name.decode("latin-1"), value.decode("latin-1")))
 
     def on_headers_complete(self) -> None:
         assert self.parser is not None
-        self.status = self.parser.get_status_code()
+        self.status, self.trailing = self.parser.get_status_code(), True
         if self.head_only and self.status >= 200:
             self._finish()  # a HEAD's answer has no body, whatever its Content-Length says
 
@@ -129,14 +140,8 @@ class _Connection(asyncio.Protocol):
         assert self.parser is not None and self.waiter is not None
         if not self.parser.should_keep_alive():
             self.reusable = False
-        headers, length = [], None
-        for name, value in self.headers:
-            lower = name.lower()
-            if lower == "content-length":
-                length = value
-            elif lower not in HOP_BY_HOP:
-                headers.append((name, value))
-        answer = Answer(self.status, self.reason.decode("latin-1"), headers, b"".join(self.body), length if self.head_only else None)
+        length = next((value for name, value in self.headers if name.lower() == "content-length"), None) if self.head_only else None
+        answer = Answer(self.status, self.reason.decode("latin-1"), end_to_end(self.headers), b"".join(self.body), length)
         self.parser = None
         self.waiter.set_result(answer)
 

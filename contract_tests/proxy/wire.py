@@ -9,6 +9,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
 import httptools
 
@@ -22,7 +23,7 @@ _BACKLOG = 32  # pipelined requests read ahead of the one being answered; then r
 
 @dataclass(slots=True)
 class Message:
-    """One request as the client sent it: `target` is the request-target exactly as received."""
+    """One request as the client sent it: `target` is its request-target, in origin-form (`/path?query`)."""
 
     method: str
     target: str
@@ -41,6 +42,14 @@ def answer(status: int, body: bytes, content_type: str = "application/json") -> 
     return Answer(status, HTTPStatus(status).phrase, [("Content-Type", content_type)], body)
 
 
+def _origin_form(target: str) -> str:
+    """`target` as an origin server is sent it: the absolute-form a client sends its HTTP proxy loses its scheme and host."""
+    if target.startswith("/") or "://" not in target:
+        return target  # origin-form, or `OPTIONS *`
+    parts = urlsplit(target)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
 class Downstream(asyncio.Protocol):
     """One client connection: requests parsed as they arrive, handled one at a time, answered in order."""
 
@@ -53,10 +62,13 @@ class Downstream(asyncio.Protocol):
         self.busy = False
         self.paused = False
         self.closing = False  # no further request is read: close once the current one is answered
+        self.refusal: Answer | None = None  # a 400 owed after the requests parsed before the garbage
+        self.continuing = False  # a request waits for 100 Continue until those before it are answered
         self._begin()
 
     def _begin(self) -> None:
         self.url, self.headers, self.body, self.size, self.too_large = b"", [], [], 0, False  # type: ignore[var-annotated]
+        self.trailing = False  # fields after the body's chunks are trailers: dropped, never made headers (RFC 9110 6.5.1)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -91,12 +103,11 @@ class Downstream(asyncio.Protocol):
         """A request that cannot be parsed: one 400 in the contract's envelope, then the connection closes."""
         assert self.transport is not None
         body = b'{"success":false,"error":"%s","code":"VALIDATION_ERROR","details":{"field":"request"}}' % why.replace('"', "'").encode("ascii", "replace")
-        self.queue.clear()
-        self.closing = True
-        if not self.busy:
-            self._write(answer(400, body), keep_alive=False, head=False)
-        elif self.transport is not None:
-            self.transport.pause_reading()  # the request being answered is answered; then the connection closes
+        self.closing, self.refusal = True, answer(400, body)
+        if self.idle:
+            self._write(self.refusal, keep_alive=False, head=False)
+        else:
+            self.transport.pause_reading()  # the requests before it are answered first, in order
 
     # httptools' callbacks
     def on_message_begin(self) -> None:
@@ -106,11 +117,12 @@ class Downstream(asyncio.Protocol):
         self.url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((name.decode("latin-1"), value.decode("latin-1")))
+        if not self.trailing:
+            self.headers.append((name.decode("latin-1"), value.decode("latin-1")))
 
     def on_headers_complete(self) -> None:
         assert self.transport is not None
-        expect = False
+        self.trailing, expect = True, False
         for name, value in self.headers:
             lower = name.lower()
             if lower == "content-length" and value.strip().isdigit() and int(value) > MAX_BODY:
@@ -121,7 +133,14 @@ class Downstream(asyncio.Protocol):
             self.closing = True  # refused before its body is read: the rest of the connection is that body
             self._write(answer(413, _TOO_LARGE), keep_alive=False, head=False)
         elif expect and not self.too_large:
-            self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")  # the proxy reads the whole body before forwarding
+            self.continuing = True  # the proxy reads the whole body before forwarding: invite it
+            if self.idle:
+                self._continue()
+
+    def _continue(self) -> None:
+        assert self.transport is not None
+        self.continuing = False
+        self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
     def on_body(self, body: bytes) -> None:
         self.size += len(body)
@@ -131,12 +150,13 @@ class Downstream(asyncio.Protocol):
             self.body.append(body)
 
     def on_message_complete(self) -> None:
+        self.continuing = False  # the body came without the invitation
         if self.closing:
             return
         method = self.parser.get_method().decode("ascii", "replace")
         keep_alive = self.parser.should_keep_alive()
         version = self.parser.get_http_version()
-        message = Message(method, self.url.decode("latin-1"), self.headers, b"".join(self.body), keep_alive, version, self.too_large)
+        message = Message(method, _origin_form(self.url.decode("latin-1")), self.headers, b"".join(self.body), keep_alive, version, self.too_large)
         self.queue.append(message)
         if not self.busy:
             self._next()
@@ -156,16 +176,22 @@ class Downstream(asyncio.Protocol):
             traceback.print_exc(file=sys.stderr)
             why = f"leadkit proxy failed: {type(exc).__name__}".encode()
             reply = answer(502, b'{"success":false,"error":"%s","code":"BAD_GATEWAY","details":{}}' % why)
-        keep_alive = message.keep_alive and not message.too_large and not (self.closing and not self.queue)
+        last = self.closing and not self.queue and self.refusal is None
+        keep_alive = message.keep_alive and not message.too_large and not last
         self._write(reply, keep_alive, head=message.method == "HEAD", version=message.version)
         self.busy = False
         if not keep_alive:
             return
         if self.queue:
             self._next()
-        elif self.transport is not None and self.transport.is_closing() is False and self.paused:
-            self.paused = False
-            self.transport.resume_reading()
+        elif self.refusal is not None:
+            self._write(self.refusal, keep_alive=False, head=False)
+        else:
+            if self.continuing:
+                self._continue()
+            if self.paused and self.transport is not None and not self.transport.is_closing():
+                self.paused = False
+                self.transport.resume_reading()
 
     def _write(self, reply: Answer, keep_alive: bool, head: bool, version: str = "1.1") -> None:
         transport = self.transport
@@ -174,8 +200,10 @@ class Downstream(asyncio.Protocol):
         lines = [f"HTTP/1.1 {reply.status} {reply.reason}\r\n"]
         lines += [f"{name}: {value}\r\n" for name, value in reply.headers]
         if reply.status >= 200 and reply.status not in _NO_BODY:
-            length = reply.length if head and reply.length is not None else str(len(reply.body))
-            lines.append(f"Content-Length: {length}\r\n")
+            # A HEAD passed on says the upstream's length, or none: "0" would call the resource empty.
+            length = reply.length if head and not reply.body else str(len(reply.body))
+            if length is not None:
+                lines.append(f"Content-Length: {length}\r\n")
         if not keep_alive:
             lines.append("Connection: close\r\n")
         elif version == "1.0":
