@@ -22,8 +22,8 @@ from ..conformance import Exchange
 from ..engine import Judge, is_preflight
 from ..evidence import Seen
 from ..traffic import Tally
-from .upstream import Answer, Pool, UpstreamError, end_to_end
-from .wire import Message, answer
+from .messages import Answer, Message, answer, end_to_end
+from .upstream import Pool, UpstreamError
 
 VIOLATIONS_HEADER = "Leadkit-Violations"
 _WRITES = ("PUT", "DELETE")

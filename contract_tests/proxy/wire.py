@@ -7,13 +7,10 @@ import sys
 import traceback
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from http import HTTPStatus
-from urllib.parse import urlsplit
 
 import httptools
 
-from .upstream import Answer
+from .messages import Answer, Message, answer, origin_form
 
 MAX_BODY = 64 * 1024 * 1024  # larger bodies are refused by the proxy itself, unread
 _TOO_LARGE = b'{"success":false,"error":"Request body is larger than %d bytes, leadkit proxy\'s own limit","code":"PAYLOAD_TOO_LARGE","details":{"maxBytes":%d}}' % (MAX_BODY, MAX_BODY)
@@ -21,33 +18,7 @@ _NO_BODY = (204, 304)
 _BACKLOG = 32  # pipelined requests read ahead of the one being answered; then reading pauses
 
 
-@dataclass(slots=True)
-class Message:
-    """One request as the client sent it: `target` is its request-target, in origin-form (`/path?query`)."""
-
-    method: str
-    target: str
-    headers: list[tuple[str, str]]
-    body: bytes
-    keep_alive: bool
-    version: str = "1.1"
-    too_large: bool = False
-
-
 Handler = Callable[[Message], Awaitable[Answer]]
-
-
-def answer(status: int, body: bytes, content_type: str = "application/json") -> Answer:
-    """An answer of the proxy's own."""
-    return Answer(status, HTTPStatus(status).phrase, [("Content-Type", content_type)], body)
-
-
-def _origin_form(target: str) -> str:
-    """`target` as an origin server is sent it: the absolute-form a client sends its HTTP proxy loses its scheme and host."""
-    if target.startswith("/") or "://" not in target:
-        return target  # origin-form, or `OPTIONS *`
-    parts = urlsplit(target)
-    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
 class Downstream(asyncio.Protocol):
@@ -156,7 +127,7 @@ class Downstream(asyncio.Protocol):
         method = self.parser.get_method().decode("ascii", "replace")
         keep_alive = self.parser.should_keep_alive()
         version = self.parser.get_http_version()
-        message = Message(method, _origin_form(self.url.decode("latin-1")), self.headers, b"".join(self.body), keep_alive, version, self.too_large)
+        message = Message(method, origin_form(self.url.decode("latin-1")), self.headers, b"".join(self.body), keep_alive, version, self.too_large)
         self.queue.append(message)
         if not self.busy:
             self._next()

@@ -15,7 +15,7 @@ from planting import mock
 from raw_http import TIMEOUT_S, Message, Wire, answering, ok, raw_upstream, request
 from raw_http import connect as open_connection
 
-from contract_tests.proxy import upstream as upstream_module
+from contract_tests.proxy import connection as connection_module
 from contract_tests.proxy import wire as wire_module
 from contract_tests.proxy.app import Proxy
 from contract_tests.proxy.serve import InThread
@@ -247,7 +247,7 @@ def test_100_continue_for_a_pipelined_request_waits_for_the_answers_before_it(co
 
 
 def test_the_upstreams_100_continue_is_waited_for_and_the_final_answer_passed_on(connect: Connect) -> None:
-    large = b'{"name":"' + b"n" * (upstream_module.LARGE + 10) + b'"}'
+    large = b'{"name":"' + b"n" * (connection_module.LARGE + 10) + b'"}'
 
     def continuing(wire: Wire, number: int) -> None:
         head = wire._until(b"\r\n\r\n")  # the headers alone: the body must wait for the 100
@@ -264,7 +264,7 @@ def test_the_upstreams_100_continue_is_waited_for_and_the_final_answer_passed_on
 
 
 def test_an_upstream_refusing_a_large_body_unread_is_passed_on_not_a_502(connect: Connect) -> None:
-    large = b'{"name":"' + b"n" * (upstream_module.LARGE + 10) + b'"}'
+    large = b'{"name":"' + b"n" * (connection_module.LARGE + 10) + b'"}'
     refusal = b'{"success":false,"error":"too large","code":"PAYLOAD_TOO_LARGE","details":{}}'
 
     def refusing(wire: Wire, number: int) -> None:
@@ -509,7 +509,7 @@ def silent(wire: Wire, number: int) -> None:
 
 @pytest.mark.parametrize("script", [no_answer, cut_short, garbage, silent], ids=["closes-unanswered", "closes-mid-body", "garbage", "never-answers"])
 def test_a_failing_upstream_is_a_502_envelope_counted_never_a_violation(script: Any, monkeypatch: pytest.MonkeyPatch, connect: Connect) -> None:
-    monkeypatch.setattr(upstream_module, "READ_S", 0.3)
+    monkeypatch.setattr(connection_module, "READ_S", 0.3)
     with raw_upstream(script) as upstream, proxy_to(upstream.url) as proxy:
         wire = connect(proxy.port)
         wire.send(request("GET", LEADS, AUTH))
