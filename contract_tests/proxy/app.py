@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import traceback
 import zlib
 from collections import Counter, deque
 from collections.abc import Mapping
@@ -22,7 +23,7 @@ from ..conformance import Exchange
 from ..engine import Judge, is_preflight
 from ..evidence import Seen
 from ..traffic import Tally
-from .messages import Answer, Message, answer, end_to_end
+from .messages import Answer, Message, Reply, answer, end_to_end
 from .upstream import Pool, UpstreamError
 
 VIOLATIONS_HEADER = "Leadkit-Violations"
@@ -53,32 +54,40 @@ class Proxy:
         self.recent.clear()
         return self.recorder.document()
 
-    async def handle(self, request: Message) -> Answer:
-        """Answer one request: the proxy's own pages, or the target's answer, judged and marked."""
+    def handle(self, request: Message, reply: Reply) -> None:
+        """Answer one request through `reply`: the proxy's own pages, or the target's answer, judged and marked."""
         if request.method in ("GET", "HEAD") and request.target.startswith("/__proxy/"):
             path = request.target.partition("?")[0]
             if path == "/__proxy/violations":
-                return answer(200, json.dumps({"target": self.target, **self.tally.to_json()}).encode())
+                return reply(answer(200, json.dumps({"target": self.target, **self.tally.to_json()}).encode()))
             if path == "/__proxy/har":
-                return answer(200, json.dumps(self.har_document()).encode())
-        url = self.target + request.target
+                return reply(answer(200, json.dumps(self.har_document()).encode()))
         headers = end_to_end(request.headers)
         write_to = _lead_of(request.method, request.target)
         if write_to:
             self.in_flight[write_to] += 1
         started = time.time()
-        try:
-            upstream = await self.pool.request(request.method, self.base_path + request.target, headers, request.body)
-        except UpstreamError as exc:
-            return self._unreachable(exc)
-        finally:
+
+        def answered(result: Answer | UpstreamError) -> None:
             if write_to:
                 self.in_flight[write_to] -= 1
                 if not self.in_flight[write_to]:
                     del self.in_flight[write_to]
+            if isinstance(result, UpstreamError):
+                return reply(self._unreachable(result))
+            try:
+                self._observe(request, headers, result, started)
+            except Exception:  # the proxy's own fault: said as such, the answer passed on unjudged
+                print(f"leadkit proxy: error judging {request.method} {request.target} (not the target's fault):\n{traceback.format_exc()}", file=sys.stderr, flush=True)
+            reply(result)
+
+        self.pool.request(request.method, self.base_path + request.target, headers, request.body, answered)
+
+    def _observe(self, request: Message, headers: list[tuple[str, str]], upstream: Answer, started: float) -> None:
+        """The exchange kept for /__proxy/har and judged; an offending answer gets the rule ids."""
         exchange = Exchange(
             method=request.method,
-            url=url,
+            url=self.target + request.target,
             status=upstream.status,
             response_headers=dict(upstream.headers),
             response_body=upstream.body,
@@ -96,7 +105,6 @@ class Proxy:
             self.tally.skipped["CORS preflights"] += 1
         elif self.judge.restarts(exchange):
             self.tally.skipped["state resets (/__mock/)"] += 1
-        return upstream
 
     def _judge(self, exchange: Exchange, plain: bytes | None) -> list[str]:
         if plain is None:

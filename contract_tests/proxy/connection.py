@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Callable
 
 import httptools
 
@@ -18,6 +18,9 @@ class UpstreamError(Exception):
     """The target could not be reached, or broke off before a whole answer."""
 
 
+Done = Callable[["Answer | UpstreamError"], None]
+
+
 class Stale(UpstreamError):
     """A reused connection closed before any byte of the answer: the request may be sent again."""
 
@@ -28,8 +31,9 @@ class Connection(asyncio.Protocol):
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self.parser: httptools.HttpResponseParser | None = None
-        self.waiter: asyncio.Future[Answer] | None = None
-        self.continued: asyncio.Future[None] | None = None
+        self.done: Done | None = None  # the request under way's callback, called once
+        self.unsent: bytes | None = None  # a large body waiting for 100 Continue
+        self.timers: list[asyncio.TimerHandle] = []
         self.head_only = False
         self.answered_bytes = False
         self.reusable = True
@@ -45,15 +49,14 @@ class Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.reusable = False
-        waiter = self.waiter
-        if waiter is None or waiter.done():
+        if self.done is None:
             return
         if self.status >= 200 and self._until_close():
             self._finish()  # a body delimited by the end of the connection (RFC 9112 6.3, point 8)
         elif not self.answered_bytes:
-            waiter.set_exception(Stale(f"the connection closed before an answer ({exc or 'closed by the server'})"))
+            self._settle(Stale(f"the connection closed before an answer ({exc or 'closed by the server'})"))
         else:
-            waiter.set_exception(UpstreamError(f"the connection closed in the middle of an answer ({exc or 'closed by the server'})"))
+            self._settle(UpstreamError(f"the connection closed in the middle of an answer ({exc or 'closed by the server'})"))
 
     def _until_close(self) -> bool:
         names = {name.lower() for name, _ in self.headers}
@@ -71,10 +74,24 @@ class Connection(asyncio.Protocol):
 
     def _abandon(self, error: UpstreamError) -> None:
         self.reusable = False
-        if self.waiter is not None and not self.waiter.done():
-            self.waiter.set_exception(error)
+        self._settle(error)
         if self.transport is not None:
             self.transport.close()
+
+    def _timed_out(self) -> None:
+        self._abandon(UpstreamError(f"no whole answer within {READ_S:g} s"))
+
+    def _settle(self, result: Answer | UpstreamError) -> None:
+        """The request's one outcome, passed on once the parser is done with the bytes at hand."""
+        done, self.done = self.done, None
+        if done is None:
+            return
+        for timer in self.timers:
+            timer.cancel()
+        self.timers.clear()
+        if self.unsent is not None:
+            self.reusable, self.unsent = False, None  # answered without reading the body: what is left of it is unsent
+        asyncio.get_running_loop().call_soon(done, result)
 
     # httptools' callbacks
     def on_status(self, reason: bytes) -> None:
@@ -95,44 +112,39 @@ class Connection(asyncio.Protocol):
 
     def on_message_complete(self) -> None:
         if self.status < 200:  # interim (100 Continue, 103): the final answer follows
-            if self.status == 100 and self.continued is not None and not self.continued.done():
-                self.continued.set_result(None)
+            if self.status == 100:
+                self._send_body()
             self._start()
             return
-        if self.waiter is not None and not self.waiter.done():
+        if self.done is not None:
             self._finish()
 
     def _finish(self) -> None:
-        assert self.parser is not None and self.waiter is not None
+        assert self.parser is not None
         if not self.parser.should_keep_alive():
             self.reusable = False
         length = next((value for name, value in self.headers if name.lower() == "content-length"), None) if self.head_only else None
         answer = Answer(self.status, self.reason.decode("latin-1"), end_to_end(self.headers), b"".join(self.body), length)
         self.parser = None
-        self.waiter.set_result(answer)
+        self._settle(answer)
 
-    async def exchange(self, head: bytes, body: bytes, head_only: bool) -> Answer:
+    def send(self, head: bytes, body: bytes, head_only: bool, done: Done) -> None:
+        """Write one request; `done` gets its whole answer or an UpstreamError, once."""
         assert self.transport is not None
         loop = asyncio.get_running_loop()
         self.parser = httptools.HttpResponseParser(self)
         self._start()
-        self.head_only, self.answered_bytes = head_only, False
-        waiter: asyncio.Future[Answer] = loop.create_future()
-        self.waiter = waiter
-        timer = loop.call_later(READ_S, self._abandon, UpstreamError(f"no whole answer within {READ_S:g} s"))
-        try:
-            if len(body) > LARGE:
-                self.continued = loop.create_future()
-                self.transport.write(head)
-                either: set[asyncio.Future[Any]] = {self.continued, waiter}
-                await asyncio.wait(either, timeout=CONTINUE_S, return_when=asyncio.FIRST_COMPLETED)
-                if waiter.done():
-                    self.reusable = False  # answered without reading the body: what is left of it is unsent
-                else:
-                    self.transport.write(body)
-            else:
-                self.transport.write(head + body if body else head)
-            return await waiter
-        finally:
-            timer.cancel()
-            self.waiter = self.continued = None
+        self.head_only, self.answered_bytes, self.done = head_only, False, done
+        self.timers.append(loop.call_later(READ_S, self._timed_out))
+        if len(body) > LARGE:
+            self.unsent = body
+            self.transport.write(head)
+            self.timers.append(loop.call_later(CONTINUE_S, self._send_body))
+        else:
+            self.transport.write(head + body if body else head)
+
+    def _send_body(self) -> None:
+        """On 100 Continue, or when it is late: the large body follows its head."""
+        body, self.unsent = self.unsent, None
+        if body is not None and self.transport is not None and not self.transport.is_closing():
+            self.transport.write(body)

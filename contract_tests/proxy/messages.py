@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import urlsplit
@@ -42,6 +43,9 @@ class Message:
     keep_alive: bool
     version: str = "1.1"
     too_large: bool = False
+
+
+Reply = Callable[[Answer], None]  # how a request's answer is given back, once
 
 
 def answer(status: int, body: bytes, content_type: str = "application/json") -> Answer:

@@ -12,7 +12,7 @@ import time
 from collections import deque
 from urllib.parse import urlsplit
 
-from .connection import LARGE, Connection, Stale, UpstreamError
+from .connection import LARGE, Connection, Done, Stale, UpstreamError
 from .messages import Answer
 
 __all__ = ["Pool", "UpstreamError"]
@@ -33,8 +33,8 @@ class Pool:
         self.tls = ssl.create_default_context() if parts.scheme == "https" else None
         self.idle: deque[Connection] = deque()
 
-    async def request(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes) -> Answer:
-        """Send one request, return the whole answer; raises UpstreamError."""
+    def request(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes, done: Done) -> None:
+        """Send one request; `done` gets the whole answer, or an UpstreamError."""
         lines = [f"{method} {target} HTTP/1.1\r\nHost: {self.authority}\r\n"]
         lines += [f"{name}: {value}\r\n" for name, value in headers]
         if body or method in ("POST", "PUT", "PATCH"):
@@ -42,37 +42,48 @@ class Pool:
         if len(body) > LARGE:
             lines.append("Expect: 100-continue\r\n")
         lines.append("\r\n")
-        head = "".join(lines).encode("latin-1")
-        while True:
-            connection, reused = await self._take()
-            try:
-                answer = await connection.exchange(head, body, method == "HEAD")
-            except Stale:
-                if reused and method in IDEMPOTENT:
-                    continue  # the server closed it as it was taken: nothing was done, send again
-                raise
-            if connection.reusable:
+        self._send(method, "".join(lines).encode("latin-1"), body, done)
+
+    def _send(self, method: str, head: bytes, body: bytes, done: Done) -> None:
+        connection = self._idle()
+        if connection is None:
+            asyncio.get_running_loop().create_task(self._open_then_send(method, head, body, done))
+        else:
+            self._on(connection, True, method, head, body, done)
+
+    def _on(self, connection: Connection, reused: bool, method: str, head: bytes, body: bytes, done: Done) -> None:
+        def answered(result: Answer | UpstreamError) -> None:
+            if isinstance(result, Stale) and reused and method in IDEMPOTENT:
+                self._send(method, head, body, done)  # the server closed it as it was taken: nothing was done, send again
+                return
+            if connection.reusable and not isinstance(result, UpstreamError):
                 connection.idle_since = time.monotonic()
                 self.idle.append(connection)
             elif connection.transport is not None:
                 connection.transport.close()
-            return answer
+            done(result)
 
-    async def _take(self) -> tuple[Connection, bool]:
+        connection.send(head, body, method == "HEAD", answered)
+
+    def _idle(self) -> Connection | None:
         now = time.monotonic()
         while self.idle:
             connection = self.idle.pop()
             if connection.reusable and now - connection.idle_since < IDLE_S and connection.transport is not None and not connection.transport.is_closing():
-                return connection, True
+                return connection
             if connection.transport is not None:
                 connection.transport.close()
+        return None
+
+    async def _open_then_send(self, method: str, head: bytes, body: bytes, done: Done) -> None:
         loop = asyncio.get_running_loop()
         try:
             opening = loop.create_connection(Connection, self.host, self.port, ssl=self.tls)
             _, protocol = await asyncio.wait_for(opening, CONNECT_S)
         except (OSError, TimeoutError, ssl.SSLError) as exc:
-            raise UpstreamError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from exc
-        return protocol, False
+            done(UpstreamError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__))
+            return
+        self._on(protocol, False, method, head, body, done)
 
     def close(self) -> None:
         while self.idle:

@@ -6,11 +6,11 @@ import asyncio
 import sys
 import traceback
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 import httptools
 
-from .messages import Answer, Message, answer, origin_form
+from .messages import Answer, Message, Reply, answer, origin_form
 
 MAX_BODY = 64 * 1024 * 1024  # larger bodies are refused by the proxy itself, unread
 _TOO_LARGE = b'{"success":false,"error":"Request body is larger than %d bytes, leadkit proxy\'s own limit","code":"PAYLOAD_TOO_LARGE","details":{"maxBytes":%d}}' % (MAX_BODY, MAX_BODY)
@@ -18,7 +18,7 @@ _NO_BODY = (204, 304)
 _BACKLOG = 32  # pipelined requests read ahead of the one being answered; then reading pauses
 
 
-Handler = Callable[[Message], Awaitable[Answer]]
+Handler = Callable[[Message, Reply], None]
 
 
 class Downstream(asyncio.Protocol):
@@ -35,6 +35,7 @@ class Downstream(asyncio.Protocol):
         self.closing = False  # no further request is read: close once the current one is answered
         self.refusal: Answer | None = None  # a 400 owed after the requests parsed before the garbage
         self.continuing = False  # a request waits for 100 Continue until those before it are answered
+        self.current: Message | None = None  # the request being answered
         self._begin()
 
     def _begin(self) -> None:
@@ -136,17 +137,22 @@ class Downstream(asyncio.Protocol):
             self.paused = True
 
     def _next(self) -> None:
-        message = self.queue.popleft()
+        message = self.current = self.queue.popleft()
         self.busy = True
-        asyncio.get_running_loop().create_task(self._serve(message))
-
-    async def _serve(self, message: Message) -> None:
+        if message.too_large:
+            return self._answered(answer(413, _TOO_LARGE))
         try:
-            reply = answer(413, _TOO_LARGE) if message.too_large else await self.handle(message)
+            self.handle(message, self._answered)
         except Exception as exc:  # the proxy's own fault: said as such, never passed off as the target's
             traceback.print_exc(file=sys.stderr)
             why = f"leadkit proxy failed: {type(exc).__name__}".encode()
-            reply = answer(502, b'{"success":false,"error":"%s","code":"BAD_GATEWAY","details":{}}' % why)
+            self._answered(answer(502, b'{"success":false,"error":"%s","code":"BAD_GATEWAY","details":{}}' % why))
+
+    def _answered(self, reply: Answer) -> None:
+        message = self.current
+        if message is None:
+            return  # answered twice: the first answer stands
+        self.current = None
         last = self.closing and not self.queue and self.refusal is None
         keep_alive = message.keep_alive and not message.too_large and not last
         self._write(reply, keep_alive, head=message.method == "HEAD", version=message.version)
