@@ -47,12 +47,15 @@ def judge(view: View, keys_known: bool) -> list[Breach]:
     _http(view, keys_known, broken)
     if view.forced or view.operation is None:
         return found  # a forced example answers for no lead in particular
+    body = view.body
+    if not isinstance(body, dict):
+        return found
     check = _BY_OPERATION.get((view.operation, view.status))
-    if check is not None and isinstance(view.body, dict):
-        check(view, view.body, broken)
-    if view.status == 404 and view.lead_id is not None and isinstance(view.body, dict) and view.body.get("code") == "LEAD_NOT_FOUND":
-        if not is_seed_not_found(view.body, view.lead_id):
-            broken(NOT_FOUND_ENVELOPE, f"the 404 for {view.lead_id!r} is not the seed's: {_short(view.body)}")
+    if check is not None:
+        check(view, body, broken)
+    if view.status == 404 and view.lead_id is not None and body.get("code") == "LEAD_NOT_FOUND":
+        if not is_seed_not_found(body, view.lead_id):
+            broken(NOT_FOUND_ENVELOPE, f"the 404 for {view.lead_id!r} is not the seed's: {_short(body)}")
     return found
 
 
@@ -133,9 +136,11 @@ def _listed(view: View, body: dict[str, Any], broken: Broken) -> None:
         return
     _query_values(view, pagination, broken)
     _arithmetic(view, leads, pagination, broken)
-    if all(isinstance(lead, dict) and isinstance(lead.get("createdAt"), str) and isinstance(lead.get("id"), str) for lead in leads):
-        _order(leads, broken)
-        _filters(view, leads, broken)
+    for lead in leads:
+        if not (isinstance(lead, dict) and isinstance(lead.get("createdAt"), str) and isinstance(lead.get("id"), str)):
+            return  # the schema check names it; order and filters need every lead's id and createdAt
+    _order(leads, broken)
+    _filters(view, leads, broken)
 
 
 def _query_values(view: View, pagination: dict[str, Any], broken: Broken) -> None:
@@ -156,8 +161,8 @@ def _query_values(view: View, pagination: dict[str, Any], broken: Broken) -> Non
 
 
 def _arithmetic(view: View, leads: list[Any], pagination: dict[str, Any], broken: Broken) -> None:
-    page, limit, total = (pagination.get(name) for name in ("page", "limit", "total"))
-    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (page, limit, total)):
+    page, limit, total = pagination.get("page"), pagination.get("limit"), pagination.get("total")
+    if not (_is_int(page) and _is_int(limit) and _is_int(total)):
         return  # the schema check names what is wrong with them
     assert isinstance(page, int) and isinstance(limit, int) and isinstance(total, int)
     if limit < 1:
@@ -175,6 +180,10 @@ def _arithmetic(view: View, leads: list[Any], pagination: dict[str, Any], broken
             f"page {page}, limit {limit}, total {total}: expected {expected} and {count} leads, "
             f"got {wrong or 'those'} and {len(leads)} leads",
         )
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _order(leads: list[dict[str, Any]], broken: Broken) -> None:

@@ -42,9 +42,7 @@ class View:
     def query(self) -> dict[str, str]:
         """The query's parameters, the first value of each name (as servers read it)."""
         if self._query is None:
-            self._query = {}
-            for name, value in parse_qsl(self.raw_query, keep_blank_values=True):
-                self._query.setdefault(name, value)
+            self._query = _first_values(self.raw_query)
         return self._query  # type: ignore[no-any-return]
 
     @property
@@ -94,6 +92,19 @@ def _parse(raw: bytes) -> Any:
 NOT_JSON = _NOT_JSON
 
 
+def _first_values(raw: str) -> dict[str, str]:
+    """`parse_qsl(raw, keep_blank_values=True)`, first value of each name; split by hand when nothing is escaped."""
+    pairs: Any
+    if "%" in raw or "+" in raw:
+        pairs = parse_qsl(raw, keep_blank_values=True)
+    else:  # what parse_qsl does here: pieces split on "&", empty ones skipped, a bare name valued ""
+        pairs = (piece.partition("=")[::2] for piece in raw.split("&") if piece)
+    values: dict[str, str] = {}
+    for name, value in pairs:
+        values.setdefault(name, value)
+    return values
+
+
 def _path(url: str) -> str:
     """The path of a URL, without urlsplit's full work (this runs for every exchange)."""
     start = url.find("//")
@@ -137,11 +148,10 @@ class Routes:
         request_headers = {name.lower(): value for name, value in exchange.request_headers.items()}
         headers = {name.lower(): value for name, value in exchange.response_headers.items()}
         prefer = request_headers.get("prefer", "")
+        applied = headers.get("preference-applied")
         forced = (
             "__code" in parts.query
             or "__example" in parts.query
-            or "code=" in headers.get("preference-applied", "")
-            or "example=" in headers.get("preference-applied", "")
-            or (("code=" in prefer or "example=" in prefer) and "preference-applied" in headers)
+            or (applied is not None and ("code=" in applied or "example=" in applied or "code=" in prefer or "example=" in prefer))
         )
         return View(exchange, method, path, parts.query, operation, template, lead_id, exchange.status, headers, request_headers, forced)
