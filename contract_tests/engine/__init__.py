@@ -53,9 +53,11 @@ class Judge:
         Deleted leads come back on a reset; comparing across it would be a false alarm. Forgets
         the cross-exchange state when so.
         """
+        if not 200 <= exchange.status < 300:
+            return False  # asked first: most exchanges are not a reset, and this runs for every one
         path = _path(exchange.url)
         method = exchange.method.upper()
-        if 200 <= exchange.status < 300 and ((method == "POST" and path.endswith("/__mock/reset")) or (method == "PUT" and path.endswith("/__mock/state"))):
+        if (method == "POST" and path.endswith("/__mock/reset")) or (method == "PUT" and path.endswith("/__mock/state")):
             self.across = Across()
             return True
         return False

@@ -169,10 +169,13 @@ def _arithmetic(view: View, leads: list[Any], pagination: dict[str, Any], broken
         return
     pages = math.ceil(total / limit)
     expected = {"totalPages": pages, "hasNext": page < pages, "hasPrev": page > 1}
-    wrong = {name: pagination.get(name) for name, value in expected.items() if pagination.get(name) != value}
     count = max(0, min(limit, total - (page - 1) * limit))
     asked = view.query.get("page")
-    if asked and asked.isascii() and asked.isdigit() and int(asked) != page:
+    other_page = bool(asked and asked.isascii() and asked.isdigit() and int(asked) != page)
+    if not other_page and len(leads) == count and all(pagination.get(name) == value for name, value in expected.items()):
+        return
+    wrong = {name: pagination.get(name) for name, value in expected.items() if pagination.get(name) != value}
+    if other_page:
         wrong["page"] = page
     if wrong or len(leads) != count:
         broken(

@@ -119,6 +119,19 @@ def _path(url: str) -> str:
     return url[slash:end]
 
 
+# A plain http(s) URL: what urlsplit would strip (tabs, newlines) or check (a bracketed host) is absent.
+_PLAIN_URL = re.compile(r"(https?)://([^/?#\[\]\t\r\n]*)((?:/[^?#\t\r\n]*)?)(?:\?([^#\t\r\n]*))?(?:#[^\t\r\n]*)?")
+
+
+def url_parts(url: str) -> tuple[str, str, str, str]:
+    """`urlsplit(url)`'s scheme, netloc, path and query; by one match for the plain URLs every feed gives."""
+    match = _PLAIN_URL.fullmatch(url) if url.isascii() else None
+    if match is None:
+        parts = urlsplit(url)  # urlsplit's own rules for anything else
+        return parts.scheme, parts.netloc, parts.path, parts.query
+    return match[1], match[2], match[3], match[4] or ""
+
+
 class Routes:
     """The spec's paths as patterns, and which operation each method reaches."""
 
@@ -133,8 +146,8 @@ class Routes:
         return _path(url).startswith(base_path.rstrip("/") + API_PREFIX)
 
     def view(self, exchange: Exchange, base_path: str = "") -> View:
-        parts = urlsplit(exchange.url)
-        path = parts.path[len(base_path.rstrip("/")) :] if base_path else parts.path
+        _, _, path, query = url_parts(exchange.url)
+        path = path[len(base_path.rstrip("/")) :] if base_path else path
         method = exchange.method.upper()
         routed = "GET" if method == "HEAD" else method
         operation = template = lead_id = None
@@ -150,8 +163,8 @@ class Routes:
         prefer = request_headers.get("prefer", "")
         applied = headers.get("preference-applied")
         forced = (
-            "__code" in parts.query
-            or "__example" in parts.query
+            "__code" in query
+            or "__example" in query
             or (applied is not None and ("code=" in applied or "example=" in applied or "code=" in prefer or "example=" in prefer))
         )
-        return View(exchange, method, path, parts.query, operation, template, lead_id, exchange.status, headers, request_headers, forced)
+        return View(exchange, method, path, query, operation, template, lead_id, exchange.status, headers, request_headers, forced)
