@@ -25,7 +25,8 @@ def check_recording(recording: Recording, base_url: str | None = None, coverage:
     tally = Tally()
     wanted = urlsplit(base_url) if base_url else None
     base_path = wanted.path.rstrip("/") if wanted else ""
-    probe = Judge(base_path=base_path)
+    spec = load_spec()  # once: every judge below reads the same contract
+    probe = Judge(spec, base_path=base_path)
     if coverage:
         tally.seen = Seen(load_spec(), base_path)
     api: list[Exchange] = []
@@ -50,7 +51,7 @@ def check_recording(recording: Recording, base_url: str | None = None, coverage:
         origin = url_parts(exchange.url)[1]
         judge = judges.get(origin)
         if judge is None:
-            judge = judges[origin] = Judge(base_path=base_path, keys_known=keys_known)
+            judge = judges[origin] = Judge(spec, base_path=base_path, keys_known=keys_known)
         if id(exchange) in resets:
             judge.restarts(exchange)
             tally.skipped["state resets (/__mock/)"] += 1

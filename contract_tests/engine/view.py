@@ -111,12 +111,10 @@ def _path(url: str) -> str:
     slash = url.find("/", start + 2 if start >= 0 else 0)
     if slash < 0:
         return ""
-    end = len(url)
-    for mark in "?#":
-        found = url.find(mark, slash)
-        if found >= 0:
-            end = min(end, found)
-    return url[slash:end]
+    query, fragment = url.find("?", slash), url.find("#", slash)
+    if query < 0:
+        return url[slash:] if fragment < 0 else url[slash:fragment]
+    return url[slash:query] if fragment < 0 or query < fragment else url[slash:fragment]
 
 
 # A plain http(s) URL: what urlsplit would strip (tabs, newlines) or check (a bracketed host) is absent.
@@ -136,11 +134,11 @@ class Routes:
     """The spec's paths as patterns, and which operation each method reaches."""
 
     def __init__(self, spec: dict[str, Any]) -> None:
-        self.templates: list[tuple[str, re.Pattern[str], dict[str, str]]] = []
+        self.templates: list[tuple[str, re.Pattern[str], dict[str, str], bool]] = []
         for path, item in spec["paths"].items():
-            pattern = re.escape(path).replace(r"\{leadId\}", "(?P<leadId>[^/]*)")
+            pattern = re.compile(re.escape(path).replace(r"\{leadId\}", "(?P<leadId>[^/]*)") + "$")
             methods = {method.upper(): op["operationId"] for method, op in item.items() if isinstance(op, dict) and "operationId" in op}
-            self.templates.append((path, re.compile(pattern + "$"), methods))
+            self.templates.append((path, pattern, methods, "leadId" in pattern.groupindex))
 
     def is_api(self, url: str, base_path: str = "") -> bool:
         return _path(url).startswith(base_path.rstrip("/") + API_PREFIX)
@@ -151,11 +149,11 @@ class Routes:
         method = exchange.method.upper()
         routed = "GET" if method == "HEAD" else method
         operation = template = lead_id = None
-        for spec_path, pattern, methods in self.templates:
+        for spec_path, pattern, methods, has_id in self.templates:
             match = pattern.match(path)
             if match:
                 template, operation = spec_path, methods.get(routed)
-                if "leadId" in match.groupdict():
+                if has_id:
                     lead_id = unquote(match["leadId"])
                 break
         request_headers = {name.lower(): value for name, value in exchange.request_headers.items()}
