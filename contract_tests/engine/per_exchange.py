@@ -136,10 +136,13 @@ def _listed(view: View, body: dict[str, Any], broken: Broken) -> None:
         return
     _query_values(view, pagination, broken)
     _arithmetic(view, leads, pagination, broken)
+    keys: list[tuple[str, str]] = []  # (createdAt, id) of each lead, in the order listed
     for lead in leads:
-        if not (isinstance(lead, dict) and isinstance(lead.get("createdAt"), str) and isinstance(lead.get("id"), str)):
+        created, lead_id = (lead.get("createdAt"), lead.get("id")) if isinstance(lead, dict) else (None, None)
+        if not (isinstance(created, str) and isinstance(lead_id, str)):
             return  # the schema check names it; order and filters need every lead's id and createdAt
-    _order(leads, broken)
+        keys.append((created, lead_id))
+    _order(keys, broken)
     _filters(view, leads, broken)
 
 
@@ -195,8 +198,7 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _order(leads: list[dict[str, Any]], broken: Broken) -> None:
-    keys = [(lead["createdAt"], lead["id"]) for lead in leads]
+def _order(keys: list[tuple[str, str]], broken: Broken) -> None:
     for index in range(1, len(keys)):
         if keys[index] > keys[index - 1]:
             broken(LIST_ORDER, f"{keys[index][1]} (created {keys[index][0]}) is listed after {keys[index - 1][1]} (created {keys[index - 1][0]})")
@@ -204,7 +206,8 @@ def _order(leads: list[dict[str, Any]], broken: Broken) -> None:
 
 
 def _filters(view: View, leads: list[dict[str, Any]], broken: Broken) -> None:
-    status, source, search = (view.query.get(name) for name in ("status", "source", "search"))
+    query = view.query
+    status, source, search = query.get("status"), query.get("source"), query.get("search")
     if status in STATUSES:
         odd = [lead["id"] for lead in leads if lead.get("status") != status]
         if odd:
