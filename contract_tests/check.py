@@ -11,6 +11,7 @@ from mock_server.spec import load_spec
 
 from .conformance import Exchange
 from .engine import Judge, is_preflight
+from .engine.view import url_parts
 from .evidence import Seen
 from .har import Recording
 from .traffic import KEY_RULES, Tally
@@ -24,14 +25,14 @@ def check_recording(recording: Recording, base_url: str | None = None, coverage:
     tally = Tally()
     wanted = urlsplit(base_url) if base_url else None
     base_path = wanted.path.rstrip("/") if wanted else ""
-    probe = Judge(base_path=base_path)
+    spec = load_spec()  # once: every judge below reads the same contract
+    probe = Judge(spec, base_path=base_path)
     if coverage:
         tally.seen = Seen(load_spec(), base_path)
     api: list[Exchange] = []
     resets: set[int] = set()
     for exchange in recording.exchanges:
-        parts = urlsplit(exchange.url)
-        if wanted is not None and (parts.scheme, parts.netloc) != (wanted.scheme, wanted.netloc):
+        if wanted is not None and url_parts(exchange.url)[:2] != (wanted.scheme, wanted.netloc):
             tally.skipped["on another host"] += 1
         elif probe.restarts(exchange):  # a mock's reset: judged traffic before it is not compared with after
             api.append(exchange)
@@ -47,10 +48,10 @@ def check_recording(recording: Recording, base_url: str | None = None, coverage:
         tally.unjudged.update({rule.id: STRIPPED for rule in KEY_RULES})
     judges: dict[str, Judge] = {}
     for exchange, pending in _in_end_order(api):
-        origin = urlsplit(exchange.url).netloc
+        origin = url_parts(exchange.url)[1]
         judge = judges.get(origin)
         if judge is None:
-            judge = judges[origin] = Judge(base_path=base_path, keys_known=keys_known)
+            judge = judges[origin] = Judge(spec, base_path=base_path, keys_known=keys_known)
         if id(exchange) in resets:
             judge.restarts(exchange)
             tally.skipped["state resets (/__mock/)"] += 1
@@ -70,7 +71,7 @@ def _in_end_order(api: list[Exchange]) -> Iterator[tuple[Exchange, "_Pending"]]:
     writes: dict[str, list[Exchange]] = defaultdict(list)
     for exchange in api:
         if exchange.method.upper() in _WRITES:
-            writes[unquote(urlsplit(exchange.url).path.rsplit("/", 1)[-1])].append(exchange)
+            writes[unquote(url_parts(exchange.url)[2].rsplit("/", 1)[-1])].append(exchange)
     ordered = sorted(api, key=lambda exchange: (_end(exchange), exchange.number or 0))
     return ((exchange, _Pending(exchange, writes)) for exchange in ordered)
 
@@ -84,10 +85,10 @@ class _Pending:
 
     def __call__(self, lead_id: str) -> bool:
         end = _end(self.exchange)
-        return any(
-            other is not self.exchange and _start(other) < end and _end(other) > end
-            for other in self.writes.get(lead_id, ())
-        )
+        for other in self.writes.get(lead_id, ()):
+            if other is not self.exchange and _start(other) < end and _end(other) > end:
+                return True
+        return False
 
 
 def _start(exchange: Exchange) -> float:

@@ -67,11 +67,18 @@ def contract_view(lead: dict[str, Any]) -> dict[str, Any]:
 
 def is_lead(lead: Any) -> bool:
     """A lead with every contract field and well-formed id and timestamps."""
+    if not isinstance(lead, dict):
+        return False
+    for name in LEAD_FIELDS:  # a loop, not all(...): this runs for every lead a judge reads
+        if name not in lead:
+            return False
+    lead_id, created, updated = lead["id"], lead["createdAt"], lead["updatedAt"]
     return (
-        isinstance(lead, dict)
-        and all(name in lead for name in LEAD_FIELDS)
-        and isinstance(lead["id"], str)
-        and bool(LEAD_ID.fullmatch(lead["id"]))
-        and all(isinstance(lead[name], str) and TIMESTAMP.fullmatch(lead[name]) for name in ("createdAt", "updatedAt"))
-        and lead["updatedAt"] >= lead["createdAt"]
+        isinstance(lead_id, str)
+        and bool(LEAD_ID.fullmatch(lead_id))
+        and isinstance(created, str)
+        and bool(TIMESTAMP.fullmatch(created))
+        and isinstance(updated, str)
+        and bool(TIMESTAMP.fullmatch(updated))
+        and updated >= created
     )

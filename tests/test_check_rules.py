@@ -168,3 +168,24 @@ def test_a_mock_reset_between_two_exchanges_keeps_them_apart(tmp_path: Path) -> 
     har = deleted_then(200, {"success": True, "data": lead()}, at=3)
     har.add("POST", "/__mock/reset", 200, {"reset": True}, at=2, key=None)
     assert found(tmp_path, har) == []
+
+
+def _relisted_then(updated: str, *, reset: bool = False) -> Har:
+    """A lead listed seven times with a later updatedAt each (more than the judge keeps marks of), then read."""
+    har = Har()
+    for n in range(7):
+        har.add("GET", LEADS, 200, listing(lead(updatedAt=f"2024-01-15T10:3{n}:00.000Z")), at=n)
+    if reset:
+        har.add("POST", "/__mock/reset", 200, {"reset": True}, at=7, key=None)
+    har.add("GET", L, 200, {"success": True, "data": lead(updatedAt=updated)}, at=8)
+    return har
+
+
+def test_an_updated_at_below_the_latest_of_many_listings_is_caught(tmp_path: Path) -> None:
+    """The judge looks back only below the greatest updatedAt it marked: that one must be the latest listed."""
+    assert found(tmp_path, _relisted_then("2024-01-15T10:35:00.000Z")) == [(8, "update-timestamps")]
+    assert found(tmp_path, _relisted_then("2024-01-15T10:36:00.000Z")) == []
+
+
+def test_a_mock_reset_forgets_the_updated_at_marked_before_it(tmp_path: Path) -> None:
+    assert found(tmp_path, _relisted_then("2024-01-15T10:35:00.000Z", reset=True)) == []

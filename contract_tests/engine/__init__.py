@@ -6,6 +6,7 @@ page) and the cross-exchange ones (per lead and per key) and returns what it bro
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from mock_server.spec import load_spec
@@ -31,12 +32,16 @@ class Judge:
     """One stream of traffic's judge; `keys_known` False when the recording stripped Authorization."""
 
     def __init__(self, spec: dict[str, Any] | None = None, base_path: str = "", keys_known: bool = True) -> None:
-        spec = spec if spec is not None else load_spec()
-        self.routes = Routes(spec)
-        self.spec_rules = SpecRules(spec)
+        self.spec = spec if spec is not None else load_spec()
+        self.routes = Routes(self.spec)
         self.across = Across()
         self.base_path = base_path
         self.keys_known = keys_known
+
+    @cached_property
+    def spec_rules(self) -> SpecRules:
+        """Compiled when first judged: a judge that only routes (check's probe) never pays for it."""
+        return SpecRules(self.spec)
 
     def is_api(self, exchange: Exchange) -> bool:
         """Under the API's prefix and not a CORS preflight: an exchange the contract speaks of."""
@@ -53,9 +58,11 @@ class Judge:
         Deleted leads come back on a reset; comparing across it would be a false alarm. Forgets
         the cross-exchange state when so.
         """
-        path = _path(exchange.url)
         method = exchange.method.upper()
-        if 200 <= exchange.status < 300 and ((method == "POST" and path.endswith("/__mock/reset")) or (method == "PUT" and path.endswith("/__mock/state"))):
+        if not 200 <= exchange.status < 300 or method not in ("POST", "PUT"):
+            return False  # asked first: most exchanges are not a reset, and this runs for every one
+        path = _path(exchange.url)
+        if (method == "POST" and path.endswith("/__mock/reset")) or (method == "PUT" and path.endswith("/__mock/state")):
             self.across = Across()
             return True
         return False

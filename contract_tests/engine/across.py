@@ -40,7 +40,7 @@ WritesPending = Callable[[str], bool]  # lead id -> a write to it is still in fl
 class _Lead:
     """What the traffic showed of one lead id."""
 
-    __slots__ = ("first_end", "created", "workspace", "deleted", "marks", "floor", "state", "last_write_end", "refused")
+    __slots__ = ("first_end", "created", "workspace", "deleted", "marks", "floor", "top", "state", "last_write_end", "refused")
 
     def __init__(self) -> None:
         self.first_end = math.inf  # when an exchange showing it first ended
@@ -49,27 +49,39 @@ class _Lead:
         self.deleted: tuple[float, Exchange] | None = None  # a 200 DELETE's end
         self.marks: list[tuple[float, str, Exchange]] = []  # (ended, updatedAt, exchange)
         self.floor: tuple[float, str, Exchange] | None = None  # the latest end and greatest updatedAt folded
+        self.top: str | None = None  # the greatest updatedAt ever marked: no mark or floor is later
         self.state: tuple[float, dict[str, Any], Exchange] | None = None  # the newest state: (ended, lead, exchange)
         self.last_write_end = -math.inf
         self.refused: tuple[float, str, Exchange] | None = None  # a refused PUT's end, the updatedAt it left
 
     def updated_before(self, start: float) -> tuple[str, Exchange] | None:
-        """The greatest updatedAt shown by exchanges that ended before `start`."""
-        best: tuple[str, Exchange] | None = None
-        candidates = list(self.marks) + ([self.floor] if self.floor else [])
-        for ended, stamp, exchange in candidates:
-            if ended < start and (best is None or stamp > best[0]):
-                best = (stamp, exchange)
-        return best
+        """The greatest updatedAt shown by exchanges that ended before `start` (the first shown, on a tie)."""
+        best: tuple[float, str, Exchange] | None = None
+        for mark in self.marks:
+            if mark[0] < start and (best is None or mark[1] > best[1]):
+                best = mark
+        floor = self.floor
+        if floor is not None and floor[0] < start and (best is None or floor[1] > best[1]):
+            best = floor
+        return None if best is None else (best[1], best[2])
 
     def mark(self, ended: float, stamp: str, exchange: Exchange) -> None:
-        self.marks.append((ended, stamp, exchange))
-        if len(self.marks) > MARKS:
-            old = self.marks.pop(0)
-            if self.floor is None:
+        if self.top is None or stamp > self.top:
+            self.top = stamp
+        marks = self.marks
+        marks.append((ended, stamp, exchange))
+        if len(marks) > MARKS:
+            old = marks.pop(0)
+            floor = self.floor
+            if floor is None:
                 self.floor = old
             else:  # conservative: the floor counts as ended when its latest member did
-                self.floor = (max(self.floor[0], old[0]), max(self.floor[1], old[1]), old[2] if old[1] >= self.floor[1] else self.floor[2])
+                self.floor = (
+                    old[0] if old[0] > floor[0] else floor[0],
+                    old[1] if old[1] > floor[1] else floor[1],
+                    old[2] if old[1] >= floor[1] else floor[2],
+                )
+
 
 
 class Across:
@@ -97,27 +109,28 @@ class Across:
             return found
         if operation == "listLeads":
             leads = data.get("leads") if isinstance(data, dict) else None
-            shown = [lead for lead in leads or () if isinstance(lead, dict) and isinstance(lead.get("id"), str)]
-        else:
-            shown = [data] if isinstance(data, dict) and isinstance(data.get("id"), str) else []
-        for lead in shown:
-            self._shown(view, lead, start, end, found, pending)
+            for lead in leads or ():
+                if isinstance(lead, dict) and isinstance(lead.get("id"), str):
+                    self._shown(view, lead, True, start, end, found, pending)
+        elif isinstance(data, dict) and isinstance(data.get("id"), str):
+            self._shown(view, data, False, start, end, found, pending)
         return found
 
-    def _shown(self, view: View, lead: dict[str, Any], start: float, end: float, found: list[Breach], pending: WritesPending | None) -> None:
+    def _shown(
+        self, view: View, lead: dict[str, Any], listed: bool, start: float, end: float, found: list[Breach], pending: WritesPending | None
+    ) -> None:
         exchange = view.exchange
         lead_id: str = lead["id"]
         known = self.leads.get(lead_id)
-        listed = view.operation == "listLeads"
-        if known is not None and view.operation == "createLead" and known.first_end < start:
+        if known is None:
+            known = self.leads[lead_id] = _Lead()
+        elif view.operation == "createLead" and known.first_end < start:
             found.append(Breach(NO_ID_REUSE, f"create returned {lead_id}, an id seen before", exchange, _first(known)))
             known = self.leads[lead_id] = _Lead()  # a new lead under an old id: compare it with itself from now on
-        elif known is not None and known.deleted is not None and known.deleted[0] < start:
+        elif known.deleted is not None and known.deleted[0] < start:
             rule = LIST_AFTER_DELETE if listed else NOT_FOUND_AFTER_DELETE
             verb = "listed" if listed else f"answered {view.status} to {view.method}"
             found.append(Breach(rule, f"{lead_id} was deleted (200) and then {verb}", exchange, known.deleted[1]))
-        if known is None:
-            known = self.leads[lead_id] = _Lead()
         self._isolation(view, lead_id, lead.get("workspaceId"), known, ISOLATION_LIST if listed else NOT_FOUND_OTHER_WORKSPACE, found)
         created, updated = lead.get("createdAt"), lead.get("updatedAt")
         if isinstance(created, str):
@@ -125,8 +138,8 @@ class Across:
                 known.created = (created, exchange)
             elif known.created[0] != created:
                 found.append(Breach(UPDATE_TIMESTAMPS, f"{lead_id}'s createdAt moved from {known.created[0]} to {created}", exchange, known.created[1]))
-        if isinstance(updated, str) and TIMESTAMP.fullmatch(updated):
-            before = known.updated_before(start)
+        # `top` was matched when it was marked; most leads are shown again with it.
+        if isinstance(updated, str) and (updated == known.top or TIMESTAMP.fullmatch(updated)):
             refused = known.refused
             if refused is not None and refused[0] < start:
                 known.refused = None
@@ -134,17 +147,24 @@ class Across:
                 if quiet and view.operation != "updateLead" and updated != refused[1]:
                     message = f"a PUT refused with {refused[2].status} moved {lead_id}'s updatedAt from {refused[1]} to {updated}"
                     found.append(Breach(UPDATE_REFUSED_UNCHANGED, message, exchange, refused[2]))
-            if view.operation == "updateLead":
+            # What ended before `start` shows at most `top`: below it, or a PUT's equal to it, is worth the look.
+            updating = view.operation == "updateLead"
+            top = known.top
+            before = known.updated_before(start) if top is not None and (updated < top or (updating and updated == top)) else None
+            if updating:
                 if before is not None and not updated > before[0]:
                     found.append(Breach(UPDATE_TIMESTAMPS, f"PUT left {lead_id}'s updatedAt at {updated}, not later than {before[0]} seen before", exchange, before[1]))
                 self._put(view, lead, start, known, found, pending)
-                known.last_write_end = max(known.last_write_end, end)
+                if end > known.last_write_end:
+                    known.last_write_end = end
             elif before is not None and updated < before[0]:
                 found.append(Breach(UPDATE_TIMESTAMPS, f"{lead_id}'s updatedAt went back from {before[0]} to {updated}", exchange, before[1]))
             known.mark(end, updated, exchange)
-            if known.state is None or updated >= str(known.state[1].get("updatedAt")):
+            # A state is kept only with a Timestamp for its updatedAt (this branch), so it is a str.
+            if known.state is None or updated >= known.state[1]["updatedAt"]:
                 known.state = (end, lead, exchange)
-        known.first_end = min(known.first_end, end)
+        if end < known.first_end:
+            known.first_end = end
 
     def _put(self, view: View, lead: dict[str, Any], start: float, known: _Lead, found: list[Breach], pending: WritesPending | None) -> None:
         """A PUT's answer shows what it set; what it did not send is as the last state seen left it."""
@@ -212,12 +232,19 @@ class Across:
     def _isolation(self, view: View, lead_id: str, shown: Any, known: _Lead, rule: Rule, found: list[Breach]) -> None:
         """A key sees one workspace's leads: a second workspace answered 2xx to it is another's lead."""
         if isinstance(shown, str):
-            known.workspace = known.workspace or shown
-        workspace = shown if isinstance(shown, str) else known.workspace
+            if not known.workspace:
+                known.workspace = shown
+            workspace: str | None = shown
+        else:
+            workspace = known.workspace
         key = view.key
         if key is None or workspace is None:
             return
-        seen = self.key_workspaces.setdefault(key, {})
+        seen = self.key_workspaces.get(key)
+        if seen is None:
+            seen = self.key_workspaces[key] = {}
+        elif workspace in seen:
+            return  # the usual case, a lead of the workspace this key was seen with
         if workspace not in seen:
             if seen:
                 other, first = next(iter(seen.items()))

@@ -47,12 +47,15 @@ def judge(view: View, keys_known: bool) -> list[Breach]:
     _http(view, keys_known, broken)
     if view.forced or view.operation is None:
         return found  # a forced example answers for no lead in particular
+    body = view.body
+    if not isinstance(body, dict):
+        return found
     check = _BY_OPERATION.get((view.operation, view.status))
-    if check is not None and isinstance(view.body, dict):
-        check(view, view.body, broken)
-    if view.status == 404 and view.lead_id is not None and isinstance(view.body, dict) and view.body.get("code") == "LEAD_NOT_FOUND":
-        if not is_seed_not_found(view.body, view.lead_id):
-            broken(NOT_FOUND_ENVELOPE, f"the 404 for {view.lead_id!r} is not the seed's: {_short(view.body)}")
+    if check is not None:
+        check(view, body, broken)
+    if view.status == 404 and view.lead_id is not None and body.get("code") == "LEAD_NOT_FOUND":
+        if not is_seed_not_found(body, view.lead_id):
+            broken(NOT_FOUND_ENVELOPE, f"the 404 for {view.lead_id!r} is not the seed's: {_short(body)}")
     return found
 
 
@@ -133,9 +136,14 @@ def _listed(view: View, body: dict[str, Any], broken: Broken) -> None:
         return
     _query_values(view, pagination, broken)
     _arithmetic(view, leads, pagination, broken)
-    if all(isinstance(lead, dict) and isinstance(lead.get("createdAt"), str) and isinstance(lead.get("id"), str) for lead in leads):
-        _order(leads, broken)
-        _filters(view, leads, broken)
+    keys: list[tuple[str, str]] = []  # (createdAt, id) of each lead, in the order listed
+    for lead in leads:
+        created, lead_id = (lead.get("createdAt"), lead.get("id")) if isinstance(lead, dict) else (None, None)
+        if not (isinstance(created, str) and isinstance(lead_id, str)):
+            return  # the schema check names it; order and filters need every lead's id and createdAt
+        keys.append((created, lead_id))
+    _order(keys, broken)
+    _filters(view, leads, broken)
 
 
 def _query_values(view: View, pagination: dict[str, Any], broken: Broken) -> None:
@@ -156,18 +164,27 @@ def _query_values(view: View, pagination: dict[str, Any], broken: Broken) -> Non
 
 
 def _arithmetic(view: View, leads: list[Any], pagination: dict[str, Any], broken: Broken) -> None:
-    page, limit, total = (pagination.get(name) for name in ("page", "limit", "total"))
-    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (page, limit, total)):
+    page, limit, total = pagination.get("page"), pagination.get("limit"), pagination.get("total")
+    if not (_is_int(page) and _is_int(limit) and _is_int(total)):
         return  # the schema check names what is wrong with them
     assert isinstance(page, int) and isinstance(limit, int) and isinstance(total, int)
     if limit < 1:
         return
     pages = math.ceil(total / limit)
     expected = {"totalPages": pages, "hasNext": page < pages, "hasPrev": page > 1}
-    wrong = {name: pagination.get(name) for name, value in expected.items() if pagination.get(name) != value}
     count = max(0, min(limit, total - (page - 1) * limit))
     asked = view.query.get("page")
-    if asked and asked.isascii() and asked.isdigit() and int(asked) != page:
+    other_page = bool(asked and asked.isascii() and asked.isdigit() and int(asked) != page)
+    if (
+        not other_page
+        and len(leads) == count
+        and pagination.get("totalPages") == expected["totalPages"]
+        and pagination.get("hasNext") == expected["hasNext"]
+        and pagination.get("hasPrev") == expected["hasPrev"]
+    ):
+        return
+    wrong = {name: pagination.get(name) for name, value in expected.items() if pagination.get(name) != value}
+    if other_page:
         wrong["page"] = page
     if wrong or len(leads) != count:
         broken(
@@ -177,8 +194,11 @@ def _arithmetic(view: View, leads: list[Any], pagination: dict[str, Any], broken
         )
 
 
-def _order(leads: list[dict[str, Any]], broken: Broken) -> None:
-    keys = [(lead["createdAt"], lead["id"]) for lead in leads]
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _order(keys: list[tuple[str, str]], broken: Broken) -> None:
     for index in range(1, len(keys)):
         if keys[index] > keys[index - 1]:
             broken(LIST_ORDER, f"{keys[index][1]} (created {keys[index][0]}) is listed after {keys[index - 1][1]} (created {keys[index - 1][0]})")
@@ -186,7 +206,8 @@ def _order(leads: list[dict[str, Any]], broken: Broken) -> None:
 
 
 def _filters(view: View, leads: list[dict[str, Any]], broken: Broken) -> None:
-    status, source, search = (view.query.get(name) for name in ("status", "source", "search"))
+    query = view.query
+    status, source, search = query.get("status"), query.get("source"), query.get("search")
     if status in STATUSES:
         odd = [lead["id"] for lead in leads if lead.get("status") != status]
         if odd:

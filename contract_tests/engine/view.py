@@ -42,9 +42,7 @@ class View:
     def query(self) -> dict[str, str]:
         """The query's parameters, the first value of each name (as servers read it)."""
         if self._query is None:
-            self._query = {}
-            for name, value in parse_qsl(self.raw_query, keep_blank_values=True):
-                self._query.setdefault(name, value)
+            self._query = _first_values(self.raw_query)
         return self._query  # type: ignore[no-any-return]
 
     @property
@@ -94,54 +92,77 @@ def _parse(raw: bytes) -> Any:
 NOT_JSON = _NOT_JSON
 
 
+def _first_values(raw: str) -> dict[str, str]:
+    """`parse_qsl(raw, keep_blank_values=True)`, first value of each name; split by hand when nothing is escaped."""
+    pairs: Any
+    if "%" in raw or "+" in raw:
+        pairs = parse_qsl(raw, keep_blank_values=True)
+    else:  # what parse_qsl does here: pieces split on "&", empty ones skipped, a bare name valued ""
+        pairs = (piece.partition("=")[::2] for piece in raw.split("&") if piece)
+    values: dict[str, str] = {}
+    for name, value in pairs:
+        values.setdefault(name, value)
+    return values
+
+
 def _path(url: str) -> str:
     """The path of a URL, without urlsplit's full work (this runs for every exchange)."""
     start = url.find("//")
     slash = url.find("/", start + 2 if start >= 0 else 0)
     if slash < 0:
         return ""
-    end = len(url)
-    for mark in "?#":
-        found = url.find(mark, slash)
-        if found >= 0:
-            end = min(end, found)
-    return url[slash:end]
+    query, fragment = url.find("?", slash), url.find("#", slash)
+    if query < 0:
+        return url[slash:] if fragment < 0 else url[slash:fragment]
+    return url[slash:query] if fragment < 0 or query < fragment else url[slash:fragment]
+
+
+# A plain http(s) URL: what urlsplit would strip (tabs, newlines) or check (a bracketed host) is absent.
+_PLAIN_URL = re.compile(r"(https?)://([^/?#\[\]\t\r\n]*)((?:/[^?#\t\r\n]*)?)(?:\?([^#\t\r\n]*))?(?:#[^\t\r\n]*)?")
+
+
+def url_parts(url: str) -> tuple[str, str, str, str]:
+    """`urlsplit(url)`'s scheme, netloc, path and query; by one match for the plain URLs every feed gives."""
+    match = _PLAIN_URL.fullmatch(url) if url.isascii() else None
+    if match is None:
+        parts = urlsplit(url)  # urlsplit's own rules for anything else
+        return parts.scheme, parts.netloc, parts.path, parts.query
+    return match[1], match[2], match[3], match[4] or ""
 
 
 class Routes:
     """The spec's paths as patterns, and which operation each method reaches."""
 
     def __init__(self, spec: dict[str, Any]) -> None:
-        self.templates: list[tuple[str, re.Pattern[str], dict[str, str]]] = []
+        self.templates: list[tuple[str, re.Pattern[str], dict[str, str], bool]] = []
         for path, item in spec["paths"].items():
-            pattern = re.escape(path).replace(r"\{leadId\}", "(?P<leadId>[^/]*)")
+            pattern = re.compile(re.escape(path).replace(r"\{leadId\}", "(?P<leadId>[^/]*)") + "$")
             methods = {method.upper(): op["operationId"] for method, op in item.items() if isinstance(op, dict) and "operationId" in op}
-            self.templates.append((path, re.compile(pattern + "$"), methods))
+            self.templates.append((path, pattern, methods, "leadId" in pattern.groupindex))
 
     def is_api(self, url: str, base_path: str = "") -> bool:
         return _path(url).startswith(base_path.rstrip("/") + API_PREFIX)
 
     def view(self, exchange: Exchange, base_path: str = "") -> View:
-        parts = urlsplit(exchange.url)
-        path = parts.path[len(base_path.rstrip("/")) :] if base_path else parts.path
+        _, _, path, query = url_parts(exchange.url)
+        path = path[len(base_path.rstrip("/")) :] if base_path else path
         method = exchange.method.upper()
         routed = "GET" if method == "HEAD" else method
         operation = template = lead_id = None
-        for spec_path, pattern, methods in self.templates:
+        for spec_path, pattern, methods, has_id in self.templates:
             match = pattern.match(path)
             if match:
                 template, operation = spec_path, methods.get(routed)
-                if "leadId" in match.groupdict():
+                if has_id:
                     lead_id = unquote(match["leadId"])
                 break
         request_headers = {name.lower(): value for name, value in exchange.request_headers.items()}
         headers = {name.lower(): value for name, value in exchange.response_headers.items()}
         prefer = request_headers.get("prefer", "")
+        applied = headers.get("preference-applied")
         forced = (
-            "__code" in parts.query
-            or "__example" in parts.query
-            or "code=" in headers.get("preference-applied", "")
-            or "example=" in headers.get("preference-applied", "")
-            or (("code=" in prefer or "example=" in prefer) and "preference-applied" in headers)
+            "__code" in query
+            or "__example" in query
+            or (applied is not None and ("code=" in applied or "example=" in applied or "code=" in prefer or "example=" in prefer))
         )
-        return View(exchange, method, path, parts.query, operation, template, lead_id, exchange.status, headers, request_headers, forced)
+        return View(exchange, method, path, query, operation, template, lead_id, exchange.status, headers, request_headers, forced)
