@@ -14,7 +14,7 @@ import zlib
 from collections import Counter, deque
 from collections.abc import Mapping
 from typing import Any, TextIO
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from mock_server.harfile import HarRecorder, har_entry
 from mock_server.spec import load_spec
@@ -37,7 +37,7 @@ class Proxy:
     def __init__(self, target: str, record: str | None = None, out: TextIO | None = None, coverage: bool = False) -> None:
         parts = urlsplit(target.rstrip("/"))
         self.target = f"{parts.scheme}://{parts.netloc}{parts.path}"
-        self.base_path = parts.path
+        self.base_path = quote(parts.path, safe="/%!$&'()*+,;=:@~")  # sent as bytes on the wire: percent-encoded
         self.judge = Judge(base_path=parts.path)
         self.tally = Tally()
         if coverage:  # for --report-json/--report-html: each (operation, status) judged
@@ -78,10 +78,18 @@ class Proxy:
             try:
                 self._observe(request, headers, result, started)
             except Exception:  # the proxy's own fault: said as such, the answer passed on unjudged
-                print(f"leadkit proxy: error judging {request.method} {request.target} (not the target's fault):\n{traceback.format_exc()}", file=sys.stderr, flush=True)
-            reply(result)
+                _say(f"leadkit proxy: error judging {request.method} {request.target} (not the target's fault):\n{traceback.format_exc()}", sys.stderr)
+            finally:
+                reply(result)
 
-        self.pool.request(request.method, self.base_path + request.target, headers, request.body, answered)
+        try:
+            self.pool.request(request.method, self.base_path + request.target, headers, request.body, answered)
+        except Exception:
+            if write_to:  # never sent: no write is under way
+                self.in_flight[write_to] -= 1
+                if not self.in_flight[write_to]:
+                    del self.in_flight[write_to]
+            raise
 
     def _observe(self, request: Message, headers: list[tuple[str, str]], upstream: Answer, started: float) -> None:
         """The exchange kept for /__proxy/har and judged; an offending answer gets the rule ids."""
@@ -117,15 +125,23 @@ class Proxy:
         if self.tally.seen is not None:
             self.tally.seen.record(exchange.method, urlsplit(exchange.url).path, exchange.status)
         for finding in findings:
-            print(finding.line(), file=self.out, flush=True)
+            _say(finding.line(), self.out)
         return [finding.breach.rule.id for finding in findings]
 
     def _unreachable(self, exc: BaseException) -> Answer:
         self.tally.upstream_errors += 1
         reason = str(exc)[:200]
-        print(f"leadkit proxy: {self.target} unreachable ({reason}); answered 502", file=self.out, flush=True)
+        _say(f"leadkit proxy: {self.target} unreachable ({reason}); answered 502", self.out)
         body = {"success": False, "error": "The upstream API could not be reached", "code": "BAD_GATEWAY", "details": {"target": self.target, "reason": reason}}
         return answer(502, json.dumps(body).encode())
+
+
+def _say(line: str, out: TextIO) -> None:
+    """Print a line; output that cannot be written (a closed pipe) never keeps a request from its answer."""
+    try:
+        print(line, file=out, flush=True)
+    except (OSError, ValueError):
+        pass
 
 
 def _lead_of(method: str, target: str) -> str | None:

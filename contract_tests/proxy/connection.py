@@ -135,6 +135,8 @@ class Connection(asyncio.Protocol):
         self.parser = httptools.HttpResponseParser(self)
         self._start()
         self.head_only, self.answered_bytes, self.done = head_only, False, done
+        if self.transport.is_closing() or not self.reusable:  # closed by the server before the request went
+            return self._settle(Stale("the connection closed before the request could be sent"))
         self.timers.append(loop.call_later(READ_S, self._timed_out))
         if len(body) > LARGE:
             self.unsent = body

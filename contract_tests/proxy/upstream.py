@@ -80,7 +80,7 @@ class Pool:
         try:
             opening = loop.create_connection(Connection, self.host, self.port, ssl=self.tls)
             _, protocol = await asyncio.wait_for(opening, CONNECT_S)
-        except (OSError, TimeoutError, ssl.SSLError) as exc:
+        except Exception as exc:  # refused, unresolvable, a bad certificate, a host name IDNA cannot encode...
             done(UpstreamError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__))
             return
         self._on(protocol, False, method, head, body, done)

@@ -40,6 +40,7 @@ class Downstream(asyncio.Protocol):
 
     def _begin(self) -> None:
         self.url, self.headers, self.body, self.size, self.too_large = b"", [], [], 0, False  # type: ignore[var-annotated]
+        self.upgrade_body = False  # an Upgrade request that declares a body: refused
         self.trailing = False  # fields after the body's chunks are trailers: dropped, never made headers (RFC 9110 6.5.1)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -62,6 +63,9 @@ class Downstream(asyncio.Protocol):
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade as upgrade:
+            if self.upgrade_body:
+                # llhttp stops at an Upgrade request's headers: its body would be read as the next request
+                return self._refuse("leadkit proxy upgrades nothing and cannot read the body of an Upgrade request")
             # The proxy upgrades nothing (Upgrade is hop-by-hop): the request is answered as HTTP/1.1,
             # and what followed it is the next request.
             self.parser = httptools.HttpRequestParser(self)
@@ -95,6 +99,11 @@ class Downstream(asyncio.Protocol):
     def on_headers_complete(self) -> None:
         assert self.transport is not None
         self.trailing, expect = True, False
+        # What llhttp takes for an upgrade: an Upgrade header that Connection names. With a body, refused.
+        if any(name.lower() == "upgrade" for name, _ in self.headers):
+            tokens = {token.strip().lower() for name, value in self.headers if name.lower() == "connection" for token in value.split(",")}
+            declared = any(name.lower() == "transfer-encoding" or (name.lower() == "content-length" and value.strip() not in ("", "0")) for name, value in self.headers)
+            self.upgrade_body = "upgrade" in tokens and declared
         for name, value in self.headers:
             lower = name.lower()
             if lower == "content-length" and value.strip().isdigit() and int(value) > MAX_BODY:
@@ -123,7 +132,7 @@ class Downstream(asyncio.Protocol):
 
     def on_message_complete(self) -> None:
         self.continuing = False  # the body came without the invitation
-        if self.closing:
+        if self.closing or self.upgrade_body:
             return
         method = self.parser.get_method().decode("ascii", "replace")
         keep_alive = self.parser.should_keep_alive()
@@ -160,7 +169,9 @@ class Downstream(asyncio.Protocol):
         if not keep_alive:
             return
         if self.queue:
-            self._next()
+            # On the loop's next turn, not from here: answers the proxy gives at once (its own pages)
+            # would otherwise nest one call deeper per pipelined request.
+            asyncio.get_running_loop().call_soon(self._next)
         elif self.refusal is not None:
             self._write(self.refusal, keep_alive=False, head=False)
         else:

@@ -580,3 +580,64 @@ def test_a_client_half_closing_after_its_request_still_gets_the_answer(proxied: 
     assert wire.reply().status == 200
     assert wire.closed()
     settled(proxied)
+
+
+# Found by review: each of these once hung a client, smuggled a request or lost an answer.
+
+
+def test_an_upgrade_request_with_a_body_is_refused_never_read_as_a_second_request(connect: Connect) -> None:
+    """llhttp stops at an Upgrade request's headers: its body must not be taken for the next request."""
+    with raw_upstream(answering(ok())) as upstream, proxy_to(upstream.url) as proxy:
+        wire = connect(proxy.port)
+        smuggled = b"GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+        wire.send(request("POST", LEADS, "Connection: Upgrade", "Upgrade: websocket", "Content-Type: application/json", body=smuggled))
+        is_envelope(wire.reply(), 400, "VALIDATION_ERROR")
+        assert wire.closed()
+        settled(proxy)
+    assert upstream.received == []
+
+
+def test_a_target_whose_host_cannot_be_encoded_is_a_502_not_a_hang(connect: Connect) -> None:
+    with proxy_to(f"http://{'a' * 64}.example") as proxy:
+        wire = connect(proxy.port)
+        wire.send(request("GET", LEADS, AUTH))
+        is_envelope(wire.reply(), 502, "BAD_GATEWAY")
+        assert report(proxy)["upstreamErrors"] == 1
+
+
+def test_a_target_path_outside_latin_1_is_sent_percent_encoded(connect: Connect) -> None:
+    with raw_upstream(answering(ok())) as upstream, proxy_to(f"{upstream.url}/vorgänge/録") as proxy:
+        wire = connect(proxy.port)
+        wire.send(request("GET", "/other", AUTH))
+        assert wire.reply().status == 200
+    assert [got.start for got in upstream.received] == ["GET /vorg%C3%A4nge/%E9%8C%B2/other HTTP/1.1"]
+
+
+class _Broken(StringIO):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")  # `leadkit proxy | head -1`, once head has gone
+
+
+def test_output_that_cannot_be_written_still_answers_every_request(connect: Connect) -> None:
+    from raw_http import raw_upstream as upstream_of
+
+    def gone(wire: Wire, number: int) -> None:
+        wire.request()  # read it, answer nothing, close
+
+    with upstream_of(gone) as upstream, InThread(Proxy(upstream.url, out=_Broken())) as proxy:
+        wire = connect(proxy.port)
+        wire.send(request("GET", LEADS, AUTH))
+        is_envelope(wire.reply(), 502, "BAD_GATEWAY")
+    with served_in_thread(mock()) as url, InThread(Proxy(url, out=_Broken())) as proxy:
+        wire = connect(proxy.port)
+        wire.send(request("GET", LEADS))  # no key: a 401, judged; a violation would be printed
+        assert wire.reply().status == 401
+
+
+def test_two_thousand_pipelined_requests_behind_a_forwarded_one_are_all_answered(proxied: InThread, connect: Connect) -> None:
+    """They queue while the first waits for the upstream, then are answered one after another (once recursively, too deep)."""
+    wire = connect(proxied.port)
+    count = 2000
+    wire.send(request("GET", LEADS, AUTH) + request("GET", "/__proxy/violations") * count)
+    statuses = [wire.reply().status for _ in range(count + 1)]
+    assert statuses == [200] * (count + 1)
