@@ -69,10 +69,7 @@ class Proxy:
         started = time.time()
 
         def answered(result: Answer | UpstreamError) -> None:
-            if write_to:
-                self.in_flight[write_to] -= 1
-                if not self.in_flight[write_to]:
-                    del self.in_flight[write_to]
+            self._written(write_to)
             if isinstance(result, UpstreamError):
                 return reply(self._unreachable(result))
             try:
@@ -85,11 +82,15 @@ class Proxy:
         try:
             self.pool.request(request.method, self.base_path + request.target, headers, request.body, answered)
         except Exception:
-            if write_to:  # never sent: no write is under way
-                self.in_flight[write_to] -= 1
-                if not self.in_flight[write_to]:
-                    del self.in_flight[write_to]
+            self._written(write_to)  # never sent: no write is under way
             raise
+
+    def _written(self, lead_id: str | None) -> None:
+        """A write to `lead_id` answered (or never sent): no longer under way."""
+        if lead_id:
+            self.in_flight[lead_id] -= 1
+            if not self.in_flight[lead_id]:
+                del self.in_flight[lead_id]
 
     def _observe(self, request: Message, headers: list[tuple[str, str]], upstream: Answer, started: float) -> None:
         """The exchange kept for /__proxy/har and judged; an offending answer gets the rule ids."""
