@@ -25,7 +25,7 @@ if __package__ in (None, ""):  # run as a file: make `bench` importable
 
 from bench.harness import AUTH, JOHN, Processes, run_script, start_leadkit
 from bench.timing import print_table
-from contract_tests.conformance import Exchange
+from contract_tests.core.exchange import Exchange
 from contract_tests.engine import Judge
 
 ROUNDS, NUMBER = 5, 5000

@@ -43,7 +43,7 @@ def start_proxies(procs: Processes, upstream: str) -> tuple[str, str]:
 def synthetic_har(entries: int, ids: int | None) -> list[Any]:
     """Exchanges as a frontend makes them. `ids` None: create, read, list, delete, each create a new id;
     else that many leads created, then read, updated and listed over and over."""
-    from contract_tests.conformance import Exchange
+    from contract_tests.core.exchange import Exchange
 
     made: list[Any] = []
     auth = {"Authorization": AUTH["Authorization"], "Content-Type": "application/json"}
@@ -80,9 +80,9 @@ def synthetic_har(entries: int, ids: int | None) -> list[Any]:
 
 def check_figures(sizes: list[int]) -> list[tuple[str, int, float, float]]:
     """(ids, entries, entries a second, engine memory in MB) for each size, ids fixed and ids growing."""
-    from contract_tests.check import check_recording
+    from contract_tests.check.recording import check_recording
+    from contract_tests.core.har import Recording
     from contract_tests.engine import Judge
-    from contract_tests.har import Recording
 
     rows = []
     for ids_label, ids in (("1,000 ids", 1000), ("a new id per create", None)):

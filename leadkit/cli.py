@@ -7,9 +7,9 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 from typing import Sequence
 
-from contract_tests.command import add_parser as add_verify  # light: the kit loads only when verify runs
+from contract_tests.check.command import add_parser as add_traffic  # check and proxy, light the same way
 from contract_tests.replay.command import add_parser as add_replay
-from contract_tests.traffic_command import add_parser as add_traffic  # check and proxy, light the same way
+from contract_tests.verify.command import add_parser as add_verify  # light: the kit loads only when verify runs
 from mock_server.command import add_parser as add_mock
 
 

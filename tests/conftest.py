@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from contract_tests.conformance import Exchange, SpecChecker
+from contract_tests.core.exchange import Exchange, SpecChecker
 from mock_server import create_app
 from mock_server.spec import load_spec
 

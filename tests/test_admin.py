@@ -12,8 +12,8 @@ import requests
 from flask.testing import FlaskClient
 from livemock import LiveMock
 
-from tests.conftest import AUTH, JANE, JOHN, Api
 from mock_server import create_app
+from tests.conftest import AUTH, JANE, JOHN, Api
 
 
 def test_admin_index_lists_its_routes(admin: FlaskClient) -> None:

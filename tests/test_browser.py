@@ -13,7 +13,6 @@ from typing import Any, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 from livemock import LiveMock, ensure_command
 from readmedoc import aimed_at, blocks
 

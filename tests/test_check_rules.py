@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-
-from contract_tests.check import check_recording
-from contract_tests.har import read_har
 from harmaker import KEY_B, LEAD, OTHER, Har, deleted, lead, listing, not_found
+
+from contract_tests.check.recording import check_recording
+from contract_tests.core.har import read_har
 
 L = f"/api/v1/leads/{LEAD}"
 LEADS = "/api/v1/leads"

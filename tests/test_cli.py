@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 import requests
-
-from tests.conftest import AUTH, KEY, SECOND_KEY
 from livemock import LEADKIT, ROOT, LiveMock, ensure_command
-from mock_server import create_app
+
 from leadkit.cli import build_parser
+from mock_server import create_app
 from mock_server.command import config_from_args
+from tests.conftest import AUTH, KEY, SECOND_KEY
 
 
 def test_flags_become_settings() -> None:

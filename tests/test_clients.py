@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-
 from livemock import ROOT, LiveMock, ensure_command
+from readmedoc import aimed_at, blocks
+
 from mock_server.spec import load_spec, operations
 from mock_server.validation import resolve
-from readmedoc import aimed_at, blocks
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import requests
-
 from livemock import LiveMock
 
 THREADS = 8

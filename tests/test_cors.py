@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import AUTH, JOHN
 from mock_server import ConfigError, create_app
+from tests.conftest import AUTH, JOHN
 
 APP_ORIGIN = "http://localhost:5173"
 

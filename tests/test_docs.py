@@ -8,8 +8,8 @@ from typing import Any
 import yaml
 from flask.testing import FlaskClient
 
-from tests.conftest import KEY
 from mock_server.docs import swagger_ui_dir
+from tests.conftest import KEY
 
 
 def test_docs_page_loads_only_its_own_assets(admin: FlaskClient) -> None:

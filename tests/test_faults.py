@@ -8,10 +8,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import AUTH, JOHN, SECOND_AUTH, ValidatingClient
 from mock_server import ConfigError, create_app, faults
 from mock_server.faults import parse_latency, parse_rate_limit
 from mock_server.state import EXTENSION
+from tests.conftest import AUTH, JOHN, SECOND_AUTH, ValidatingClient
 
 
 @pytest.fixture

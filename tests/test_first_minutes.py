@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from livemock import LEADKIT, ROOT, free_port
-from tests.conftest import AUTH
+
 from leadkit.cli import build_parser
+from tests.conftest import AUTH
 
 README = (ROOT / "README.md").read_text()
 

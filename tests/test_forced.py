@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import copy
-
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import AUTH, JANE, JOHN, Api
 from mock_server.spec import load_spec, operations
 from mock_server.validation import resolve
+from tests.conftest import AUTH, JANE, JOHN, Api
 
 SPEC = load_spec()
 REQUESTS = {  # one request per operation; a forced answer ignores the body

@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import AUTH, JANE, JOHN, Api
 from mock_server import create_app
 from mock_server.clock import format_ms
 from mock_server.fixtures import FixtureError
 from mock_server.generate import generate_leads
 from mock_server.persistence import StateError
 from mock_server.state import EXTENSION
+from tests.conftest import AUTH, JANE, JOHN, Api
 
 DISPLAY_NAME_FORMS = ["Bob <a@b.com>", "@ <a@b.com>", "<> <a@b.com>", "a <b> <c@d.com>", "<a@b.com>"]
 

@@ -10,9 +10,9 @@ those cases are listed apart and checked for exactly that.
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
-import http.client
 import socket
 import time
 from dataclasses import dataclass
@@ -21,7 +21,7 @@ from typing import Any, Iterator
 import pytest
 
 from bench.harness import AUTH, JOHN, Processes, start_leadkit
-from contract_tests.conformance import Exchange, SpecChecker
+from contract_tests.core.exchange import Exchange, SpecChecker
 
 pytestmark = pytest.mark.slow
 

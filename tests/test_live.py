@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -14,7 +14,6 @@ from typing import Any, Iterator
 
 import pytest
 import requests
-
 from livemock import LEADKIT, ROOT, LiveMock, ensure_command, free_port
 
 SEED = ROOT / "docs" / "vendor" / "delete-lead.txt"

@@ -15,12 +15,12 @@ import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
-
-from tests.conftest import AUTH, JANE, JOHN, Api
 from livemock import LEADKIT, ROOT, LiveMock
+
 from mock_server import create_app
 from mock_server.persistence import StateError
 from mock_server.state import EXTENSION
+from tests.conftest import AUTH, JANE, JOHN, Api
 
 
 @pytest.fixture

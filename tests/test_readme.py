@@ -6,7 +6,6 @@ import re
 import subprocess
 
 import pytest
-
 from livemock import ROOT, LiveMock
 from readmedoc import blocks
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from livemock import LEADKIT, ROOT, LiveMock
 
 pytestmark = pytest.mark.slow

@@ -8,9 +8,9 @@ import jsonschema_rs
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import Api
 from mock_server import ConfigError, create_app
 from mock_server.spec import json_schema
+from tests.conftest import Api
 
 
 def session(**settings: Any) -> list[dict[str, Any]]:

@@ -95,9 +95,9 @@ def run_check(args: argparse.Namespace) -> int:
     import json
     from datetime import datetime, timezone
 
-    from .check import check_recording
-    from .har import HarError, read_har
-    from .traffic_report import traffic_report, unreadable_report
+    from ..core.har import HarError, read_har
+    from ..evidence.traffic import traffic_report, unreadable_report
+    from .recording import check_recording
 
     started = datetime.now(timezone.utc)
     try:
@@ -123,8 +123,8 @@ def run_check(args: argparse.Namespace) -> int:
 
 def write_reports(report: Any, args: argparse.Namespace, tool: str) -> None:
     """--report-json and --report-html, by the one writer verify uses; a file that cannot be written is said on stderr."""
-    from .evidence import write_json
-    from .evidence_html import write_html
+    from ..evidence.html import write_html
+    from ..evidence.model import write_json
 
     for path, write in ((args.report_json, write_json), (args.report_html, write_html)):
         if path:
@@ -137,8 +137,8 @@ def write_reports(report: Any, args: argparse.Namespace, tool: str) -> None:
 def run_proxy(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
-    from .proxy.serve import run
-    from .traffic_report import traffic_report
+    from ..evidence.traffic import traffic_report
+    from ..proxy.serve import run
 
     started = datetime.now(timezone.utc)
 

@@ -9,12 +9,12 @@ from urllib.parse import unquote, urlsplit
 
 from mock_server.spec import load_spec
 
-from .conformance import Exchange
-from .engine import Judge, is_preflight
-from .engine.view import url_parts
-from .evidence import Seen
-from .har import Recording
-from .traffic import KEY_RULES, Tally
+from ..core.exchange import Exchange
+from ..core.har import Recording
+from ..engine import Judge, is_preflight
+from ..engine.view import url_parts
+from ..evidence.model import Seen
+from ..evidence.tally import KEY_RULES, Tally
 
 STRIPPED = "the recording has no Authorization headers (current Chromium strips them on export), so the key of each request is unknown"
 _WRITES = ("PUT", "DELETE")

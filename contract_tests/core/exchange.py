@@ -42,8 +42,8 @@ class SpecChecker:
     """Validates responses against openapi.yaml for a deployment at `base_url`: the engine's compiled checks."""
 
     def __init__(self, base_url: str, spec: dict[str, Any] | None = None) -> None:
-        from .engine.openapi import SpecRules  # the engine reads Exchange from here: import it once both exist
-        from .engine.view import Routes
+        from ..engine.openapi import SpecRules  # the engine reads Exchange from here: import it once both exist
+        from ..engine.view import Routes
 
         self.spec = spec if spec is not None else load_spec()
         self.base_path = urlsplit(base_url).path.rstrip("/")

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from .conformance import Exchange
+from .exchange import Exchange
 
 
 class HarError(Exception):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from .conformance import Exchange
+from .exchange import Exchange
 
 
 @dataclass(frozen=True)

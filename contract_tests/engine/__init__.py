@@ -11,8 +11,8 @@ from typing import Any
 
 from mock_server.spec import load_spec
 
-from ..conformance import Exchange
-from ..rules import Rule
+from ..core.exchange import Exchange
+from ..core.rules import Rule
 from . import across, openapi, per_exchange
 from .across import Across, WritesPending
 from .breach import Breach

@@ -13,9 +13,9 @@ from typing import Any, Callable
 
 from mock_server.merge_patch import merge_patch
 
-from ..conformance import Exchange
-from ..expect import TIMESTAMP
-from ..rules import (
+from ..core.exchange import Exchange
+from ..core.expect import TIMESTAMP
+from ..core.rules import (
     DELETED_AT_AFTER_UPDATES,
     ISOLATION_LIST,
     LIST_AFTER_DELETE,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..conformance import Exchange
-from ..rules import Rule
+from ..core.exchange import Exchange
+from ..core.rules import Rule
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import jsonschema_rs
 from mock_server.spec import json_schema
 from mock_server.validation import resolve
 
-from ..rules import JSON_EVERYWHERE, METHOD_NOT_ALLOWED, RESPONSES_MATCH_SPEC, UNAUTHORIZED
+from ..core.rules import JSON_EVERYWHERE, METHOD_NOT_ALLOWED, RESPONSES_MATCH_SPEC, UNAUTHORIZED
 from .breach import Breach
 from .view import NOT_JSON, View
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
-from ..expect import DELETED_MESSAGE, TIMESTAMP, is_lead, is_seed_not_found
-from ..rules import (
+from ..core.expect import DELETED_MESSAGE, TIMESTAMP, is_lead, is_seed_not_found
+from ..core.rules import (
     CREATE_ENVELOPE,
     DELETE_ENVELOPE,
     FILTER_SEARCH,

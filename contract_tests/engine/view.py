@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import msgspec
 
-from ..conformance import Exchange
+from ..core.exchange import Exchange
 from .breach import Breach
 
 _NOT_JSON: Any = object()  # a body that is there but does not parse

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from .evidence import Report, RuleResult
+from .model import Report, RuleResult
 
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#222;max-width:70rem}

@@ -18,8 +18,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
-from .conformance import Exchange
-from .evidence_text import body_excerpt as body_excerpt, curl as curl, one_line as one_line, redact as redact
+from ..core.exchange import Exchange
+from .text import body_excerpt as body_excerpt
+from .text import curl as curl
+from .text import one_line as one_line
+from .text import redact as redact
 
 SCHEMA = "leadkit-report/1"
 Status = Literal["passed", "broken", "skipped"]

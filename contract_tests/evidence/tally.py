@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from .conformance import Exchange
-from .engine import Breach
-from .evidence import Seen
-from .report import curl
-from .rules import ISOLATION_LIST, NOT_FOUND_OTHER_WORKSPACE, UNAUTHORIZED
+from ..core.exchange import Exchange
+from ..core.rules import ISOLATION_LIST, NOT_FOUND_OTHER_WORKSPACE, UNAUTHORIZED
+from ..engine import Breach
+from ..verify.findings import curl
+from .model import Seen
 
 KEY_RULES = (NOT_FOUND_OTHER_WORKSPACE, ISOLATION_LIST, UNAUTHORIZED)
 _PRIVATE = ("cookie", "proxy-authorization")  # never shown, never in a curl

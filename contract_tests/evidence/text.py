@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 from typing import Mapping
 
-from .conformance import Exchange
+from ..core.exchange import Exchange
 
 
 def redact(text: str, keys: Mapping[str, str]) -> str:

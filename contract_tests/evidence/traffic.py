@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from .engine import RULES
-from .evidence import OUTCOMES, Evidence, Report, RuleResult, evidence_of
-from .rules import Rule
-from .traffic import Finding, Tally, shown
+from ..core.rules import Rule
+from ..engine import RULES
+from .model import OUTCOMES, Evidence, Report, RuleResult, evidence_of
+from .tally import Finding, Tally, shown
 
 EVIDENCE_PER_RULE = 10  # the first violations of each rule; its `broken` count says how many in all
 PASSED_MEANS = (

@@ -8,9 +8,9 @@ from urllib.parse import quote
 
 import pytest
 
+from ..core.rules import CREATE_ENVELOPE, NO_ID_REUSE, NOT_FOUND_MALFORMED, NOT_FOUND_NEVER_EXISTED, ContractViolation
 from .client import Client, Reply
 from .guard import RUN_KEY, TEST_SOURCE, Ledger
-from .rules import CREATE_ENVELOPE, NO_ID_REUSE, NOT_FOUND_MALFORMED, NOT_FOUND_NEVER_EXISTED, ContractViolation
 
 LEADS = "/api/v1/leads"
 

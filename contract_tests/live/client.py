@@ -11,11 +11,11 @@ from typing import Any, Mapping
 
 from requests.structures import CaseInsensitiveDict
 
-from .conformance import Exchange, SpecChecker
-from .engine import Breach, Judge
-from .rules import ContractViolation
+from ..core.exchange import Exchange, SpecChecker
+from ..core.rules import ContractViolation
+from ..engine import Breach, Judge
+from .session import KitSession
 from .target import Target
-from .transport import KitSession
 
 TIMEOUT_S = 30
 _UNSET: Any = object()

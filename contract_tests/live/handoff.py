@@ -7,9 +7,9 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Callable
 
+from ..core.rules import ContractViolation
+from ..verify.findings import Violations
 from .interrupt import Interrupted, caused_by_interrupt
-from .report import Violations
-from .rules import ContractViolation
 
 
 class Handoff:

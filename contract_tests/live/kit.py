@@ -12,15 +12,15 @@ import requests
 
 from mock_server.spec import load_spec
 
+from ..core.exchange import SpecChecker
+from ..evidence.model import Seen
+from ..evidence.text import body_excerpt
 from .api import Api
 from .client import TIMEOUT_S, Client
-from .conformance import SpecChecker
-from .evidence import Seen
-from .evidence_text import body_excerpt
 from .guard import Guard, Ledger
 from .interrupt import Stopper
+from .session import KitSession, make_session
 from .target import Target, TargetError
-from .transport import KitSession, make_session
 
 
 @dataclass

@@ -16,11 +16,10 @@ from urllib3._collections import HTTPHeaderDict
 from urllib3.util.retry import Retry
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from .evidence import Seen
+from ..evidence.model import Seen
 from .guard import SAFE_METHODS, Guard, Ledger
 from .interrupt import Interrupted, Stopper
 from .target import Target
-
 
 RATE_LIMITED_TRIES = 8  # a 429 is sent again this many times at most, each after its Retry-After (10 s at most)
 

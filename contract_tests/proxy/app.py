@@ -19,10 +19,10 @@ from urllib.parse import quote, unquote, urlsplit
 from mock_server.harfile import HarRecorder, har_entry
 from mock_server.spec import load_spec
 
-from ..conformance import Exchange
+from ..core.exchange import Exchange
 from ..engine import Judge, is_preflight
-from ..evidence import Seen
-from ..traffic import Tally
+from ..evidence.model import Seen
+from ..evidence.tally import Tally
 from .messages import Answer, Message, Reply, answer, end_to_end
 from .upstream import Pool, UpstreamError
 

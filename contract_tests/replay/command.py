@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..target import ENV_API_KEY, ENV_BASE_URL, ENV_SECOND_API_KEY, TargetError, resolve_target
+from ..live.target import ENV_API_KEY, ENV_BASE_URL, ENV_SECOND_API_KEY, TargetError, resolve_target
 
 EPILOG = f"""\
 how it works:
@@ -54,10 +54,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def run(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
-    from ..evidence import write_json
-    from ..evidence_html import write_html
-    from ..har import HarError, read_har
-    from ..kit import Kit
+    from ..core.har import HarError, read_har
+    from ..evidence.html import write_html
+    from ..evidence.model import write_json
+    from ..live.kit import Kit
     from .session import EXIT_CANNOT_RUN, replay, steps_json, to_report
 
     try:

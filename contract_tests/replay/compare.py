@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine import View
-from ..rules import (
+from ..core.rules import (
     CREATED_AVAILABLE,
     FILTER_SEARCH,
     FILTER_SOURCE,
@@ -34,6 +33,7 @@ from ..rules import (
     VALIDATION,
     Rule,
 )
+from ..engine import View
 from .plan import WELL_FORMED
 
 _BY_STATUS = {401: UNAUTHORIZED, 405: METHOD_NOT_ALLOWED, 413: PAYLOAD_TOO_LARGE, 415: UNSUPPORTED_MEDIA_TYPE}

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..conformance import Exchange
+from ..core.exchange import Exchange
+from ..core.har import Recording
 from ..engine import Judge, View, is_preflight
-from ..har import Recording
 
 WELL_FORMED = re.compile(r"lead_[0-9a-f]{16}\Z")
 _BEARER = re.compile(r"\s*(bearer)\s+(\S+)\s*$", re.IGNORECASE)

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import quote, urlencode
 
-from ..client import TIMEOUT_S
-from ..conformance import Exchange
+from ..core.exchange import Exchange
 from ..engine import Breach, Judge
-from ..guard import GuardRefused
-from ..kit import Kit
-from ..report import exchange_from
+from ..live.client import TIMEOUT_S
+from ..live.guard import GuardRefused
+from ..live.kit import Kit
+from ..verify.findings import exchange_from
 from .compare import Difference, LeadHistory, answer_differs, list_rule, listed_ids
 from .plan import WELL_FORMED, Plan, Step, bearer, stand_in_body
 

@@ -9,15 +9,15 @@ from urllib.parse import urlsplit
 
 from mock_server.spec import load_spec
 
-from ..check import check_recording
-from ..conformance import Exchange
-from ..evidence import Report, RuleResult, Seen, evidence_of
-from ..har import Recording
-from ..kit import Kit
-from ..plugin import cleanup_note, key_variables
-from ..evidence_text import curl
-from ..rules import Rule
-from ..target import Target
+from ..check.recording import check_recording
+from ..core.exchange import Exchange
+from ..core.har import Recording
+from ..core.rules import Rule
+from ..evidence.model import Report, RuleResult, Seen, evidence_of
+from ..evidence.text import curl
+from ..live.kit import Kit
+from ..live.target import Target
+from ..verify.plugin import cleanup_note, key_variables
 from .plan import Plan, make_plan
 from .runner import Outcome, Replayer
 

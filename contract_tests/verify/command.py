@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .target import DEFAULT_MAX_EXAMPLES, DEFAULT_WORKERS, ENV_API_KEY, ENV_BASE_URL, ENV_SECOND_API_KEY, TargetError, resolve_target
+from ..live.target import DEFAULT_MAX_EXAMPLES, DEFAULT_WORKERS, ENV_API_KEY, ENV_BASE_URL, ENV_SECOND_API_KEY, TargetError, resolve_target
 
 EXIT_CANNOT_RUN, EXIT_INTERRUPTED = 2, 130
 
@@ -74,8 +74,8 @@ def _run(args: argparse.Namespace) -> int:
 
     from hypothesis.configuration import set_hypothesis_home_dir
 
-    from .kit import Kit  # the kit (pytest, Schemathesis, openapi-core) loads only now
-    from .verify import Reports, verify
+    from ..live.kit import Kit  # the kit (pytest, Schemathesis, openapi-core) loads only now
+    from .run import Reports, verify
 
     # Hypothesis keeps caches in ./.hypothesis; a command run from any directory should not litter it.
     set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "leadkit-hypothesis")

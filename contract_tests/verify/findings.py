@@ -8,12 +8,12 @@ from typing import Any
 import requests
 from hypothesis.errors import HypothesisException
 
-from .conformance import Exchange
-from .evidence import evidence_of
-from .evidence_text import curl as curl  # also reached here
-from .guard import GuardRefused
-from .rules import KIT_ERROR, ContractViolation, Rule
-from .target import TargetError
+from ..core.exchange import Exchange
+from ..core.rules import KIT_ERROR, ContractViolation, Rule
+from ..evidence.model import evidence_of
+from ..evidence.text import curl as curl  # also reached here
+from ..live.guard import GuardRefused
+from ..live.target import TargetError
 from .words import failed_assert_in_words
 
 # Failures that say the kit could not do its job, not that the deployment broke a rule

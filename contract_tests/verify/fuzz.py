@@ -19,14 +19,14 @@ from schemathesis.generation.stateful.state_machine import APIStateMachine
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 from schemathesis.transport.requests import REQUESTS_TRANSPORT
 
-from .expect import is_seed_not_found
-from .guard import RUN_KEY, SAFE_METHODS, TEST_SOURCE
-from .handoff import Handoff, combined, run_at_once
-from .interrupt import Interrupted
-from .kit import Kit
+from ..core.expect import is_seed_not_found
+from ..core.rules import CHECK_RULES, NO_ID_REUSE, NOT_FOUND_OTHER_WORKSPACE, ContractViolation, Rule
+from ..live.guard import RUN_KEY, SAFE_METHODS, TEST_SOURCE
+from ..live.handoff import Handoff, combined, run_at_once
+from ..live.interrupt import Interrupted
+from ..live.kit import Kit
+from .findings import Violations, exchange_from
 from .parallel import serialise_ast_parse
-from .report import Violations, exchange_from
-from .rules import CHECK_RULES, NO_ID_REUSE, NOT_FOUND_OTHER_WORKSPACE, ContractViolation, Rule
 
 STATEFUL_STEPS = 8  # calls per generated scenario: create, then what its links lead to
 MIN_SCENARIOS_PER_MACHINE = 5

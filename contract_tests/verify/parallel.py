@@ -31,8 +31,8 @@ import pytest
 from _pytest.runner import CallInfo, call_and_report
 from hypothesis.errors import HypothesisDeprecationWarning
 
-from .client import CURRENT_CHECK, CheckRecord
-from .interrupt import Stopper
+from ..live.client import CURRENT_CHECK, CheckRecord
+from ..live.interrupt import Stopper
 
 RECORD = pytest.StashKey[CheckRecord]()
 _AST_LOCK = threading.RLock()

@@ -18,14 +18,14 @@ from typing import Any, Generator, Iterator
 
 import pytest
 
-from .api import Api
-from .client import CURRENT_CHECK, CheckRecord
-from .interrupt import Stopper, caused_by_interrupt
-from .kit import Kit
+from ..core.rules import Rule
+from ..live.api import Api
+from ..live.client import CURRENT_CHECK, CheckRecord
+from ..live.interrupt import Stopper, caused_by_interrupt
+from ..live.kit import Kit
+from ..live.target import ENV_API_KEY, ENV_BASE_URL, ENV_SECOND_API_KEY, Target, TargetError, resolve_target
+from .findings import Findings, findings_from
 from .parallel import RANDOM_WARNING, RECORD, run_checks
-from .report import Findings, findings_from
-from .rules import Rule
-from .target import ENV_API_KEY, ENV_BASE_URL, ENV_SECOND_API_KEY, Target, TargetError, resolve_target
 
 TARGET = pytest.StashKey[Target]()  # set by `leadkit verify` (or a wrapping plugin) to skip the options
 KIT = pytest.StashKey[Kit]()

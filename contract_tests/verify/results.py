@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from . import rules as rules_module
-from .evidence import OUTCOMES, Coverage, Report, RuleResult, evidence_of
-from .report import Findings, short
-from .rules import KIT_ERROR, Rule
+from ..core import rules as rules_module
+from ..core.rules import KIT_ERROR, Rule
+from ..evidence.model import OUTCOMES, Coverage, Report, RuleResult, evidence_of
+from .findings import Findings, short
 
 EVIDENCE_PER_RULE = 3  # the first few checks that showed a rule broken; the count says how many in all
 

@@ -12,12 +12,12 @@ from typing import Any, TextIO
 
 import pytest
 
-from .evidence import coverage_table
-from .kit import Kit
+from ..evidence.model import coverage_table
+from ..live.kit import Kit
+from ..live.target import Target
+from .findings import Findings, short
 from .plugin import FINDINGS, KIT, STOPPER, TARGET, cleanup_note, key_variables
-from .report import Findings, short
 from .results import build_report, rule_results, rules_line
-from .target import Target
 
 EXIT_CANNOT_RUN, EXIT_COVERAGE, EXIT_INTERRUPTED = 2, 3, 130
 
@@ -117,8 +117,8 @@ def _run_lines(kit: Kit | None, results: list[Any], coverage: Any) -> list[str]:
 
 
 def _write_reports(report: Any, reports: Reports, out: TextIO) -> None:
-    from .evidence import write_json
-    from .evidence_html import write_html
+    from ..evidence.html import write_html
+    from ..evidence.model import write_json
 
     for path, write in ((reports.json, write_json), (reports.html, write_html)):
         if path:

@@ -11,8 +11,8 @@ import ast
 import re
 from typing import Any
 
-from .conformance import Exchange
-from .evidence_text import one_line
+from ..core.exchange import Exchange
+from ..evidence.text import one_line
 
 # The kit's own idioms (expect.py), in the contract's words.
 IDIOMS: list[tuple[re.Pattern[str], str]] = [

@@ -15,6 +15,7 @@ from mock_server import create_app
 from mock_server.state import EXTENSION
 from mock_server.store import WRITABLE
 
+
 def _owner(app: Flask, lead_id: str) -> str | None:
     lead = store_of(app)._leads.get(lead_id)
     return lead.workspace_id if lead else None

@@ -10,6 +10,7 @@ from planting import everything, page_of
 
 from mock_server.store import Lead, LeadNotFound, LeadStore, Page
 
+
 class KeepsDeleted(LeadStore):
     """A deleted lead still answers GET, as it was."""
 

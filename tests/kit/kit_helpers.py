@@ -15,8 +15,8 @@ from typing import Any, Iterator
 from livemock import LiveMock, free_port
 from werkzeug.serving import make_server
 
-from contract_tests.target import Target
-from contract_tests.verify import Outcome, Reports, verify
+from contract_tests.live.target import Target
+from contract_tests.verify.run import Outcome, Reports, verify
 
 KEY = "sk-workspace_your_api_key"  # the mock's default fixture keys
 SECOND_KEY = "sk-workspace_second_api_key"

@@ -7,7 +7,7 @@ import pkgutil
 from functools import cache
 from typing import Any
 
-import contract_tests
+import contract_tests.verify.checks
 
 GENERATED_MODULES = ("test_generated", "test_stateful")  # Schemathesis: their verdicts depend on the seed
 
@@ -26,10 +26,10 @@ def _rule_ids(marks: list[Any]) -> set[str]:
 @cache
 def _checks_by_rule() -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for info in pkgutil.iter_modules(contract_tests.__path__):
+    for info in pkgutil.iter_modules(contract_tests.verify.checks.__path__):
         if not info.name.startswith("test_") or info.name in GENERATED_MODULES:
             continue
-        module = importlib.import_module(f"contract_tests.{info.name}")
+        module = importlib.import_module(f"contract_tests.verify.checks.{info.name}")
         module_marks = getattr(module, "pytestmark", [])
         module_marks = module_marks if isinstance(module_marks, list) else [module_marks]
         for name, check in vars(module).items():

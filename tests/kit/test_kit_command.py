@@ -9,12 +9,12 @@ import urllib.request
 from typing import Any
 
 import pytest
-from planting import mock
 from kit_helpers import HAND_WRITTEN, KEY, SECOND_KEY, free_port, in_process, leadkit, run_verify
+from planting import mock
 
-from contract_tests.conformance import Exchange
-from contract_tests.report import curl
-from contract_tests.target import Target, TargetError, resolve_target
+from contract_tests.core.exchange import Exchange
+from contract_tests.live.target import Target, TargetError, resolve_target
+from contract_tests.verify.findings import curl
 from leadkit.cli import main
 
 ENV = {"LEADS_BASE_URL": "http://env.example:8000", "LEADS_API_KEY": "env-key", "LEADS_SECOND_API_KEY": "env-key-2"}
@@ -116,7 +116,7 @@ def test_summary_gives_a_curl_without_the_keys() -> None:
 
 
 def test_leadkit_mock_does_not_load_the_kit() -> None:
-    code = "import sys, leadkit.cli; print(sorted(m for m in ('pytest', 'schemathesis', 'contract_tests.kit') if m in sys.modules))"
+    code = "import sys, leadkit.cli; print(sorted(m for m in ('pytest', 'schemathesis', 'contract_tests.live.kit') if m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
 
 
@@ -136,7 +136,7 @@ def test_readme_documents_every_option_and_exit_code() -> None:
     import argparse
     from pathlib import Path
 
-    from contract_tests.command import add_parser
+    from contract_tests.verify.command import add_parser
 
     sub = argparse.ArgumentParser().add_subparsers()
     add_parser(sub)

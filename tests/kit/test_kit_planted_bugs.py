@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 from broken_servers import BUGS
-from planting import Planted, answer, mock
 from kit_helpers import HAND_WRITTEN, in_process, run_verify
+from planting import Planted, answer, mock
 from selection import checks_of
 from werkzeug.wrappers import Request, Response
 

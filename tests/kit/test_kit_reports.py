@@ -15,7 +15,7 @@ from kit_helpers import HAND_WRITTEN, in_process, run_verify
 from planting import Planted, answer, mock
 from werkzeug.wrappers import Request, Response
 
-from contract_tests.verify import Reports
+from contract_tests.verify.run import Reports
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))

@@ -12,11 +12,11 @@ from typing import Any, Callable, Iterable
 import pytest
 import requests
 from broken_servers import BUGS
-from planting import Planted, error, lead_ids, mock
 from kit_helpers import BIN, HAND_WRITTEN, KEY, SECOND_KEY, in_process, leadkit, live_mock, run_verify
+from planting import Planted, error, lead_ids, mock
 from werkzeug.wrappers import Request, Response
 
-from contract_tests.guard import Guard, GuardRefused, Ledger
+from contract_tests.live.guard import Guard, GuardRefused, Ledger
 
 LEADS = "http://deployment.example/api/v1/leads"
 OWNED, PROBE, FOREIGN = "lead_00000000000000aa", "lead_00000000000000bb", "lead_1234567890abcdef"
@@ -211,7 +211,7 @@ def _total(base_url: str, key: str) -> int:
 
 def test_no_search_token_is_part_of_another() -> None:
     """Checks find their own leads by `search=<token>`: token 4 must not find token 43's leads."""
-    from contract_tests.guard import Ledger
+    from contract_tests.live.guard import Ledger
 
     ledger = Ledger()
     tokens = [ledger.token() for _ in range(500)]

@@ -10,9 +10,9 @@ import pytest
 from kit_helpers import in_process
 from planting import lead_ids, mock
 
-from contract_tests.guard import GuardRefused
-from contract_tests.kit import Kit
-from contract_tests.together import MAX_PARALLEL, at_once
+from contract_tests.live.guard import GuardRefused
+from contract_tests.live.kit import Kit
+from contract_tests.live.together import MAX_PARALLEL, at_once
 
 
 class InFlight:

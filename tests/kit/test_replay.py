@@ -24,7 +24,7 @@ from test_browser_traffic import PageServer, browser, pages, use_the_page  # noq
 from test_live import VENDOR_HOST, seed_block
 from test_proxy_traffic import NOT_SHOWN, SHOWN
 
-from contract_tests.har import read_har
+from contract_tests.core.har import read_har
 from contract_tests.replay.session import Replay, replay
 
 pytestmark = pytest.mark.slow

@@ -9,11 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Callable
 
-from .api import Api
-from .client import Reply
-from .expect import contract_view, is_seed_not_found
-from .guard import RUN_KEY
-from .rules import (
+from ...core.expect import contract_view, is_seed_not_found
+from ...core.rules import (
     CONCURRENT_CREATE_IDS,
     CONCURRENT_DELETE_ONCE,
     CONCURRENT_UPDATES_APPLY,
@@ -21,7 +18,10 @@ from .rules import (
     rule,
     writes,
 )
-from .together import at_once
+from ...live.api import Api
+from ...live.client import Reply
+from ...live.guard import RUN_KEY
+from ...live.together import at_once
 
 pytestmark = writes
 

@@ -10,8 +10,8 @@ import secrets
 
 import pytest
 
-from .api import Api
-from .rules import EMAIL_UNUSUAL_ACCEPTED, rule, writes
+from ...core.rules import EMAIL_UNUSUAL_ACCEPTED, rule, writes
+from ...live.api import Api
 
 pytestmark = writes
 

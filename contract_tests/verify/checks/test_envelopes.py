@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from .api import Api
-from .expect import DELETED_MESSAGE, TIMESTAMP, contract_view, is_lead
-from .rules import CREATE_ENVELOPE, DELETE_ENVELOPE, GET_ENVELOPE, LIST_ENVELOPE, rule, writes
+from ...core.expect import DELETED_MESSAGE, TIMESTAMP, contract_view, is_lead
+from ...core.rules import CREATE_ENVELOPE, DELETE_ENVELOPE, GET_ENVELOPE, LIST_ENVELOPE, rule, writes
+from ...live.api import Api
 
 pytestmark = writes
 

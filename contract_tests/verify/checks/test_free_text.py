@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from .api import Api
-from .rules import FREE_TEXT_ACCEPTED, rule, writes
+from ...core.rules import FREE_TEXT_ACCEPTED, rule, writes
+from ...live.api import Api
 
 pytestmark = writes
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import schemathesis
 
-from .rules import GENERATED_RULES, RESPONSES_MATCH_SPEC, rule
+from ...core.rules import GENERATED_RULES, RESPONSES_MATCH_SPEC, rule
 
 schema = schemathesis.pytest.from_fixture("leads_schema")
 

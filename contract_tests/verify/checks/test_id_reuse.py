@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from .api import Api
-from .kit import Kit
-from .rules import NO_ID_REUSE, rule, two_workspaces, writes
+from ...core.rules import NO_ID_REUSE, rule, two_workspaces, writes
+from ...live.api import Api
+from ...live.kit import Kit
 
 CYCLES = 12  # create-then-delete rounds per workspace; a free-list of ids shows up within a few
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from .api import Api
-from .rules import ISOLATION_LIST, rule, two_workspaces, writes
+from ...core.rules import ISOLATION_LIST, rule, two_workspaces, writes
+from ...live.api import Api
 
 pytestmark = [rule(ISOLATION_LIST), two_workspaces]
 

@@ -11,10 +11,8 @@ from typing import Any
 
 import pytest
 
-from .api import Api
-from .expect import is_error, names_field
-from .kit import Kit
-from .rules import (
+from ...core.expect import is_error, names_field
+from ...core.rules import (
     FILTER_SEARCH,
     FILTER_SOURCE,
     FILTER_STATUS,
@@ -25,6 +23,8 @@ from .rules import (
     rule,
     writes,
 )
+from ...live.api import Api
+from ...live.kit import Kit
 
 
 def ids(reply: Any) -> list[str]:

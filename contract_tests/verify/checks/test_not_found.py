@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from .api import Api
-from .client import Reply
-from .expect import answer_shape, contract_view, is_seed_not_found
-from .rules import (
+from ...core.expect import answer_shape, contract_view, is_seed_not_found
+from ...core.rules import (
     NOT_FOUND_AFTER_DELETE,
     NOT_FOUND_MALFORMED,
     NOT_FOUND_NEVER_EXISTED,
@@ -16,6 +14,8 @@ from .rules import (
     two_workspaces,
     writes,
 )
+from ...live.api import Api
+from ...live.client import Reply
 
 METHODS = [
     pytest.param("GET", id="GET"),

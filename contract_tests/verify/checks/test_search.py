@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from .api import Api
-from .kit import Kit
-from .rules import SEARCH_LITERAL, rule, writes
+from ...core.rules import SEARCH_LITERAL, rule, writes
+from ...live.api import Api
+from ...live.kit import Kit
 
 pytestmark = writes
 

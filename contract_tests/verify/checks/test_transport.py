@@ -7,9 +7,8 @@ import secrets
 
 import pytest
 
-from .api import LEADS, Api
-from .expect import answer_shape, contract_view, is_error
-from .rules import (
+from ...core.expect import answer_shape, contract_view, is_error
+from ...core.rules import (
     JSON_HEADER_NO_BODY,
     METHOD_NOT_ALLOWED,
     PAYLOAD_TOO_LARGE,
@@ -19,6 +18,7 @@ from .rules import (
     rule,
     writes,
 )
+from ...live.api import LEADS, Api
 
 ITEM_METHODS = {"GET", "PUT", "DELETE"}
 COLLECTION_METHODS = {"GET", "POST"}

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from .api import Api
-from .expect import contract_view, is_error, names_field
-from .guard import RUN_KEY
-from .rules import NAME_LENGTH_CODE_POINTS, UNICODE_ROUND_TRIP, rule, writes
+from ...core.expect import contract_view, is_error, names_field
+from ...core.rules import NAME_LENGTH_CODE_POINTS, UNICODE_ROUND_TRIP, rule, writes
+from ...live.api import Api
+from ...live.guard import RUN_KEY
 
 pytestmark = writes
 

@@ -6,10 +6,8 @@ from typing import Any
 
 import pytest
 
-from .api import Api
-from .expect import contract_view
-from .guard import RUN_KEY
-from .rules import (
+from ...core.expect import contract_view
+from ...core.rules import (
     UPDATE_MERGE_PATCH,
     UPDATE_NULL_CLEARS,
     UPDATE_PARTIAL,
@@ -18,6 +16,8 @@ from .rules import (
     rule,
     writes,
 )
+from ...live.api import Api
+from ...live.guard import RUN_KEY
 
 pytestmark = writes
 

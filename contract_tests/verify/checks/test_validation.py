@@ -6,9 +6,9 @@ from typing import Any, Callable
 
 import pytest
 
-from .api import Api
-from .expect import is_error, names_field
-from .rules import CHECK_ORDER, VALIDATION, rule, writes
+from ...core.expect import is_error, names_field
+from ...core.rules import CHECK_ORDER, VALIDATION, rule, writes
+from ...live.api import Api
 
 pytestmark = writes
 

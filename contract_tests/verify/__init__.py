@@ -1,0 +1,1 @@
+"""`leadkit verify`: the kit as a pytest session: its plugin, its hand-written checks and the Schemathesis phase."""
