@@ -12,7 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from contract_tests.core.exchange import Exchange, SpecChecker
+from contract_tests.core.exchange import Exchange
+from contract_tests.engine import SpecChecker
 from mock_server import create_app
 from mock_server.spec import load_spec
 

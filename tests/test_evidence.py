@@ -9,8 +9,9 @@ from pathlib import Path
 import jsonschema_rs
 
 from contract_tests.core.exchange import Exchange
+from contract_tests.engine.coverage import Seen
 from contract_tests.evidence.html import render_html
-from contract_tests.evidence.model import Evidence, Report, RuleResult, Seen, body_excerpt, coverage_table, evidence_of, write_json
+from contract_tests.evidence.model import Report, RuleResult, body_excerpt, coverage_table, evidence_of, write_json
 from mock_server.spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,7 +21,8 @@ from typing import Any, Iterator
 import pytest
 
 from bench.harness import AUTH, JOHN, Processes, start_leadkit
-from contract_tests.core.exchange import Exchange, SpecChecker
+from contract_tests.core.exchange import Exchange
+from contract_tests.engine import SpecChecker
 
 pytestmark = pytest.mark.slow
 

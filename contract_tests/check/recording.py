@@ -12,8 +12,8 @@ from mock_server.spec import load_spec
 from ..core.exchange import Exchange
 from ..core.har import Recording
 from ..engine import Judge, is_preflight
+from ..engine.coverage import Seen
 from ..engine.view import url_parts
-from ..evidence.model import Seen
 from ..evidence.tally import KEY_RULES, Tally
 
 STRIPPED = "the recording has no Authorization headers (current Chromium strips them on export), so the key of each request is unknown"

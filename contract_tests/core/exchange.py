@@ -1,18 +1,14 @@
-"""One exchange as plain data, and checking its response against openapi.yaml wherever it came from.
+"""One exchange as plain data, whatever it came from: the type every feed gives the engine.
 
-Used by the kit (responses from a live URL) and by the mock's own tests (responses from
-the Flask test client), so both hold responses to the same spec the same way: the rule
-engine's compiled checks (contract_tests/engine/openapi.py), a few µs a response where
-openapi-core took 1-2 ms.
+A response becomes one at the edge, by `Exchange.from_response` (requests and Schemathesis
+responses alike), a HAR entry by core/har.py, a proxied one by proxy/app.py; copies are
+`dataclasses.replace`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Mapping
-from urllib.parse import urlsplit
-
-from mock_server.spec import load_spec
 
 
 @dataclass
@@ -33,23 +29,24 @@ class Exchange:
     number: int | None = None  # its place in a recording (a HAR entry's number), for reports
     response_omitted: bool = False  # the recording left the response body out: nothing to judge in it
 
+    @classmethod
+    def from_response(cls, response: Any, started: float | None = None, ended: float | None = None) -> Exchange:
+        """A requests (or Schemathesis) response and the request it answered: both carry `.request`."""
+        request = response.request
+        headers = {name: ", ".join(value) if isinstance(value, list) else value for name, value in response.headers.items()}
+        body = request.body.encode() if isinstance(request.body, str) else request.body
+        return cls(
+            method=str(request.method),
+            url=str(request.url),
+            status=response.status_code,
+            response_headers=headers,
+            response_body=response.content,
+            request_headers=dict(request.headers),
+            request_body=body,
+            started=started,
+            ended=ended,
+        )
+
     def excerpt(self, limit: int = 300) -> str:
         text = self.response_body.decode("utf-8", "replace")
         return text if len(text) <= limit else text[:limit] + "…"
-
-
-class SpecChecker:
-    """Validates responses against openapi.yaml for a deployment at `base_url`: the engine's compiled checks."""
-
-    def __init__(self, base_url: str, spec: dict[str, Any] | None = None) -> None:
-        from ..engine.openapi import SpecRules  # the engine reads Exchange from here: import it once both exist
-        from ..engine.view import Routes
-
-        self.spec = spec if spec is not None else load_spec()
-        self.base_path = urlsplit(base_url).path.rstrip("/")
-        self.routes = Routes(self.spec)
-        self.rules = SpecRules(self.spec)
-
-    def problems(self, exchange: Exchange) -> list[str]:
-        """What is wrong with the response; empty when it conforms."""
-        return [breach.message for breach in self.rules.judge(self.routes.view(exchange, self.base_path))]

@@ -1,10 +1,8 @@
-"""The contract's rules as the kit names them: each check tests one, each failure reports one."""
+"""The contract's rules as data: a stable id, what each says and where the contract says it; every tool reports by them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import pytest
 
 from .exchange import Exchange
 
@@ -27,16 +25,6 @@ class ContractViolation(AssertionError):
         self.message = message
         self.exchange = exchange
 
-
-def rule(broken: Rule, also: tuple[Rule, ...] = ()) -> pytest.MarkDecorator:
-    """Mark a check with the rule it tests; `also`: rules it tests on the side (Schemathesis's checks)."""
-    return pytest.mark.leadkit_rule(broken, also=also)
-
-
-# Marks a check that creates, updates or deletes leads; `--read-only` skips it.
-writes = pytest.mark.leadkit_writes
-# Marks a check that needs the second workspace's key.
-two_workspaces = pytest.mark.leadkit_two_workspaces
 
 SEED = "seed: Delete Lead"
 
@@ -198,26 +186,7 @@ CREATED_AVAILABLE = Rule(
 )
 KIT_ERROR = Rule("kit-error", "The kit could run this check to the end", "the kit itself")
 
-# Schemathesis check names, and the rule each one tests.
-CHECK_RULES: dict[str, Rule] = {
-    "not_a_server_error": NO_SERVER_ERRORS,
-    "status_code_conformance": RESPONSES_MATCH_SPEC,
-    "content_type_conformance": JSON_EVERYWHERE,
-    "response_schema_conformance": RESPONSES_MATCH_SPEC,
-    "response_headers_conformance": RESPONSES_MATCH_SPEC,
-    "negative_data_rejection": INVALID_REJECTED,
-    "positive_data_acceptance": VALID_ACCEPTED,
-    "missing_required_header": UNAUTHORIZED,
-    "ignored_auth": UNAUTHORIZED,
-    "unsupported_method": METHOD_NOT_ALLOWED,
-    "allow_header_conformance": METHOD_NOT_ALLOWED,
-    "use_after_free": NOT_FOUND_AFTER_DELETE,
-    "ensure_resource_availability": CREATED_AVAILABLE,
-}
-# What the generated phase tests on every response: Schemathesis's checks and the kit's own.
-GENERATED_RULES = (*dict.fromkeys(CHECK_RULES.values()), NO_ID_REUSE, NOT_FOUND_OTHER_WORKSPACE)
-
-# Rules the concurrency, Unicode, email and search checks test (issue 12).
+# Rules the concurrency, Unicode, email and search checks test.
 CONCURRENT_UPDATES_APPLY = Rule(
     "concurrent-updates-all-apply",
     "Concurrent PUTs to one lead all apply; none is lost",

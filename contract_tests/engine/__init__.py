@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import Any
+from urllib.parse import urlsplit
 
 from mock_server.spec import load_spec
 
@@ -19,7 +20,7 @@ from .breach import Breach
 from .openapi import SpecRules
 from .view import Routes, View, _path
 
-__all__ = ["RULES", "Breach", "Judge", "View"]
+__all__ = ["RULES", "Breach", "Judge", "SpecChecker", "View"]
 
 # Every rule some judging module can report: each imports exactly the rules it judges, so a rule
 # added to one is listed here without a second list to keep in step. By id, for reports.
@@ -85,3 +86,17 @@ def is_preflight(exchange: Exchange) -> bool:
         return False
     names = {name.lower() for name in exchange.request_headers}
     return "access-control-request-method" in names
+
+
+class SpecChecker:
+    """Responses against openapi.yaml alone, for a deployment at `base_url` (the mock's own tests use it)."""
+
+    def __init__(self, base_url: str, spec: dict[str, Any] | None = None) -> None:
+        self.spec = spec if spec is not None else load_spec()
+        self.base_path = urlsplit(base_url).path.rstrip("/")
+        self.routes = Routes(self.spec)
+        self.rules = SpecRules(self.spec)
+
+    def problems(self, exchange: Exchange) -> list[str]:
+        """What is wrong with the response; empty when it conforms."""
+        return [breach.message for breach in self.rules.judge(self.routes.view(exchange, self.base_path))]

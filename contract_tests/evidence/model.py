@@ -10,15 +10,13 @@ or `coverage_table(report.coverage)`. The JSON schema is docs/report-schema.json
 from __future__ import annotations
 
 import json
-import re
-import threading
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
 from ..core.exchange import Exchange
+from ..engine.coverage import Coverage
 from .text import body_excerpt as body_excerpt
 from .text import curl as curl
 from .text import one_line as one_line
@@ -27,7 +25,6 @@ from .text import redact as redact
 SCHEMA = "leadkit-report/1"
 Status = Literal["passed", "broken", "skipped"]
 OUTCOMES = {0: "conforms", 1: "does-not-conform", 2: "could-not-run", 3: "incomplete-coverage", 130: "interrupted"}
-METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
 @dataclass
@@ -54,28 +51,6 @@ class RuleResult:
     skipped: int = 0  # checks of the rule that did not run
     reason: str = ""  # why they did not run
     evidence: list[Evidence] = field(default_factory=list)
-
-
-@dataclass
-class OperationCoverage:
-    method: str
-    path: str
-    seen: dict[int, int]  # each documented status -> how many responses had it (0: never seen)
-    undocumented: dict[int, int] = field(default_factory=dict)  # statuses seen that the spec does not list
-
-    @property
-    def missing(self) -> list[int]:
-        return [status for status, count in self.seen.items() if not count]
-
-
-@dataclass
-class Coverage:
-    operations: list[OperationCoverage]
-
-    @property
-    def missing(self) -> list[tuple[str, int]]:
-        """(operation, status) for every documented status never seen."""
-        return [(f"{op.method} {op.path}", status) for op in self.operations for status in op.missing]
 
 
 @dataclass
@@ -112,40 +87,6 @@ def write_json(report: Report, path: str | Path, extra: Mapping[str, Any] | None
     """The report as JSON; `extra` adds a tool's own top-level fields (replay's `steps`)."""
     document = {**to_json(report), **(extra or {})}
     Path(path).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-class Seen:
-    """Which (operation, status) pairs a run saw; safe to feed from many threads."""
-
-    def __init__(self, spec: dict[str, Any], base_path: str = "") -> None:
-        self.base_path = base_path.rstrip("/")
-        self.documented = {
-            (method.upper(), path): sorted(int(status) for status in operation.get("responses", {}) if str(status).isdigit())
-            for path, item in spec.get("paths", {}).items()
-            for method, operation in item.items()
-            if method in METHODS and isinstance(operation, dict)
-        }
-        self._templates = [(re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]*", re.escape(path)) + "$"), path) for _, path in self.documented]
-        self._counts: Counter[tuple[str, str, int]] = Counter()
-        self._lock = threading.Lock()
-
-    def record(self, method: str, url_path: str, status: int) -> None:
-        path = url_path[len(self.base_path) :] if url_path.startswith(self.base_path) else url_path
-        for pattern, template in self._templates:
-            if (method.upper(), template) in self.documented and pattern.match(path):
-                with self._lock:
-                    self._counts[(method.upper(), template, status)] += 1
-                return
-
-    def coverage(self) -> Coverage:
-        with self._lock:
-            counts = dict(self._counts)
-        operations = []
-        for (method, path), statuses in self.documented.items():
-            seen = {status: counts.get((method, path, status), 0) for status in statuses}
-            extra = {status: n for (m, p, status), n in counts.items() if (m, p) == (method, path) and status not in seen}
-            operations.append(OperationCoverage(method, path, seen, dict(sorted(extra.items()))))
-        return Coverage(operations)
 
 
 def coverage_table(coverage: Coverage) -> str:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..core.exchange import Exchange
 from ..core.rules import ISOLATION_LIST, NOT_FOUND_OTHER_WORKSPACE, UNAUTHORIZED
 from ..engine import Breach
-from ..verify.findings import curl
-from .model import Seen
+from ..engine.coverage import Seen
+from .text import curl
 
 KEY_RULES = (NOT_FOUND_OTHER_WORKSPACE, ISOLATION_LIST, UNAUTHORIZED)
 _PRIVATE = ("cookie", "proxy-authorization")  # never shown, never in a curl
@@ -36,7 +36,7 @@ class KeyNames:
 def shown(exchange: Exchange) -> Exchange:
     """The exchange as a report may show it: cookies and proxy credentials left out."""
     headers = {name: value for name, value in exchange.request_headers.items() if name.lower() not in _PRIVATE}
-    return Exchange(**{**exchange.__dict__, "request_headers": headers})
+    return replace(exchange, request_headers=headers)
 
 
 @dataclass

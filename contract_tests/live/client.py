@@ -8,10 +8,11 @@ import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 from requests.structures import CaseInsensitiveDict
 
-from ..core.exchange import Exchange, SpecChecker
+from ..core.exchange import Exchange
 from ..core.rules import ContractViolation
 from ..engine import Breach, Judge
 from .session import KitSession
@@ -63,13 +64,12 @@ CURRENT_CHECK: ContextVar[CheckRecord] = ContextVar("leadkit_check")
 class Client:
     """Sends requests to the target through the guarded session."""
 
-    def __init__(self, target: Target, session: KitSession, checker: SpecChecker) -> None:
+    def __init__(self, target: Target, session: KitSession, spec: dict[str, Any]) -> None:
         self.target = target
         self.session = session
-        self.checker = checker
         # Every exchange the checks make, judged by the engine's rules, on its own and against the
         # run's earlier exchanges: the same rules `leadkit proxy` and `leadkit check` apply.
-        self.judge = Judge(checker.spec, base_path=checker.base_path)
+        self.judge = Judge(spec, base_path=urlsplit(target.base_url).path.rstrip("/"))
         self._outside = CheckRecord()  # requests made outside any check (preflight, say)
         # Checks send from several threads at once; the engine takes exchanges one at a time, in
         # the order they ended (`ended` is read under the lock, so that order holds).
@@ -122,17 +122,7 @@ class Client:
             allow_redirects=False,
         )
         with self._lock:
-            exchange = Exchange(
-                method=method,
-                url=response.url,
-                status=response.status_code,
-                response_headers=dict(response.headers),
-                response_body=response.content,
-                request_headers=dict(response.request.headers),
-                request_body=data,
-                started=started,
-                ended=time.time(),
-            )
+            exchange = Exchange.from_response(response, started, time.time())
             self.record.last = exchange
             self.problems.extend(ContractViolation(breach.rule, breach.message, exchange) for breach in self.judge.judge(exchange))
         try:

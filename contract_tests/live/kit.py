@@ -12,8 +12,7 @@ import requests
 
 from mock_server.spec import load_spec
 
-from ..core.exchange import SpecChecker
-from ..evidence.model import Seen
+from ..engine.coverage import Seen
 from ..evidence.text import body_excerpt
 from .api import Api
 from .client import TIMEOUT_S, Client
@@ -43,7 +42,7 @@ class Kit:
         stopper = stopper or Stopper()
         seen = Seen(spec, urlsplit(target.base_url).path)
         session = make_session(target, Guard(target.leads_url, ledger, target.read_only), ledger, stopper, seen)
-        client = Client(target, session, SpecChecker(target.base_url, spec))
+        client = Client(target, session, spec)
         api = Api(client, ledger, target.api_key, target.read_only)
         other = Api(client, ledger, target.second_api_key, target.read_only) if target.second_api_key else None
         return cls(target, spec, ledger, session, client, api, other, stopper, seen)

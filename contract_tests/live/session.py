@@ -16,7 +16,7 @@ from urllib3._collections import HTTPHeaderDict
 from urllib3.util.retry import Retry
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from ..evidence.model import Seen
+from ..engine.coverage import Seen
 from .guard import SAFE_METHODS, Guard, Ledger
 from .interrupt import Interrupted, Stopper
 from .target import Target

@@ -13,6 +13,7 @@ import traceback
 import zlib
 from collections import Counter, deque
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, TextIO
 from urllib.parse import quote, unquote, urlsplit
 
@@ -21,7 +22,7 @@ from mock_server.spec import load_spec
 
 from ..core.exchange import Exchange
 from ..engine import Judge, is_preflight
-from ..evidence.model import Seen
+from ..engine.coverage import Seen
 from ..evidence.tally import Tally
 from .messages import Answer, Message, Reply, answer, end_to_end
 from .upstream import Pool, UpstreamError
@@ -119,7 +120,7 @@ class Proxy:
         if plain is None:
             exchange.response_omitted = True  # an encoding the proxy cannot read: judge status and headers only
         elif plain is not exchange.response_body:
-            exchange = Exchange(**{**exchange.__dict__, "response_body": plain})
+            exchange = replace(exchange, response_body=plain)
         self.tally.judged += 1
         exchange.number = self.tally.judged
         findings = self.tally.add(self.judge.judge(exchange, self.in_flight.__contains__))

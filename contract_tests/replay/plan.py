@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -136,7 +136,7 @@ def _rebased(exchange: Exchange, base_path: str) -> Exchange:
         return exchange
     parts = urlsplit(exchange.url)
     url = parts._replace(path=parts.path[len(base_path) :]).geturl()
-    return Exchange(**{**exchange.__dict__, "url": url})
+    return replace(exchange, url=url)
 
 
 def _leads_shown(view: View) -> list[dict[str, Any]]:

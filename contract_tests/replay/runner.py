@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 from urllib.parse import quote, urlencode
 
@@ -20,7 +20,6 @@ from ..engine import Breach, Judge
 from ..live.client import TIMEOUT_S
 from ..live.guard import GuardRefused
 from ..live.kit import Kit
-from ..verify.findings import exchange_from
 from .compare import Difference, LeadHistory, answer_differs, list_rule, listed_ids
 from .plan import WELL_FORMED, Plan, Step, bearer, stand_in_body
 
@@ -155,8 +154,7 @@ class Replayer:
     def _send(self, method: str, url: str, headers: dict[str, str], body: bytes | None, number: int | None) -> Exchange:
         started = time.time()
         response = self.kit.session.request(method, url, headers=headers, data=body, timeout=TIMEOUT_S, allow_redirects=False)
-        exchange = exchange_from(response)
-        exchange = Exchange(**{**exchange.__dict__, "started": started, "ended": time.time(), "number": number})
+        exchange = replace(Exchange.from_response(response, started, time.time()), number=number)
         self.found += self.judge.judge(exchange)  # stand-ins and look-ups are the target's traffic too
         return exchange
 

@@ -13,7 +13,8 @@ from ..check.recording import check_recording
 from ..core.exchange import Exchange
 from ..core.har import Recording
 from ..core.rules import Rule
-from ..evidence.model import Report, RuleResult, Seen, evidence_of
+from ..engine.coverage import Seen
+from ..evidence.model import Report, RuleResult, evidence_of
 from ..evidence.text import curl
 from ..live.kit import Kit
 from ..live.target import Target

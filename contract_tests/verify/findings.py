@@ -170,19 +170,3 @@ def short(check: str) -> str:
     """`file.py::test[case]` out of a node id, whatever directory pytest reports."""
     path, separator, rest = check.partition("::")
     return path.rpartition("/")[2] + separator + rest
-
-
-def exchange_from(response: Any) -> Exchange:
-    """An Exchange from a requests or Schemathesis response (both carry `.request`)."""
-    request = response.request
-    headers = {name: ", ".join(value) if isinstance(value, list) else value for name, value in response.headers.items()}
-    body = request.body.encode() if isinstance(request.body, str) else request.body
-    return Exchange(
-        method=str(request.method),
-        url=str(request.url),
-        status=response.status_code,
-        response_headers=headers,
-        response_body=response.content,
-        request_headers=dict(request.headers),
-        request_body=body,
-    )

@@ -19,13 +19,15 @@ from schemathesis.generation.stateful.state_machine import APIStateMachine
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 from schemathesis.transport.requests import REQUESTS_TRANSPORT
 
+from ..core.exchange import Exchange
 from ..core.expect import is_seed_not_found
-from ..core.rules import CHECK_RULES, NO_ID_REUSE, NOT_FOUND_OTHER_WORKSPACE, ContractViolation, Rule
+from ..core.rules import NO_ID_REUSE, NOT_FOUND_OTHER_WORKSPACE, ContractViolation, Rule
 from ..live.guard import RUN_KEY, SAFE_METHODS, TEST_SOURCE
 from ..live.handoff import Handoff, combined, run_at_once
 from ..live.interrupt import Interrupted
 from ..live.kit import Kit
-from .findings import Violations, exchange_from
+from .findings import Violations
+from .marks import CHECK_RULES
 from .parallel import serialise_ast_parse
 
 STATEFUL_STEPS = 8  # calls per generated scenario: create, then what its links lead to
@@ -150,7 +152,7 @@ class Fuzzer:
 
         def no_id_reuse(ctx: Any, response: Any, case: Any) -> None:
             """The engine's cross-exchange judgement of a generated response (Schemathesis has no such check)."""
-            exchange = exchange_from(response)
+            exchange = Exchange.from_response(response)
             elapsed = response.elapsed  # seconds: a float from Schemathesis, a timedelta from requests
             seconds = elapsed.total_seconds() if hasattr(elapsed, "total_seconds") else float(elapsed)
             # Judged now, perhaps well after it was answered: its true start and end (transport.py),
@@ -259,7 +261,7 @@ def _lead_id(response: Any) -> str | None:
 
 
 def _violations(group: FailureGroup, response: Any) -> Violations:
-    exchange = exchange_from(response)
+    exchange = Exchange.from_response(response)
     found = []
     for failure in group.exceptions:
         inner = getattr(failure, "exception", None)

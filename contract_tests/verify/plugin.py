@@ -19,7 +19,7 @@ from typing import Any, Generator, Iterator
 import pytest
 
 from ..core.rules import Rule
-from ..live.api import Api
+from ..live.api import Api, NotApplicable
 from ..live.client import CURRENT_CHECK, CheckRecord
 from ..live.interrupt import Stopper, caused_by_interrupt
 from ..live.kit import Kit
@@ -170,6 +170,10 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, Any, Any]
     fuzzer: Any = (pyfuncitem.funcargs or {}).get("fuzzer")
     try:
         result = yield
+    except NotApplicable as exc:
+        if fuzzer is not None:
+            fuzzer.drain(quiet=True)
+        pytest.skip(str(exc))
     except BaseException:
         if fuzzer is not None:
             fuzzer.drain(quiet=True)

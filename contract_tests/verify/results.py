@@ -7,7 +7,8 @@ from datetime import datetime
 
 from ..core import rules as rules_module
 from ..core.rules import KIT_ERROR, Rule
-from ..evidence.model import OUTCOMES, Coverage, Report, RuleResult, evidence_of
+from ..engine.coverage import Coverage
+from ..evidence.model import OUTCOMES, Report, RuleResult, evidence_of
 from .findings import Findings, short
 
 EVIDENCE_PER_RULE = 3  # the first few checks that showed a rule broken; the count says how many in all

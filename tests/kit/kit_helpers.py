@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from livemock import LiveMock, free_port
+from livemock import LiveMock
 from werkzeug.serving import make_server
 
 from contract_tests.live.target import Target

@@ -10,18 +10,12 @@ from collections import Counter
 from typing import Any, Callable
 
 from ...core.expect import contract_view, is_seed_not_found
-from ...core.rules import (
-    CONCURRENT_CREATE_IDS,
-    CONCURRENT_DELETE_ONCE,
-    CONCURRENT_UPDATES_APPLY,
-    CONCURRENT_UPDATES_ORDERED,
-    rule,
-    writes,
-)
+from ...core.rules import CONCURRENT_CREATE_IDS, CONCURRENT_DELETE_ONCE, CONCURRENT_UPDATES_APPLY, CONCURRENT_UPDATES_ORDERED
 from ...live.api import Api
 from ...live.client import Reply
 from ...live.guard import RUN_KEY
 from ...live.together import at_once
+from ..marks import rule, writes
 
 pytestmark = writes
 

@@ -10,8 +10,9 @@ import secrets
 
 import pytest
 
-from ...core.rules import EMAIL_UNUSUAL_ACCEPTED, rule, writes
+from ...core.rules import EMAIL_UNUSUAL_ACCEPTED
 from ...live.api import Api
+from ..marks import rule, writes
 
 pytestmark = writes
 

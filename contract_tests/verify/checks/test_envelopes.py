@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from ...core.expect import DELETED_MESSAGE, TIMESTAMP, contract_view, is_lead
-from ...core.rules import CREATE_ENVELOPE, DELETE_ENVELOPE, GET_ENVELOPE, LIST_ENVELOPE, rule, writes
+from ...core.rules import CREATE_ENVELOPE, DELETE_ENVELOPE, GET_ENVELOPE, LIST_ENVELOPE
 from ...live.api import Api
+from ..marks import rule, writes
 
 pytestmark = writes
 

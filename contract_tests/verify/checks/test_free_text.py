@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from ...core.rules import FREE_TEXT_ACCEPTED, rule, writes
+from ...core.rules import FREE_TEXT_ACCEPTED
 from ...live.api import Api
+from ..marks import rule, writes
 
 pytestmark = writes
 

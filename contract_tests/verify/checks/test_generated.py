@@ -10,7 +10,8 @@ from typing import Any
 
 import schemathesis
 
-from ...core.rules import GENERATED_RULES, RESPONSES_MATCH_SPEC, rule
+from ...core.rules import RESPONSES_MATCH_SPEC
+from ..marks import GENERATED_RULES, rule
 
 schema = schemathesis.pytest.from_fixture("leads_schema")
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from ...core.rules import NO_ID_REUSE, rule, two_workspaces, writes
+from ...core.rules import NO_ID_REUSE
 from ...live.api import Api
 from ...live.kit import Kit
+from ..marks import rule, two_workspaces, writes
 
 CYCLES = 12  # create-then-delete rounds per workspace; a free-list of ids shows up within a few
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ...core.rules import ISOLATION_LIST, rule, two_workspaces, writes
+from ...core.rules import ISOLATION_LIST
 from ...live.api import Api
+from ..marks import rule, two_workspaces, writes
 
 pytestmark = [rule(ISOLATION_LIST), two_workspaces]
 

@@ -12,19 +12,10 @@ from typing import Any
 import pytest
 
 from ...core.expect import is_error, names_field
-from ...core.rules import (
-    FILTER_SEARCH,
-    FILTER_SOURCE,
-    FILTER_STATUS,
-    LIST_AFTER_DELETE,
-    LIST_ORDER,
-    LIST_QUERY,
-    PAGINATION,
-    rule,
-    writes,
-)
+from ...core.rules import FILTER_SEARCH, FILTER_SOURCE, FILTER_STATUS, LIST_AFTER_DELETE, LIST_ORDER, LIST_QUERY, PAGINATION
 from ...live.api import Api
 from ...live.kit import Kit
+from ..marks import rule, writes
 
 
 def ids(reply: Any) -> list[str]:

@@ -5,17 +5,10 @@ from __future__ import annotations
 import pytest
 
 from ...core.expect import answer_shape, contract_view, is_seed_not_found
-from ...core.rules import (
-    NOT_FOUND_AFTER_DELETE,
-    NOT_FOUND_MALFORMED,
-    NOT_FOUND_NEVER_EXISTED,
-    NOT_FOUND_OTHER_WORKSPACE,
-    rule,
-    two_workspaces,
-    writes,
-)
+from ...core.rules import NOT_FOUND_AFTER_DELETE, NOT_FOUND_MALFORMED, NOT_FOUND_NEVER_EXISTED, NOT_FOUND_OTHER_WORKSPACE
 from ...live.api import Api
 from ...live.client import Reply
+from ..marks import rule, two_workspaces, writes
 
 METHODS = [
     pytest.param("GET", id="GET"),

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from ...core.rules import SEARCH_LITERAL, rule, writes
+from ...core.rules import SEARCH_LITERAL
 from ...live.api import Api
 from ...live.kit import Kit
+from ..marks import rule, writes
 
 pytestmark = writes
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...core.rules import CREATED_AVAILABLE, GENERATED_RULES, rule, writes
+from ...core.rules import CREATED_AVAILABLE
+from ..marks import GENERATED_RULES, rule, writes
 
 
 @rule(CREATED_AVAILABLE, also=GENERATED_RULES)

@@ -8,17 +8,9 @@ import secrets
 import pytest
 
 from ...core.expect import answer_shape, contract_view, is_error
-from ...core.rules import (
-    JSON_HEADER_NO_BODY,
-    METHOD_NOT_ALLOWED,
-    PAYLOAD_TOO_LARGE,
-    UNAUTHORIZED,
-    UNKNOWN_ROUTE,
-    UNSUPPORTED_MEDIA_TYPE,
-    rule,
-    writes,
-)
+from ...core.rules import JSON_HEADER_NO_BODY, METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, UNAUTHORIZED, UNKNOWN_ROUTE, UNSUPPORTED_MEDIA_TYPE
 from ...live.api import LEADS, Api
+from ..marks import rule, writes
 
 ITEM_METHODS = {"GET", "PUT", "DELETE"}
 COLLECTION_METHODS = {"GET", "POST"}

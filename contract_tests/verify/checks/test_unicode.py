@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from ...core.expect import contract_view, is_error, names_field
-from ...core.rules import NAME_LENGTH_CODE_POINTS, UNICODE_ROUND_TRIP, rule, writes
+from ...core.rules import NAME_LENGTH_CODE_POINTS, UNICODE_ROUND_TRIP
 from ...live.api import Api
 from ...live.guard import RUN_KEY
+from ..marks import rule, writes
 
 pytestmark = writes
 

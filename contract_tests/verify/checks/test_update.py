@@ -7,17 +7,10 @@ from typing import Any
 import pytest
 
 from ...core.expect import contract_view
-from ...core.rules import (
-    UPDATE_MERGE_PATCH,
-    UPDATE_NULL_CLEARS,
-    UPDATE_PARTIAL,
-    UPDATE_REFUSED_UNCHANGED,
-    UPDATE_TIMESTAMPS,
-    rule,
-    writes,
-)
+from ...core.rules import UPDATE_MERGE_PATCH, UPDATE_NULL_CLEARS, UPDATE_PARTIAL, UPDATE_REFUSED_UNCHANGED, UPDATE_TIMESTAMPS
 from ...live.api import Api
 from ...live.guard import RUN_KEY
+from ..marks import rule, writes
 
 pytestmark = writes
 

@@ -7,8 +7,9 @@ from typing import Any, Callable
 import pytest
 
 from ...core.expect import is_error, names_field
-from ...core.rules import CHECK_ORDER, VALIDATION, rule, writes
+from ...core.rules import CHECK_ORDER, VALIDATION
 from ...live.api import Api
+from ..marks import rule, writes
 
 pytestmark = writes
 
