@@ -80,9 +80,9 @@ def synthetic_har(entries: int, ids: int | None) -> list[Any]:
 
 def check_figures(sizes: list[int]) -> list[tuple[str, int, float, float]]:
     """(ids, entries, entries a second, engine memory in MB) for each size, ids fixed and ids growing."""
-    from contract_tests.check.recording import check_recording
     from contract_tests.core.har import Recording
     from contract_tests.engine import Judge
+    from contract_tests.evidence.tally import judge_recording
 
     rows = []
     for ids_label, ids in (("1,000 ids", 1000), ("a new id per create", None)):
@@ -102,7 +102,7 @@ def check_figures(sizes: list[int]) -> list[tuple[str, int, float, float]]:
             del judge
             # tracemalloc slows the run down; time it again without it.
             started = time.perf_counter()
-            tally = check_recording(recording)
+            tally = judge_recording(recording.exchanges)
             seconds = time.perf_counter() - started
             assert not tally.findings, tally.findings[0].render()
             del exchanges, recording, tally

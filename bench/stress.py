@@ -13,7 +13,6 @@ contract documents for the request. Loopback only; bounded by --seconds and --ma
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import sys

@@ -8,8 +8,8 @@ from typing import Callable
 import pytest
 from harmaker import KEY_B, LEAD, OTHER, Har, deleted, lead, listing, not_found
 
-from contract_tests.check.recording import check_recording
 from contract_tests.core.har import read_har
+from contract_tests.evidence.tally import judge_recording
 
 L = f"/api/v1/leads/{LEAD}"
 LEADS = "/api/v1/leads"
@@ -17,7 +17,7 @@ LATER = "2024-01-15T10:31:00.000Z"
 
 
 def found(tmp_path: Path, har: Har) -> list[tuple[int | None, str]]:
-    tally = check_recording(read_har(str(har.write(tmp_path / "t.har"))))
+    tally = judge_recording(read_har(str(har.write(tmp_path / "t.har"))).exchanges)
     return [(finding.breach.exchange.number, finding.breach.rule.id) for finding in tally.findings]
 
 

@@ -96,8 +96,8 @@ def run_check(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
     from ..core.har import HarError, read_har
+    from ..evidence.tally import judge_recording
     from ..evidence.traffic import traffic_report, unreadable_report
-    from .recording import check_recording
 
     started = datetime.now(timezone.utc)
     try:
@@ -109,7 +109,7 @@ def run_check(args: argparse.Namespace) -> int:
     import gc
 
     gc.freeze()  # the recording's objects live to the end: keep the collector from walking them again and again
-    tally = check_recording(recording, args.base_url, coverage=bool(args.report_json or args.report_html))
+    tally = judge_recording(recording.exchanges, args.base_url, coverage=bool(args.report_json or args.report_html))
     if args.json:
         print(json.dumps({"file": args.har, "entries": len(recording.exchanges), **tally.to_json()}, indent=2))
     else:

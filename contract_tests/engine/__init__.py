@@ -18,7 +18,7 @@ from . import across, openapi, per_exchange
 from .across import Across, WritesPending
 from .breach import Breach
 from .openapi import SpecRules
-from .view import Routes, View, _path
+from .view import Routes, View
 
 __all__ = ["RULES", "Breach", "Judge", "SpecChecker", "View"]
 
@@ -53,20 +53,9 @@ class Judge:
     def view(self, exchange: Exchange) -> View:
         return self.routes.view(exchange, self.base_path)
 
-    def restarts(self, exchange: Exchange) -> bool:
-        """A mock's state replaced (`POST /__mock/reset`, `PUT /__mock/state`): what came before says nothing after.
-
-        Deleted leads come back on a reset; comparing across it would be a false alarm. Forgets
-        the cross-exchange state when so.
-        """
-        method = exchange.method.upper()
-        if not 200 <= exchange.status < 300 or method not in ("POST", "PUT"):
-            return False  # asked first: most exchanges are not a reset, and this runs for every one
-        path = _path(exchange.url)
-        if (method == "POST" and path.endswith("/__mock/reset")) or (method == "PUT" and path.endswith("/__mock/state")):
-            self.across = Across()
-            return True
-        return False
+    def forget(self) -> None:
+        """The deployment's state was replaced (a mock's reset): what came before says nothing after."""
+        self.across = Across()
 
     def one(self, exchange: Exchange) -> list[Breach]:
         """The per-exchange rules alone."""

@@ -154,6 +154,17 @@ class Routes:
             methods = {method.upper(): op["operationId"] for method, op in item.items() if isinstance(op, dict) and "operationId" in op}
             self.templates.append((path, pattern, methods, "leadId" in pattern.groupindex))
 
+    def lead_of(self, method: str, path: str, base_path: str = "") -> str | None:
+        """The lead a PUT or DELETE to `path` writes to, as the routes read it; None for anything else."""
+        if method.upper() not in ("PUT", "DELETE"):
+            return None
+        path = path[len(base_path) :] if base_path and path.startswith(base_path) else path
+        for _, pattern, _, has_id in self.templates:
+            match = pattern.match(path)
+            if match:
+                return unquote(match["leadId"]) if has_id else None
+        return None
+
     def is_api(self, url: str, base_path: str = "") -> bool:
         return _path(url).startswith(base_path.rstrip("/") + API_PREFIX)
 

@@ -1,19 +1,18 @@
-"""Observed traffic judged by the engine: the findings, their evidence and the summary, for check and proxy."""
+"""The findings of observed traffic, each with its curl, and the summary: what check, proxy and replay say of a Stream."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Iterable
 from urllib.parse import urlsplit
 
 from ..core.exchange import Exchange
-from ..core.rules import ISOLATION_LIST, NOT_FOUND_OTHER_WORKSPACE, UNAUTHORIZED
 from ..engine import Breach
 from ..engine.coverage import Seen
+from ..engine.stream import Stream
 from .text import curl
 
-KEY_RULES = (NOT_FOUND_OTHER_WORKSPACE, ISOLATION_LIST, UNAUTHORIZED)
 _PRIVATE = ("cookie", "proxy-authorization")  # never shown, never in a curl
 
 
@@ -83,16 +82,32 @@ class Finding:
 
 @dataclass
 class Tally:
-    """Everything judged in one stream of traffic."""
+    """The findings of one stream of traffic, with what is needed to show and repeat each; the counts are the stream's."""
 
+    stream: Stream
     findings: list[Finding] = field(default_factory=list)
-    judged: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)  # why an exchange was not judged -> how many
-    unjudged: dict[str, str] = field(default_factory=dict)  # rule id -> why it could not be judged
-    omitted: list[int] = field(default_factory=list)  # entries whose response body was not recorded
     upstream_errors: int = 0
     keys: KeyNames = field(default_factory=KeyNames)
-    seen: Seen | None = None  # each judged exchange's (operation, status), when a report wants coverage
+
+    @property
+    def judged(self) -> int:
+        return self.stream.judged
+
+    @property
+    def skipped(self) -> Counter[str]:
+        return self.stream.skipped
+
+    @property
+    def unjudged(self) -> dict[str, str]:
+        return self.stream.unjudged
+
+    @property
+    def omitted(self) -> list[int]:
+        return self.stream.omitted
+
+    @property
+    def seen(self) -> Seen | None:
+        return self.stream.seen
 
     def add(self, breaches: list[Breach]) -> list[Finding]:
         made = [Finding(breach, curl(shown(breach.exchange), self.keys.of(breach.exchange))) for breach in breaches]
@@ -144,3 +159,12 @@ class Tally:
             "omittedBodies": self.omitted,
             "upstreamErrors": self.upstream_errors,
         }
+
+
+def judge_recording(exchanges: Iterable[Exchange], base_url: str | None = None, coverage: bool = False) -> Tally:
+    """A recording's API exchanges judged in the order they ended (one judge per origin); the findings in entry order."""
+    tally = Tally(Stream(base_url=base_url or "", coverage=coverage))
+    for _, breaches in tally.stream.recording(exchanges):
+        tally.add(breaches)
+    tally.findings.sort(key=lambda finding: finding.breach.exchange.number or 0)
+    return tally

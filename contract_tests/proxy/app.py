@@ -15,20 +15,17 @@ from collections import Counter, deque
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, TextIO
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
 from mock_server.harfile import HarRecorder, har_entry
-from mock_server.spec import load_spec
 
 from ..core.exchange import Exchange
-from ..engine import Judge, is_preflight
-from ..engine.coverage import Seen
+from ..engine.stream import Stream
 from ..evidence.tally import Tally
 from .messages import Answer, Message, Reply, answer, end_to_end
 from .upstream import Pool, UpstreamError
 
 VIOLATIONS_HEADER = "Leadkit-Violations"
-_WRITES = ("PUT", "DELETE")
 HAR_KEPT = 10_000  # without --record, /__proxy/har shows the most recent this many exchanges
 
 
@@ -39,10 +36,9 @@ class Proxy:
         parts = urlsplit(target.rstrip("/"))
         self.target = f"{parts.scheme}://{parts.netloc}{parts.path}"
         self.base_path = quote(parts.path, safe="/%!$&'()*+,;=:@~")  # sent as bytes on the wire: percent-encoded
-        self.judge = Judge(base_path=parts.path)
-        self.tally = Tally()
-        if coverage:  # for --report-json/--report-html: each (operation, status) judged
-            self.tally.seen = Seen(load_spec(), parts.path)
+        # coverage for --report-json/--report-html: each (operation, status) judged
+        self.stream = Stream(base_url=self.target, coverage=coverage)
+        self.tally = Tally(self.stream)
         self.recorder = HarRecorder(record, "leadkit proxy", keep=HAR_KEPT)
         self.recent: deque[Exchange] = deque(maxlen=None if record else HAR_KEPT)
         self.out = out or sys.stdout
@@ -64,7 +60,7 @@ class Proxy:
             if path == "/__proxy/har":
                 return reply(answer(200, json.dumps(self.har_document()).encode()))
         headers = end_to_end(request.headers)
-        write_to = _lead_of(request.method, request.target)
+        write_to = self.stream.routes.lead_of(request.method, request.target.partition("?")[0])
         if write_to:
             self.in_flight[write_to] += 1
         started = time.time()
@@ -107,25 +103,19 @@ class Proxy:
             ended=time.time(),
         )
         self.recent.append(exchange)
-        if self.judge.is_api(exchange):
-            broken = self._judge(exchange, _decoded(upstream.body, exchange.response_headers))
-            if broken:
-                upstream.headers.append((VIOLATIONS_HEADER, " ".join(dict.fromkeys(broken))))
-        elif is_preflight(exchange):
-            self.tally.skipped["CORS preflights"] += 1
-        elif self.judge.restarts(exchange):
-            self.tally.skipped["state resets (/__mock/)"] += 1
+        why = self.stream.sort(exchange)
+        if why is not None:
+            return self.stream.skip(exchange, why)
+        broken = self._judge(exchange, _decoded(upstream.body, exchange.response_headers))
+        if broken:
+            upstream.headers.append((VIOLATIONS_HEADER, " ".join(dict.fromkeys(broken))))
 
     def _judge(self, exchange: Exchange, plain: bytes | None) -> list[str]:
         if plain is None:
             exchange.response_omitted = True  # an encoding the proxy cannot read: judge status and headers only
         elif plain is not exchange.response_body:
             exchange = replace(exchange, response_body=plain)
-        self.tally.judged += 1
-        exchange.number = self.tally.judged
-        findings = self.tally.add(self.judge.judge(exchange, self.in_flight.__contains__))
-        if self.tally.seen is not None:
-            self.tally.seen.record(exchange.method, urlsplit(exchange.url).path, exchange.status)
+        findings = self.tally.add(self.stream.judge(exchange, self.in_flight.__contains__))
         for finding in findings:
             _say(finding.line(), self.out)
         return [finding.breach.rule.id for finding in findings]
@@ -144,14 +134,6 @@ def _say(line: str, out: TextIO) -> None:
         print(line, file=out, flush=True)
     except (OSError, ValueError):
         pass
-
-
-def _lead_of(method: str, target: str) -> str | None:
-    """The lead a PUT or DELETE writes to, from its path."""
-    path = target.partition("?")[0]
-    if method.upper() not in _WRITES or "/leads/" not in path:
-        return None
-    return unquote(path.rsplit("/", 1)[-1])
 
 
 def _decoded(body: bytes, headers: Mapping[str, str]) -> bytes | None:

@@ -9,12 +9,12 @@ from urllib.parse import urlsplit
 
 from mock_server.spec import load_spec
 
-from ..check.recording import check_recording
 from ..core.exchange import Exchange
 from ..core.har import Recording
 from ..core.rules import Rule
 from ..engine.coverage import Seen
 from ..evidence.model import Report, RuleResult, evidence_of
+from ..evidence.tally import judge_recording
 from ..evidence.text import curl
 from ..live.kit import Kit
 from ..live.target import Target
@@ -56,7 +56,7 @@ def replay(recording: Recording, target: Target, out: TextIO, recorded_base_url:
     """Replay `recording` against `target`; the kit's leads are removed at the end, also after Ctrl-C."""
     plan = make_plan(recording, recorded_base_url)
     wrong: dict[int, list[str]] = {}
-    for finding in check_recording(recording, plan.origin + plan.base_path).findings:
+    for finding in judge_recording(recording.exchanges, plan.origin + plan.base_path).findings:
         found = wrong.setdefault(finding.breach.exchange.number or 0, [])
         found += [finding.breach.rule.id] if finding.breach.rule.id not in found else []
     result = Replay(plan)

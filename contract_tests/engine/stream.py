@@ -1,0 +1,157 @@
+"""One stream of traffic through the engine, for every feed: sorted, judged in the order it ended, counted, its coverage kept.
+
+`check` feeds it a recording (`Stream.recording`), the proxy each exchange as it ends
+(`Stream.feed`), replay the recording it replays. What an exchange is, in the one order every
+feed uses: on another host, a state reset of the mock (`/__mock/reset`: what came before says
+nothing after), a CORS preflight, outside the API, or judged. It keeps counts, never the
+exchanges themselves.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from typing import Any, Iterable, Iterator
+
+from mock_server.spec import load_spec
+
+from ..core.exchange import Exchange
+from ..core.rules import ISOLATION_LIST, NOT_FOUND_OTHER_WORKSPACE, UNAUTHORIZED
+from . import Judge, is_preflight
+from .across import WritesPending
+from .breach import Breach
+from .coverage import Seen
+from .view import Routes, url_parts
+
+OTHER_HOST = "on another host"
+PREFLIGHT = "CORS preflights"
+OUTSIDE = "outside the API"
+RESET = "state resets (/__mock/)"
+KEYS_STRIPPED = "the recording has no Authorization headers (current Chromium strips them on export), so the key of each request is unknown"
+KEY_RULES = (NOT_FOUND_OTHER_WORKSPACE, ISOLATION_LIST, UNAUTHORIZED)  # they need each request's key
+
+
+class Stream:
+    """The judged traffic of one feed: a judge per origin, what was judged and what was not, and why."""
+
+    def __init__(self, spec: dict[str, Any] | None = None, base_url: str = "", *, coverage: bool = False, keys_known: bool = True) -> None:
+        self.spec = spec if spec is not None else load_spec()
+        scheme, netloc, path, _ = url_parts(base_url) if base_url else ("", "", "", "")
+        self.host = (scheme, netloc) if netloc else None  # judge only this deployment; None: any
+        self.base_path = path.rstrip("/")
+        self.keys_known = keys_known
+        self.routes = Routes(self.spec)
+        self.judges: dict[str, Judge] = {}
+        self.judged = 0
+        self.skipped: Counter[str] = Counter()  # why an exchange was not judged -> how many
+        self.unjudged: dict[str, str] = {}  # rule id -> why no exchange could judge it
+        self.omitted: list[int] = []  # entries whose response body was not recorded
+        self.seen = Seen(self.spec, self.base_path) if coverage else None
+
+    def sort(self, exchange: Exchange) -> str | None:
+        """Why `exchange` is not judged (RESET for a state reset), or None when it is an API exchange to judge."""
+        if self.host is not None and url_parts(exchange.url)[:2] != self.host:
+            return OTHER_HOST
+        if _is_reset(exchange):
+            return RESET
+        if is_preflight(exchange):
+            return PREFLIGHT
+        if not self.routes.is_api(exchange.url, self.base_path):
+            return OUTSIDE
+        return None
+
+    def feed(self, exchange: Exchange, pending: WritesPending | None = None) -> list[Breach] | None:
+        """One exchange as it ended: its breaches, or None when it was not judged (counted by why)."""
+        why = self.sort(exchange)
+        if why is None:
+            return self.judge(exchange, pending)
+        self.skip(exchange, why)
+        return None
+
+    def skip(self, exchange: Exchange, why: str) -> None:
+        """Count an exchange `sort` did not give to judge; a state reset also forgets what came before it."""
+        if why == RESET:
+            self.restart(exchange)
+        self.skipped[why] += 1
+
+    def judge(self, exchange: Exchange, pending: WritesPending | None = None) -> list[Breach]:
+        """Every rule on one API exchange, against what ended before it began on the same origin."""
+        origin = url_parts(exchange.url)[1]
+        judge = self.judges.get(origin)
+        if judge is None:
+            judge = self.judges[origin] = Judge(self.spec, base_path=self.base_path, keys_known=self.keys_known)
+        self.judged += 1
+        if exchange.number is None:
+            exchange.number = self.judged
+        if exchange.response_omitted:
+            self.omitted.append(exchange.number)
+        if self.seen is not None:
+            self.seen.record(exchange.method, url_parts(exchange.url)[2], exchange.status)
+        return judge.judge(exchange, pending)
+
+    def restart(self, exchange: Exchange) -> None:
+        """The mock's state was replaced: its origin's cross-exchange memory is forgotten."""
+        judge = self.judges.get(url_parts(exchange.url)[1])
+        if judge is not None:
+            judge.forget()
+
+    def recording(self, exchanges: Iterable[Exchange]) -> Iterator[tuple[Exchange, list[Breach]]]:
+        """A whole recording: sorted, then judged in the order its exchanges ended, each with the writes still under way."""
+        api: list[Exchange] = []
+        for exchange in exchanges:
+            why = self.sort(exchange)
+            if why is None or why == RESET:
+                api.append(exchange)
+            else:
+                self.skipped[why] += 1
+        if api and not any(_has_key(exchange) for exchange in api if not _is_reset(exchange)):
+            self.keys_known = False
+            self.unjudged.update({rule.id: KEYS_STRIPPED for rule in KEY_RULES})
+            for judge in self.judges.values():
+                judge.keys_known = False
+        writes: dict[str, list[Exchange]] = defaultdict(list)
+        for exchange in api:
+            lead_id = self.routes.lead_of(exchange.method, url_parts(exchange.url)[2], self.base_path)
+            if lead_id is not None:
+                writes[lead_id].append(exchange)
+        for exchange in sorted(api, key=lambda exchange: (_end(exchange), exchange.number or 0)):
+            if _is_reset(exchange):
+                self.skip(exchange, RESET)
+                continue
+            yield exchange, self.judge(exchange, _Pending(exchange, writes))
+
+
+def _is_reset(exchange: Exchange) -> bool:
+    """A mock's state replaced (`POST /__mock/reset`, `PUT /__mock/state`) and answered 2xx."""
+    method = exchange.method.upper()
+    if not 200 <= exchange.status < 300 or method not in ("POST", "PUT"):
+        return False  # asked first: most exchanges are not a reset, and this runs for every one
+    path = url_parts(exchange.url)[2]
+    return (method == "POST" and path.endswith("/__mock/reset")) or (method == "PUT" and path.endswith("/__mock/state"))
+
+
+def _has_key(exchange: Exchange) -> bool:
+    return any(name.lower() == "authorization" for name in exchange.request_headers)
+
+
+class _Pending:
+    """Whether another write to a lead began before `exchange` ended and ended after it."""
+
+    def __init__(self, exchange: Exchange, writes: dict[str, list[Exchange]]) -> None:
+        self.exchange = exchange
+        self.writes = writes
+
+    def __call__(self, lead_id: str) -> bool:
+        end = _end(self.exchange)
+        for other in self.writes.get(lead_id, ()):
+            if other is not self.exchange and _start(other) < end and _end(other) > end:
+                return True
+        return False
+
+
+def _start(exchange: Exchange) -> float:
+    return exchange.started if exchange.started is not None else -math.inf
+
+
+def _end(exchange: Exchange) -> float:
+    return exchange.ended if exchange.ended is not None else math.inf
