@@ -7,7 +7,8 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 from typing import Sequence
 
-from contract_tests.check.command import add_parser as add_traffic  # check and proxy, light the same way
+from contract_tests.check.command import add_parser as add_check  # light the same way: each loads its engine only when run
+from contract_tests.proxy.command import add_parser as add_proxy
 from contract_tests.replay.command import add_parser as add_replay
 from contract_tests.verify.command import add_parser as add_verify  # light: the kit loads only when verify runs
 from mock_server.command import add_parser as add_mock
@@ -22,7 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     add_mock(sub)
     add_verify(sub)
-    add_traffic(sub)
+    add_check(sub)
+    add_proxy(sub)
     add_replay(sub)
     return parser
 

@@ -21,8 +21,8 @@ from .ids import IdSource
 from .middleware import FrontDoor
 from .persistence import SqliteJournal, StateError
 from .requestlog import RequestLog
-from .rsgi import MAY_BLOCK, ON_STOP
 from .routes import Routes
+from .rsgi import MAY_BLOCK, ON_STOP
 from .spec import load_spec
 from .state import MockState, init_app
 from .store import Lead, LeadStore

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from werkzeug.sansio.utils import get_content_length
 import werkzeug.urls  # noqa: F401  # registers the "werkzeug.url_quote" error handler parse_qsl uses below
+from werkzeug.sansio.utils import get_content_length
 
 
 def wsgi_text(value: str) -> str:

@@ -20,7 +20,7 @@ from . import spec as spec_mod
 from .controls import Controls, control_error
 from .envelopes import Reply, json_response
 from .merge_patch import merge_patch
-from .validation import resolve
+from .spec import resolve
 
 WRITABLE = ("name", "email", "phone", "source", "status", "metadata")  # the fields a request may send
 

@@ -19,7 +19,6 @@ from flask import Flask
 
 from .rsgi import RsgiBridge
 
-
 GRANIAN_BUFFER_BYTES = 4 * 1024 * 1024
 
 

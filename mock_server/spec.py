@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any, Iterator
+from types import MappingProxyType
+from typing import Any, Iterator, Mapping
 
 import yaml
 
@@ -41,3 +44,53 @@ def operations(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]
 def json_schema(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     """A standalone JSON Schema: `schema`, able to resolve `#/components/...` references."""
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "components": spec["components"], **schema}
+
+
+def resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """Follow a local `$ref` such as `#/components/parameters/LeadId`."""
+    while "$ref" in node:
+        target: Any = spec
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The contract's numbers and names that code needs, read from openapi.yaml once: nothing restates them."""
+
+    max_body_bytes: int  # a body over this is 413
+    max_header_bytes: int  # a header block over this is 431
+    statuses: tuple[str, ...]  # LeadStatus, exactly
+    lead_id_pattern: str  # LeadIdValue's pattern
+    timestamp_pattern: str
+    create_defaults: Mapping[str, Any]  # what a create that leaves a field out stores
+    page_min: int
+    limit_min: int
+    limit_max: int
+    limit_default: int
+
+
+def facts(spec: dict[str, Any]) -> Facts:
+    schemas, responses = spec["components"]["schemas"], spec["components"]["responses"]
+    operation = next(op for _, _, op in operations(spec) if op.get("operationId") == "listLeads")
+    query = {param["name"]: param["schema"] for param in (resolve(spec, p) for p in operation.get("parameters", []))}
+    return Facts(
+        max_body_bytes=responses["PayloadTooLarge"]["x-max-bytes"],
+        max_header_bytes=responses["RequestHeadersTooLarge"]["x-max-bytes"],
+        statuses=tuple(schemas["LeadStatus"]["enum"]),
+        lead_id_pattern=schemas["LeadIdValue"]["pattern"],
+        timestamp_pattern=schemas["Timestamp"]["pattern"],
+        create_defaults=MappingProxyType(dict(schemas["LeadCreate"]["x-defaults"])),
+        page_min=query["page"]["minimum"],
+        limit_min=query["limit"]["minimum"],
+        limit_max=query["limit"]["maximum"],
+        limit_default=query["limit"]["default"],
+    )
+
+
+@cache
+def contract_facts() -> Facts:
+    """The facts of the packaged openapi.yaml, read once per process."""
+    return facts(load_spec())

@@ -12,6 +12,7 @@ import jsonschema_rs
 
 from . import spec as spec_mod
 from .errors import ApiError, validation_error
+from .spec import resolve
 
 MAX_DEPTH = 100  # deeper JSON is refused: no client needs it and it costs stack
 _DIGITS = re.compile(r"[0-9]+")
@@ -65,16 +66,6 @@ def compile_checks(spec: dict[str, Any]) -> dict[str, OperationChecks]:
             found.query = _compile(spec, {"type": "object", "properties": properties})
         checks[operation["operationId"]] = found
     return checks
-
-
-def resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    """Follow a local `$ref` such as `#/components/parameters/LeadId`."""
-    while "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
 
 
 def _choices(spec: dict[str, Any], schema: dict[str, Any]) -> list[Any]:

@@ -1,7 +1,4 @@
-"""`leadkit check FILE.har` and `leadkit proxy --target URL`: the contract's rules on traffic the kit did not make.
-
-Light to import: the engine loads only when a command runs.
-"""
+"""`leadkit check FILE.har`: its options and exit codes. Light to import: the engine loads only when it runs."""
 
 from __future__ import annotations
 
@@ -34,22 +31,6 @@ examples:
   leadkit check --report-json check.json --report-html check.html e2e.har
 """
 
-PROXY_EPILOG = """\
-It prints one line per violation as it happens, adds `Leadkit-Violations: <rule ids>` to each
-offending response, and on Ctrl-C or SIGTERM prints the summary and exits 1 if it saw any
-violation, 0 if none. Keys are never printed. With --report-json / --report-html it then
-writes the evidence files check writes (every rule: broken with each violation's request,
-response and curl, passed, or skipped; the coverage of what the traffic reached).
-  GET /__proxy/violations   the violations so far, as JSON
-  GET /__proxy/har          the traffic so far, as HAR 1.2 (with the keys as sent)
-examples:
-  leadkit proxy --target http://127.0.0.1:4010            # then point the app at http://127.0.0.1:4011
-  leadkit proxy --target https://staging.example.com --record e2e.har
-  leadkit proxy --target "$STAGING" --report-json proxy.json --report-html proxy.html &
-      # run the end-to-end suite against :4011, then: kill -TERM $! && wait $!  (exit 1 on a violation)
-"""
-
-
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     check = sub.add_parser(
         "check",
@@ -71,26 +52,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     check.add_argument("--report-html", metavar="PATH", help="also write the evidence as one self-contained HTML page")
     check.set_defaults(run=run_check)
 
-    proxy = sub.add_parser(
-        "proxy",
-        help="a reverse proxy that judges every exchange by the contract's rules",
-        description=(
-            "Forward every request to --target and its response back unchanged (CORS included), "
-            "judging each exchange with the same rules as `leadkit check`."
-        ),
-        epilog=PROXY_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    proxy.add_argument("--target", metavar="URL", required=True, help="where the API really is, e.g. http://127.0.0.1:4010")
-    proxy.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
-    proxy.add_argument("--port", type=int, default=4011, help="port to listen on (default: %(default)s)")
-    proxy.add_argument("--record", metavar="FILE.har", help="also write the traffic as HAR to this file when stopped")
-    proxy.add_argument("--report-json", metavar="PATH", help="when stopped, write the evidence as JSON, as check does (schema: docs/report-schema.json)")
-    proxy.add_argument("--report-html", metavar="PATH", help="when stopped, write the evidence as one self-contained HTML page")
-    proxy.add_argument("--quiet", action="store_true", help="no banner at start (violations and the summary are still printed)")
-    proxy.set_defaults(run=run_proxy)
-
-
 def run_check(args: argparse.Namespace) -> int:
     import json
     from datetime import datetime, timezone
@@ -104,7 +65,7 @@ def run_check(args: argparse.Namespace) -> int:
         recording = read_har(args.har)
     except HarError as exc:
         print(f"leadkit check: cannot read {exc}", file=sys.stderr)
-        write_reports(unreadable_report("check", args.har, started, datetime.now(timezone.utc), f"cannot read {exc}"), args, "check")
+        _write(unreadable_report("check", args.har, started, datetime.now(timezone.utc), f"cannot read {exc}"), args)
         return EXIT_UNREADABLE
     import gc
 
@@ -117,37 +78,12 @@ def run_check(args: argparse.Namespace) -> int:
             print("\n".join(finding.render()) + "\n")
         print("\n".join(tally.summary(f"leadkit check {args.har}: {len(recording.exchanges)} entries")))
     if args.report_json or args.report_html:
-        write_reports(traffic_report(tally, "check", args.har, started, datetime.now(timezone.utc)), args, "check")
+        _write(traffic_report(tally, "check", args.har, started, datetime.now(timezone.utc)), args)
     return EXIT_VIOLATIONS if tally.findings else EXIT_OK
 
 
-def write_reports(report: Any, args: argparse.Namespace, tool: str) -> None:
-    """--report-json and --report-html, by the one writer verify uses; a file that cannot be written is said on stderr."""
-    from ..evidence.html import write_html
-    from ..evidence.model import write_json
+def _write(report: Any, args: argparse.Namespace) -> None:
+    from ..evidence.write import write_reports
 
-    for path, write in ((args.report_json, write_json), (args.report_html, write_html)):
-        if path:
-            try:
-                write(report, path)
-            except OSError as exc:
-                print(f"leadkit {tool}: could not write {path}: {exc.strerror or exc}", file=sys.stderr)
-
-
-def run_proxy(args: argparse.Namespace) -> int:
-    from datetime import datetime, timezone
-
-    from ..evidence.traffic import traffic_report
-    from ..proxy.serve import run
-
-    started = datetime.now(timezone.utc)
-
-    def reports(proxy: Any) -> None:
-        report = traffic_report(proxy.tally, "proxy", proxy.target, started, datetime.now(timezone.utc))
-        write_reports(report, args, "proxy")
-        for path in (args.report_json, args.report_html):
-            if path:
-                print(f"leadkit proxy: wrote {path}", flush=True)
-
-    wanted = bool(args.report_json or args.report_html)
-    return run(args.target, args.host, args.port, args.record, args.quiet, reports if wanted else None)
+    for failure in write_reports(report, args.report_json, args.report_html):
+        print(f"leadkit check: {failure}", file=sys.stderr)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mock_server.spec import load_spec
+from mock_server.spec import contract_facts
 
 # The seed's words, exactly.
 NOT_FOUND_ERROR = "Lead not found"
@@ -16,12 +16,8 @@ DELETED_MESSAGE = "Lead deleted successfully"
 LEAD_FIELDS = ("id", "name", "email", "phone", "source", "status", "metadata", "createdAt", "updatedAt")
 
 
-def _pattern(schema: str) -> re.Pattern[str]:
-    return re.compile(load_spec()["components"]["schemas"][schema]["pattern"])
-
-
-LEAD_ID = _pattern("LeadIdValue")
-TIMESTAMP = _pattern("Timestamp")
+LEAD_ID = re.compile(contract_facts().lead_id_pattern)
+TIMESTAMP = re.compile(contract_facts().timestamp_pattern)
 
 
 def is_seed_not_found(body: Any, lead_id: str) -> bool:

@@ -10,8 +10,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from mock_server.spec import json_schema
-from mock_server.validation import resolve
+from mock_server.spec import json_schema, resolve
 
 from ..core.rules import JSON_EVERYWHERE, METHOD_NOT_ALLOWED, RESPONSES_MATCH_SPEC, UNAUTHORIZED
 from .breach import Breach

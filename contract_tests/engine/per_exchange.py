@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
+from mock_server.spec import contract_facts
+
 from ..core.expect import DELETED_MESSAGE, TIMESTAMP, is_lead, is_seed_not_found
 from ..core.rules import (
     CREATE_ENVELOPE,
@@ -32,9 +34,10 @@ from .breach import Breach
 from .openapi import is_json
 from .view import View
 
-MAX_BODY = 1024 * 1024
-STATUSES = ("new", "contacted", "qualified", "converted", "lost", "follow_up")
-DEFAULTS: dict[str, Any] = {"phone": None, "source": None, "status": "new", "metadata": {}}
+FACTS = contract_facts()  # the body limit, the statuses, the create defaults and the list's bounds, from openapi.yaml
+MAX_BODY = FACTS.max_body_bytes
+STATUSES = FACTS.statuses
+DEFAULTS = FACTS.create_defaults
 
 
 def judge(view: View, keys_known: bool) -> list[Breach]:
@@ -148,7 +151,7 @@ def _listed(view: View, body: dict[str, Any], broken: Broken) -> None:
 
 def _query_values(view: View, pagination: dict[str, Any], broken: Broken) -> None:
     query = view.query
-    for name, low, high in (("limit", 1, 100), ("page", 1, None)):
+    for name, low, high in (("limit", FACTS.limit_min, FACTS.limit_max), ("page", FACTS.page_min, None)):
         raw = query.get(name)
         if raw is None or raw == "":
             continue
@@ -158,7 +161,8 @@ def _query_values(view: View, pagination: dict[str, Any], broken: Broken) -> Non
     if status and status not in STATUSES:
         broken(LIST_QUERY, f"status={status[:40]!r} was answered 200; it is a 400 naming status")
     limit = query.get("limit")
-    wanted = int(limit) if limit and limit.isascii() and limit.isdigit() and 1 <= int(limit) <= 100 else (10 if not limit else None)
+    in_bounds = bool(limit and limit.isascii() and limit.isdigit() and FACTS.limit_min <= int(limit) <= FACTS.limit_max)
+    wanted = int(limit) if in_bounds and limit else (FACTS.limit_default if not limit else None)
     if wanted is not None and pagination.get("limit") != wanted:
         broken(LIST_QUERY, f"asked for limit {limit or '(default)'}, the answer says limit {pagination.get('limit')!r}, not {wanted}")
 

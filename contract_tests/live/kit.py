@@ -99,6 +99,17 @@ class Kit:
             else:
                 self.ledger.deleted.add(lead_id)
 
+    def cleanup_note(self, maker: str = "the kit") -> str:
+        """What cleanup did, in a line (or a list of what it could not remove); `maker` names who made the leads."""
+        made = len(self.ledger.owned)
+        if not made:
+            return f"Cleanup: nothing to remove, {maker} created no lead."
+        if self.leftovers:
+            lines = [f"Cleanup: could NOT remove {len(self.leftovers)} of the {made} test leads {maker} created:"]
+            lines += [f"  {lead_id}: {why}" for lead_id, why in sorted(self.leftovers.items())]
+            return "\n".join(lines)
+        return f"Cleanup: the {made} test leads {maker} created are all gone (run id {self.ledger.run_id})."
+
     def _remove_one(self, lead_id: str, key: str) -> str | None:
         try:
             return self._remove(f"{self.target.leads_url}/{quote(lead_id, safe='')}", key)

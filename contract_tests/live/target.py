@@ -36,6 +36,13 @@ class Target:
     def leads_url(self) -> str:
         return f"{self.base_url}{API_PREFIX}/leads"
 
+    def key_variables(self) -> dict[str, str]:
+        """The keys, and the environment variables a curl command names in their place."""
+        keys = {self.api_key: ENV_API_KEY}
+        if self.second_api_key:
+            keys[self.second_api_key] = ENV_SECOND_API_KEY
+        return keys
+
 
 def resolve_target(
     *,

@@ -55,8 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
     from ..core.har import HarError, read_har
-    from ..evidence.html import write_html
-    from ..evidence.model import write_json
+    from ..evidence.write import write_reports
     from ..live.kit import Kit
     from .session import EXIT_CANNOT_RUN, replay, steps_json, to_report
 
@@ -78,8 +77,9 @@ def run(args: argparse.Namespace) -> int:
     result = replay(recording, target, sys.stdout, args.recorded_base_url)
     if args.report_json or args.report_html:
         report = to_report(result, target, started, datetime.now(timezone.utc))
-        if args.report_json:
-            write_json(report, args.report_json, extra=steps_json(result))
-        if args.report_html:
-            write_html(report, args.report_html)
+        failures = write_reports(report, args.report_json, args.report_html, extra=steps_json(result))
+        for failure in failures:
+            print(f"leadkit replay: {failure}", file=sys.stderr)
+        if failures:
+            return EXIT_CANNOT_RUN
     return result.exit_code

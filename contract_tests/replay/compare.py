@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.expect import LEAD_ID
 from ..core.rules import (
     CREATED_AVAILABLE,
     FILTER_SEARCH,
@@ -34,7 +35,6 @@ from ..core.rules import (
     Rule,
 )
 from ..engine import View
-from .plan import WELL_FORMED
 
 _BY_STATUS = {401: UNAUTHORIZED, 405: METHOD_NOT_ALLOWED, 413: PAYLOAD_TOO_LARGE, 415: UNSUPPORTED_MEDIA_TYPE}
 
@@ -88,7 +88,7 @@ def _rule(recorded: View, target: View, history: LeadHistory | None) -> Rule:
             return NOT_FOUND_AFTER_DELETE
         if history is not None and history.other_workspace:
             return NOT_FOUND_OTHER_WORKSPACE
-        return NOT_FOUND_NEVER_EXISTED if WELL_FORMED.match(recorded.lead_id or "") else NOT_FOUND_MALFORMED
+        return NOT_FOUND_NEVER_EXISTED if LEAD_ID.fullmatch(recorded.lead_id or "") else NOT_FOUND_MALFORMED
     if status == 400:
         if recorded.status < 400:
             return VALID_ACCEPTED

@@ -17,7 +17,6 @@ from ..core.exchange import Exchange
 from ..core.har import Recording
 from ..engine import Judge, View, is_preflight
 
-WELL_FORMED = re.compile(r"lead_[0-9a-f]{16}\Z")
 _BEARER = re.compile(r"\s*(bearer)\s+(\S+)\s*$", re.IGNORECASE)
 WRITABLE = ("name", "email", "phone", "source", "status", "metadata")
 

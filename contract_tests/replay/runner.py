@@ -16,12 +16,13 @@ from typing import Callable
 from urllib.parse import quote, urlencode
 
 from ..core.exchange import Exchange
+from ..core.expect import LEAD_ID
 from ..engine import Breach, Judge
 from ..live.client import TIMEOUT_S
 from ..live.guard import GuardRefused
 from ..live.kit import Kit
 from .compare import Difference, LeadHistory, answer_differs, list_rule, listed_ids
-from .plan import WELL_FORMED, Plan, Step, bearer, stand_in_body
+from .plan import Plan, Step, bearer, stand_in_body
 
 _DROPPED = {"host", "content-length", "connection", "transfer-encoding", "keep-alive", "te", "upgrade", "accept-encoding", "cookie", "proxy-authorization"}
 LIST_PAGES = 20  # a lead missing from a list page is looked for in at most this many pages of 100
@@ -141,7 +142,7 @@ class Replayer:
                 raise Unmapped(f"could not make a stand-in for {recorded}: the create answered {made.status}")
             self.ids[recorded], self.owner[recorded] = data["id"], slot
             return self.ids[recorded]
-        made_up = "lead_" + secrets.token_hex(8) if WELL_FORMED.match(recorded) else recorded
+        made_up = "lead_" + secrets.token_hex(8) if LEAD_ID.fullmatch(recorded) else recorded
         if step.view.method not in ("GET", "HEAD"):
             probe = self._send("GET", f"{self.kit.target.leads_url}/{quote(made_up, safe='')}", headers, None, None)
             if probe.status != 404:

@@ -18,7 +18,6 @@ from ..evidence.tally import judge_recording
 from ..evidence.text import curl
 from ..live.kit import Kit
 from ..live.target import Target
-from ..verify.plugin import cleanup_note, key_variables
 from .plan import Plan, make_plan
 from .runner import Outcome, Replayer
 
@@ -61,7 +60,7 @@ def replay(recording: Recording, target: Target, out: TextIO, recorded_base_url:
         found += [finding.breach.rule.id] if finding.breach.rule.id not in found else []
     result = Replay(plan)
     kit = Kit.open(target)
-    keys = key_variables(target)
+    keys = target.key_variables()
     steps = len(plan.steps)
     print(f"leadkit replay: {recording.path}: {steps} entries, {len(plan.replayed)} to replay against {target.base_url}", flush=True, file=out)
     if plan.keys_stripped:
@@ -77,7 +76,7 @@ def replay(recording: Recording, target: Target, out: TextIO, recorded_base_url:
             kit.cleanup()
         except KeyboardInterrupt:
             result.interrupted = True
-        result.cleanup = cleanup_note(kit).replace("the kit created", "the replay created")
+        result.cleanup = kit.cleanup_note("the replay")
     print("\n" + summary(result, target.base_url), file=out, flush=True)
     return result
 
@@ -137,7 +136,7 @@ def summary(result: Replay, base_url: str) -> str:
 
 def to_report(result: Replay, target: Target, started: datetime, finished: datetime) -> Report:
     """The replay in the report model `leadkit verify` writes (evidence.py): a rule per broken rule, and the steps."""
-    keys = key_variables(target)
+    keys = target.key_variables()
     seen = Seen(load_spec())
     for outcome in result.outcomes:
         if outcome.target is not None:

@@ -23,10 +23,10 @@ from ..core.exchange import Exchange
 from ..core.expect import is_seed_not_found
 from ..core.rules import NO_ID_REUSE, NOT_FOUND_OTHER_WORKSPACE, ContractViolation, Rule
 from ..live.guard import RUN_KEY, SAFE_METHODS, TEST_SOURCE
-from ..live.handoff import Handoff, combined, run_at_once
 from ..live.interrupt import Interrupted
 from ..live.kit import Kit
 from .findings import Violations
+from .handoff import Handoff, combined, run_at_once
 from .marks import CHECK_RULES
 from .parallel import serialise_ast_parse
 

@@ -248,24 +248,5 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         return  # no kit check ran in this session
     terminalreporter.section("leadkit: contract summary")
     findings.interrupted = findings.interrupted or config.stash[STOPPER].stopped.is_set()
-    terminalreporter.write_line(findings.render(target.base_url, key_variables(target), cleanup_note(config.stash[KIT])))
+    terminalreporter.write_line(findings.render(target.base_url, target.key_variables(), config.stash[KIT].cleanup_note()))
     terminalreporter.write_line(f"Generated requests used --seed {target.seed}.")
-
-
-def key_variables(target: Target) -> dict[str, str]:
-    """The keys, and the environment variables a curl command names in their place."""
-    keys = {target.api_key: ENV_API_KEY}
-    if target.second_api_key:
-        keys[target.second_api_key] = ENV_SECOND_API_KEY
-    return keys
-
-
-def cleanup_note(kit: Kit) -> str:
-    made = len(kit.ledger.owned)
-    if not made:
-        return "Cleanup: nothing to remove, the kit created no lead."
-    if kit.leftovers:
-        lines = [f"Cleanup: could NOT remove {len(kit.leftovers)} of the {made} test leads the kit created:"]
-        lines += [f"  {lead_id}: {why}" for lead_id, why in sorted(kit.leftovers.items())]
-        return "\n".join(lines)
-    return f"Cleanup: the {made} test leads the kit created are all gone (run id {kit.ledger.run_id})."

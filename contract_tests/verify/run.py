@@ -16,7 +16,7 @@ from ..evidence.model import coverage_table
 from ..live.kit import Kit
 from ..live.target import Target
 from .findings import Findings, short
-from .plugin import FINDINGS, KIT, STOPPER, TARGET, cleanup_note, key_variables
+from .plugin import FINDINGS, KIT, STOPPER, TARGET
 from .results import build_report, rule_results, rules_line
 
 EXIT_CANNOT_RUN, EXIT_COVERAGE, EXIT_INTERRUPTED = 2, 3, 130
@@ -80,12 +80,12 @@ def verify(
     elif not findings.passed and not findings.broken and not findings.skipped:
         findings.collection_errors.append("no check ran")
     kit = progress.kit
-    keys = key_variables(target)
+    keys = target.key_variables()
     results = rule_results(findings, keys)
     coverage = kit.seen.coverage() if kit is not None and kit.seen is not None else None
     findings.extra_lines += _run_lines(kit, results, coverage)
     exit_code = findings.exit_code()
-    summary = findings.render(target.base_url, keys, cleanup_note(kit) if kit else "")
+    summary = findings.render(target.base_url, keys, kit.cleanup_note() if kit else "")
     if exit_code == 0 and reports.require_coverage and coverage is not None and coverage.missing:
         exit_code = EXIT_COVERAGE
         missing = ", ".join(f"{operation} {status}" for operation, status in coverage.missing)
@@ -93,7 +93,7 @@ def verify(
     if findings.violations and target.seed is not None:
         summary += f"\nTo repeat the generated requests: --seed {target.seed}"
     verdict = summary.rstrip().splitlines()[-1].removeprefix("leadkit verify: ")
-    notes = [cleanup_note(kit)] if kit else []
+    notes = [kit.cleanup_note()] if kit else []
     notes += [f"{finding.check}: {finding.message}" for finding in findings.errors] + findings.collection_errors
     report = build_report(
         target.base_url, started, datetime.now(timezone.utc), verdict, exit_code, results, coverage,
@@ -117,15 +117,10 @@ def _run_lines(kit: Kit | None, results: list[Any], coverage: Any) -> list[str]:
 
 
 def _write_reports(report: Any, reports: Reports, out: TextIO) -> None:
-    from ..evidence.html import write_html
-    from ..evidence.model import write_json
+    from ..evidence.write import write_reports
 
-    for path, write in ((reports.json, write_json), (reports.html, write_html)):
-        if path:
-            try:
-                write(report, path)
-            except OSError as exc:
-                print(f"leadkit verify: could not write {path}: {exc.strerror or exc}", file=out, flush=True)
+    for failure in write_reports(report, reports.json, reports.html):
+        print(f"leadkit verify: {failure}", file=out, flush=True)
 
 
 class _Progress:

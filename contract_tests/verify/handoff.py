@@ -8,8 +8,8 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Callable
 
 from ..core.rules import ContractViolation
-from ..verify.findings import Violations
-from .interrupt import Interrupted, caused_by_interrupt
+from ..live.interrupt import Interrupted, caused_by_interrupt
+from .findings import Violations
 
 
 class Handoff:

@@ -1,0 +1,65 @@
+"""`leadkit proxy --target URL`: its options and exit codes. Light to import: the transport and engine load only when it runs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+EPILOG = """\
+It prints one line per violation as it happens, adds `Leadkit-Violations: <rule ids>` to each
+offending response, and on Ctrl-C or SIGTERM prints the summary and exits 1 if it saw any
+violation, 0 if none. Keys are never printed. With --report-json / --report-html it then
+writes the evidence files check writes (every rule: broken with each violation's request,
+response and curl, passed, or skipped; the coverage of what the traffic reached).
+  GET /__proxy/violations   the violations so far, as JSON
+  GET /__proxy/har          the traffic so far, as HAR 1.2 (with the keys as sent)
+examples:
+  leadkit proxy --target http://127.0.0.1:4010            # then point the app at http://127.0.0.1:4011
+  leadkit proxy --target https://staging.example.com --record e2e.har
+  leadkit proxy --target "$STAGING" --report-json proxy.json --report-html proxy.html &
+      # run the end-to-end suite against :4011, then: kill -TERM $! && wait $!  (exit 1 on a violation)
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    proxy = sub.add_parser(
+        "proxy",
+        help="a reverse proxy that judges every exchange by the contract's rules",
+        description=(
+            "Forward every request to --target and its response back unchanged (CORS included), "
+            "judging each exchange with the same rules as `leadkit check`."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    proxy.add_argument("--target", metavar="URL", required=True, help="where the API really is, e.g. http://127.0.0.1:4010")
+    proxy.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    proxy.add_argument("--port", type=int, default=4011, help="port to listen on (default: %(default)s)")
+    proxy.add_argument("--record", metavar="FILE.har", help="also write the traffic as HAR to this file when stopped")
+    proxy.add_argument("--report-json", metavar="PATH", help="when stopped, write the evidence as JSON, as check does (schema: docs/report-schema.json)")
+    proxy.add_argument("--report-html", metavar="PATH", help="when stopped, write the evidence as one self-contained HTML page")
+    proxy.add_argument("--quiet", action="store_true", help="no banner at start (violations and the summary are still printed)")
+    proxy.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from ..evidence.traffic import traffic_report
+    from ..evidence.write import write_reports
+    from .serve import run as serve
+
+    started = datetime.now(timezone.utc)
+
+    def reports(proxy: Any) -> None:
+        report = traffic_report(proxy.tally, "proxy", proxy.target, started, datetime.now(timezone.utc))
+        failures = write_reports(report, args.report_json, args.report_html)
+        for failure in failures:
+            print(f"leadkit proxy: {failure}", file=sys.stderr)
+        for path in (args.report_json, args.report_html):
+            if path and not any(path in failure for failure in failures):
+                print(f"leadkit proxy: wrote {path}", flush=True)
+
+    wanted = bool(args.report_json or args.report_html)
+    return serve(args.target, args.host, args.port, args.record, args.quiet, reports if wanted else None)
