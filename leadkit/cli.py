@@ -8,6 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Sequence
 
 from contract_tests.check.command import add_parser as add_check  # light the same way: each loads its engine only when run
+from contract_tests.core.outcome import CannotRun, ExitCode
 from contract_tests.proxy.command import add_parser as add_proxy
 from contract_tests.replay.command import add_parser as add_replay
 from contract_tests.verify.command import add_parser as add_verify  # light: the kit loads only when verify runs
@@ -20,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A mock server and contract-testing kit for the Leads API.",
     )
     parser.add_argument("--version", action="version", version=f"leadkit {_version()}")
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command", required=True)
     add_mock(sub)
     add_verify(sub)
     add_check(sub)
@@ -38,7 +39,11 @@ def _version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    code: int = args.run(args)
+    try:
+        code: int = args.run(args)
+    except CannotRun as exc:  # every command's "cannot run", said one way
+        print(f"leadkit {args.command}: {exc.prefix}{exc}", file=sys.stderr)
+        return ExitCode.CANNOT_RUN
     return code
 
 

@@ -6,8 +6,6 @@ import argparse
 import sys
 from typing import Any
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
-
 CHECK_EPILOG = """\
 exit codes:
   0  every API exchange in the file conforms to the contract
@@ -57,6 +55,7 @@ def run_check(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
     from ..core.har import HarError, read_har
+    from ..core.outcome import ExitCode
     from ..evidence.tally import judge_recording
     from ..evidence.traffic import traffic_report, unreadable_report
 
@@ -64,9 +63,8 @@ def run_check(args: argparse.Namespace) -> int:
     try:
         recording = read_har(args.har)
     except HarError as exc:
-        print(f"leadkit check: cannot read {exc}", file=sys.stderr)
-        _write(unreadable_report("check", args.har, started, datetime.now(timezone.utc), f"cannot read {exc}"), args)
-        return EXIT_UNREADABLE
+        _write(unreadable_report("check", args.har, started, datetime.now(timezone.utc), f"{exc.prefix}{exc}"), args)
+        raise
     import gc
 
     gc.freeze()  # the recording's objects live to the end: keep the collector from walking them again and again
@@ -79,7 +77,7 @@ def run_check(args: argparse.Namespace) -> int:
         print("\n".join(tally.summary(f"leadkit check {args.har}: {len(recording.exchanges)} entries")))
     if args.report_json or args.report_html:
         _write(traffic_report(tally, "check", args.har, started, datetime.now(timezone.utc)), args)
-    return EXIT_VIOLATIONS if tally.findings else EXIT_OK
+    return ExitCode.VIOLATIONS if tally.findings else ExitCode.CONFORMS
 
 
 def _write(report: Any, args: argparse.Namespace) -> None:

@@ -17,10 +17,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .exchange import Exchange
+from .outcome import CannotRun
 
 
-class HarError(Exception):
+class HarError(CannotRun):
     """The file cannot be read as HAR; the message says which file, which entry and why."""
+
+    prefix = "cannot read "
 
 
 @dataclass

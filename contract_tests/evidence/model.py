@@ -24,7 +24,6 @@ from .text import redact as redact
 
 SCHEMA = "leadkit-report/1"
 Status = Literal["passed", "broken", "skipped"]
-OUTCOMES = {0: "conforms", 1: "does-not-conform", 2: "could-not-run", 3: "incomplete-coverage", 130: "interrupted"}
 
 
 @dataclass

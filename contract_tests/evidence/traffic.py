@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from ..core.outcome import ExitCode
 from ..core.rules import Rule
 from ..engine import RULES
-from .model import OUTCOMES, Evidence, Report, RuleResult, evidence_of
+from .model import Evidence, Report, RuleResult, evidence_of
 from .tally import Finding, Tally, shown
 
 EVIDENCE_PER_RULE = 10  # the first violations of each rule; its `broken` count says how many in all
@@ -20,7 +21,7 @@ PASSED_MEANS = (
 
 def traffic_report(tally: Tally, tool: str, target: str, started: datetime, finished: datetime) -> Report:
     """The Report of one stream of judged traffic: exit 1 when anything broke a rule, else 0."""
-    exit_code = 1 if tally.findings else 0
+    exit_code = ExitCode.VIOLATIONS if tally.findings else ExitCode.CONFORMS
     verdict = tally.summary("")[-1].removeprefix("verdict: ")
     notes = tally.notes()
     if tally.judged:
@@ -29,12 +30,12 @@ def traffic_report(tally: Tally, tool: str, target: str, started: datetime, fini
     if cut:
         notes.append(f"Evidence shows the first {EVIDENCE_PER_RULE} violations of a rule; all of them of: {', '.join(cut)} are in --json.")
     coverage = tally.seen.coverage() if tally.seen is not None else None
-    return Report(tool, target, started, finished, verdict, exit_code, rule_results(tally), coverage, tally.judged, notes, OUTCOMES[exit_code])
+    return Report(tool, target, started, finished, verdict, exit_code, rule_results(tally), coverage, tally.judged, notes, exit_code.outcome)
 
 
 def unreadable_report(tool: str, target: str, started: datetime, finished: datetime, why: str) -> Report:
     """A recording that could not be read: no rule judged, the reason as the verdict."""
-    return Report(tool, target, started, finished, why, 2, [], None, 0, [], OUTCOMES[2])
+    return Report(tool, target, started, finished, why, ExitCode.CANNOT_RUN, [], None, 0, [], ExitCode.CANNOT_RUN.outcome)
 
 
 def rule_results(tally: Tally) -> list[RuleResult]:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 
+from ..core.outcome import CannotRun
+
 ENV_BASE_URL = "LEADS_BASE_URL"
 ENV_API_KEY = "LEADS_API_KEY"
 ENV_SECOND_API_KEY = "LEADS_SECOND_API_KEY"
@@ -16,7 +18,7 @@ DEFAULT_WORKERS = 16  # checks at once: 8 measured 178 sequential round trips, 1
 API_PREFIX = "/api/v1"
 
 
-class TargetError(Exception):
+class TargetError(CannotRun):
     """The kit cannot run against this target; the message says why, in one line."""
 
 

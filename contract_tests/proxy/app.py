@@ -22,7 +22,7 @@ from mock_server.harfile import HarRecorder, har_entry
 from ..core.exchange import Exchange
 from ..engine.stream import Stream
 from ..evidence.tally import Tally
-from .messages import Answer, Message, Reply, answer, end_to_end
+from .messages import Answer, Message, Respond, answer, end_to_end
 from .upstream import Pool, UpstreamError
 
 VIOLATIONS_HEADER = "Leadkit-Violations"
@@ -51,7 +51,7 @@ class Proxy:
         self.recent.clear()
         return self.recorder.document()
 
-    def handle(self, request: Message, reply: Reply) -> None:
+    def handle(self, request: Message, reply: Respond) -> None:
         """Answer one request through `reply`: the proxy's own pages, or the target's answer, judged and marked."""
         if request.method in ("GET", "HEAD") and request.target.startswith("/__proxy/"):
             path = request.target.partition("?")[0]

@@ -45,7 +45,7 @@ class Message:
     too_large: bool = False
 
 
-Reply = Callable[[Answer], None]  # how a request's answer is given back, once
+Respond = Callable[[Answer], None]  # how a request's answer is given back, once
 
 
 def answer(status: int, body: bytes, content_type: str = "application/json") -> Answer:

@@ -6,14 +6,20 @@ import asyncio
 import errno
 import gc
 import signal
-import sys
 import threading
 from collections.abc import Callable
 
+from ..core.outcome import CannotRun, ExitCode
 from .app import Proxy
 from .wire import Downstream
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_CANNOT_RUN = 0, 1, 2
+
+class ProxyError(CannotRun):
+    """The proxy cannot start: a bad --target, a port in use."""
+
+    prefix = "error: "
+
+
 SHUTDOWN_S = 5.0  # requests under way when it is stopped get this long to be answered
 
 
@@ -58,8 +64,7 @@ def run(target: str, host: str, port: int, record: str | None, quiet: bool = Fal
     `on_stop` given means reports are wanted: the tally then counts coverage too.
     """
     if not target.startswith(("http://", "https://")):
-        print(f"leadkit proxy: error: --target must be an http:// or https:// URL, not {target!r}", file=sys.stderr)
-        return EXIT_CANNOT_RUN
+        raise ProxyError(f"--target must be an http:// or https:// URL, not {target!r}")
     import uvloop
 
     proxy = Proxy(target, record, coverage=on_stop is not None)
@@ -68,8 +73,7 @@ def run(target: str, host: str, port: int, record: str | None, quiet: bool = Fal
             runner.run(_serve(proxy, host, port, record, quiet))
     except OSError as exc:
         why = f"port {port} on {host} is already in use; pick another with --port" if exc.errno == errno.EADDRINUSE else str(exc)
-        print(f"leadkit proxy: error: {why}", file=sys.stderr)
-        return EXIT_CANNOT_RUN
+        raise ProxyError(why) from None
     except KeyboardInterrupt:
         pass  # a second Ctrl-C while stopping: the summary is still printed
     if record:
@@ -79,7 +83,7 @@ def run(target: str, host: str, port: int, record: str | None, quiet: bool = Fal
     print("\n".join(proxy.tally.summary(f"leadkit proxy {proxy.target}")), flush=True)
     if on_stop is not None:
         on_stop(proxy)
-    return EXIT_VIOLATIONS if proxy.tally.findings else EXIT_OK
+    return ExitCode.VIOLATIONS if proxy.tally.findings else ExitCode.CONFORMS
 
 
 async def _serve(proxy: Proxy, host: str, port: int, record: str | None, quiet: bool) -> None:

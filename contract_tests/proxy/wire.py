@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import httptools
 
-from .messages import Answer, Message, Reply, answer, origin_form
+from .messages import Answer, Message, Respond, answer, origin_form
 
 MAX_BODY = 64 * 1024 * 1024  # larger bodies are refused by the proxy itself, unread
 _TOO_LARGE = b'{"success":false,"error":"Request body is larger than %d bytes, leadkit proxy\'s own limit","code":"PAYLOAD_TOO_LARGE","details":{"maxBytes":%d}}' % (MAX_BODY, MAX_BODY)
@@ -18,7 +18,7 @@ _NO_BODY = (204, 304)
 _BACKLOG = 32  # pipelined requests read ahead of the one being answered; then reading pauses
 
 
-Handler = Callable[[Message, Reply], None]
+Handler = Callable[[Message, Respond], None]
 
 
 class Downstream(asyncio.Protocol):

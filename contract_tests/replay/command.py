@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..live.target import ENV_API_KEY, ENV_BASE_URL, ENV_SECOND_API_KEY, TargetError, resolve_target
+from ..live.target import ENV_API_KEY, ENV_BASE_URL, ENV_SECOND_API_KEY, resolve_target
 
 EPILOG = f"""\
 how it works:
@@ -54,25 +54,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def run(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
-    from ..core.har import HarError, read_har
+    from ..core.har import read_har
+    from ..core.outcome import ExitCode
     from ..evidence.write import write_reports
     from ..live.kit import Kit
-    from .session import EXIT_CANNOT_RUN, replay, steps_json, to_report
+    from .session import replay, steps_json, to_report
 
+    recording = read_har(args.har)  # a HarError or TargetError is "cannot run", said by leadkit/cli.py
+    target = resolve_target(base_url=args.base_url, api_key=args.api_key, second_api_key=args.second_api_key)
     try:
-        recording = read_har(args.har)
-    except HarError as exc:
-        print(f"leadkit replay: cannot read {exc}", file=sys.stderr)
-        return EXIT_CANNOT_RUN
-    try:
-        target = resolve_target(base_url=args.base_url, api_key=args.api_key, second_api_key=args.second_api_key)
         Kit.open(target).preflight()
-    except TargetError as exc:
-        print(f"leadkit replay: cannot run: {exc}", file=sys.stderr)
-        return EXIT_CANNOT_RUN
     except KeyboardInterrupt:
         print("leadkit replay: interrupted before the first step: no verdict", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
     started = datetime.now(timezone.utc)
     result = replay(recording, target, sys.stdout, args.recorded_base_url)
     if args.report_json or args.report_html:
@@ -81,5 +75,5 @@ def run(args: argparse.Namespace) -> int:
         for failure in failures:
             print(f"leadkit replay: {failure}", file=sys.stderr)
         if failures:
-            return EXIT_CANNOT_RUN
+            return ExitCode.CANNOT_RUN
     return result.exit_code

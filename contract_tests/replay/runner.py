@@ -33,7 +33,7 @@ class Unmapped(Exception):
 
 
 @dataclass
-class Outcome:
+class StepOutcome:
     """What one step came to."""
 
     step: Step
@@ -46,7 +46,7 @@ class Outcome:
 
 
 class Replayer:
-    def __init__(self, plan: Plan, kit: Kit, recorded_wrong: dict[int, list[str]], on_step: Callable[[Outcome], None]) -> None:
+    def __init__(self, plan: Plan, kit: Kit, recorded_wrong: dict[int, list[str]], on_step: Callable[[StepOutcome], None]) -> None:
         self.plan = plan
         self.kit = kit
         self.keys = [kit.target.api_key] + ([kit.target.second_api_key] if kit.target.second_api_key else [])
@@ -57,39 +57,39 @@ class Replayer:
         self.absent: set[str] = set()  # recorded ids mapped to made-up ids the target does not have
         self.deleted: set[str] = set()  # recorded ids the recording deleted
         self.owner: dict[str, int | None] = {}  # recorded id -> the workspace slot that made or first showed it
-        self.outcomes: list[Outcome] = []
+        self.outcomes: list[StepOutcome] = []
         self.found: list[Breach] = []  # what the engine found in the target's answers during the current step
         self.invalid_key = "sk-workspace_leadkit_replay_refused_" + secrets.token_hex(6)
 
-    def run(self) -> list[Outcome]:
+    def run(self) -> list[StepOutcome]:
         for step in self.plan.steps:
-            outcome = self._step(step) if not step.skip else Outcome(step, "skipped", step.skip)
+            outcome = self._step(step) if not step.skip else StepOutcome(step, "skipped", step.skip)
             self.outcomes.append(outcome)
             self.on_step(outcome)
         return self.outcomes
 
-    def _step(self, step: Step) -> Outcome:
+    def _step(self, step: Step) -> StepOutcome:
         view = step.view
         assert view is not None
         self.found = []
         headers = self._headers(step)
         if isinstance(headers, str):
-            return Outcome(step, "skipped", headers)
+            return StepOutcome(step, "skipped", headers)
         path = view.path
         if view.lead_id is not None and view.template is not None:
             try:
                 mapped = self._lead(step, headers)
             except Unmapped as exc:
-                return Outcome(step, "skipped", str(exc))
+                return StepOutcome(step, "skipped", str(exc))
             path = view.template.replace("{leadId}", quote(mapped, safe=""))
         url = self.kit.target.base_url + path + (f"?{view.raw_query}" if view.raw_query else "")
         try:
             body = _padded(step.padding) if step.padding else step.recorded.request_body
             sent = self._send(view.method, url, headers, body, step.number)
         except GuardRefused as exc:
-            return Outcome(step, "skipped", f"the kit's guard refused it: {exc}")
+            return StepOutcome(step, "skipped", f"the kit's guard refused it: {exc}")
         target = self.judge.view(sent)
-        outcome = Outcome(step, "ok", target=sent, breaches=self.found)
+        outcome = StepOutcome(step, "ok", target=sent, breaches=self.found)
         outcome.recorded_wrong = self.recorded_wrong.get(step.number, [])
         self._learn(step, target.data if target.ok else None)
         if not outcome.recorded_wrong:

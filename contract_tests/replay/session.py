@@ -11,6 +11,7 @@ from mock_server.spec import load_spec
 
 from ..core.exchange import Exchange
 from ..core.har import Recording
+from ..core.outcome import ExitCode
 from ..core.rules import Rule
 from ..engine.coverage import Seen
 from ..evidence.model import Report, RuleResult, evidence_of
@@ -19,31 +20,29 @@ from ..evidence.text import curl
 from ..live.kit import Kit
 from ..live.target import Target
 from .plan import Plan, make_plan
-from .runner import Outcome, Replayer
-
-EXIT_OK, EXIT_DIFF, EXIT_CANNOT_RUN, EXIT_INTERRUPTED = 0, 1, 2, 130
+from .runner import Replayer, StepOutcome
 
 
 @dataclass
 class Replay:
     plan: Plan
-    outcomes: list[Outcome] = field(default_factory=list)
+    outcomes: list[StepOutcome] = field(default_factory=list)
     interrupted: bool = False
     cleanup: str = ""
 
     @property
-    def differences(self) -> list[Outcome]:
+    def differences(self) -> list[StepOutcome]:
         return [outcome for outcome in self.outcomes if outcome.word == "DIFF"]
 
     @property
     def exit_code(self) -> int:
         if self.interrupted:
-            return EXIT_INTERRUPTED
-        return EXIT_DIFF if self.differences else EXIT_OK
+            return ExitCode.INTERRUPTED
+        return ExitCode.VIOLATIONS if self.differences else ExitCode.CONFORMS
 
-    def rules(self) -> dict[str, tuple[Rule, list[tuple[Outcome, str]]]]:
+    def rules(self) -> dict[str, tuple[Rule, list[tuple[StepOutcome, str]]]]:
         """Each broken rule, with the steps that showed it and what they showed."""
-        found: dict[str, tuple[Rule, list[tuple[Outcome, str]]]] = {}
+        found: dict[str, tuple[Rule, list[tuple[StepOutcome, str]]]] = {}
         for outcome in self.differences:
             shown = [(d.rule, d.message) for d in outcome.differences] + [(b.rule, b.message) for b in outcome.breaches]
             for rule, message in shown:
@@ -81,7 +80,7 @@ def replay(recording: Recording, target: Target, out: TextIO, recorded_base_url:
     return result
 
 
-def step_lines(outcome: Outcome, keys: dict[str, str], steps: int) -> list[str]:
+def step_lines(outcome: StepOutcome, keys: dict[str, str], steps: int) -> list[str]:
     width = len(str(steps))
     head = f"  {outcome.step.number:>{width}}  "
     if outcome.word == "skipped":
@@ -153,10 +152,9 @@ def to_report(result: Replay, target: Target, started: datetime, finished: datet
         )
         for rule, shown in result.rules().values()
     ]
-    said = "interrupted" if result.interrupted else "does-not-conform" if result.differences else "conforms"
     notes = [result.cleanup] + [f"step {o.step.number} skipped: {o.reason}" for o in result.outcomes if o.word == "skipped"]
     verdict = summary(result, target.base_url).splitlines()[-1].removeprefix("leadkit replay: ")
-    return Report("replay", target.base_url, started, finished, verdict, result.exit_code, rules, seen.coverage(), len(result.outcomes), notes, said)
+    return Report("replay", target.base_url, started, finished, verdict, result.exit_code, rules, seen.coverage(), len(result.outcomes), notes, ExitCode(result.exit_code).outcome)
 
 
 def steps_json(result: Replay) -> dict[str, Any]:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from ..live.target import DEFAULT_MAX_EXAMPLES, DEFAULT_WORKERS, ENV_API_KEY, ENV_BASE_URL, ENV_SECOND_API_KEY, TargetError, resolve_target
-
-EXIT_CANNOT_RUN, EXIT_INTERRUPTED = 2, 130
+from ..core.outcome import ExitCode
+from ..live.target import DEFAULT_MAX_EXAMPLES, DEFAULT_WORKERS, ENV_API_KEY, ENV_BASE_URL, ENV_SECOND_API_KEY, resolve_target
 
 EPILOG = f"""\
 exit codes:
@@ -65,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         return _run(args)
     except KeyboardInterrupt:  # at start-up, before any check (and before the kit made any lead)
         print("\nleadkit verify: interrupted after 0 checks: no verdict (nothing was checked, nothing created)", flush=True)
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -80,20 +78,16 @@ def _run(args: argparse.Namespace) -> int:
     # Hypothesis keeps caches in ./.hypothesis; a command run from any directory should not litter it.
     set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "leadkit-hypothesis")
 
-    try:
-        target = resolve_target(
-            base_url=args.base_url,
-            api_key=args.api_key,
-            second_api_key=args.second_api_key,
-            read_only=args.read_only,
-            max_examples=args.max_examples,
-            seed=args.seed,
-            workers=args.workers,
-        )
-        Kit.open(target).preflight()
-    except TargetError as exc:
-        print(f"leadkit verify: cannot run: {exc}", file=sys.stderr)
-        return EXIT_CANNOT_RUN
+    target = resolve_target(  # a TargetError here is "cannot run", said by leadkit/cli.py
+        base_url=args.base_url,
+        api_key=args.api_key,
+        second_api_key=args.second_api_key,
+        read_only=args.read_only,
+        max_examples=args.max_examples,
+        seed=args.seed,
+        workers=args.workers,
+    )
+    Kit.open(target).preflight()
     mode = ", read-only" if target.read_only else ""
     print(f"leadkit verify: checking {target.base_url} (seed {target.seed}, {target.workers} at a time{mode})", flush=True)
     reports = Reports(args.junit_xml, args.report_json, args.report_html, args.require_coverage)

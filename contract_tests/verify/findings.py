@@ -9,6 +9,7 @@ import requests
 from hypothesis.errors import HypothesisException
 
 from ..core.exchange import Exchange
+from ..core.outcome import ExitCode
 from ..core.rules import KIT_ERROR, ContractViolation, Rule
 from ..evidence.model import evidence_of
 from ..evidence.text import curl as curl  # also reached here
@@ -22,7 +23,7 @@ KIT_FAULTS = (GuardRefused, TargetError, requests.RequestException, HypothesisEx
 
 
 @dataclass
-class Finding:
+class CheckFinding:
     """One check that showed one broken rule."""
 
     rule: Rule
@@ -39,10 +40,10 @@ class Violations(AssertionError):
         self.violations = violations
 
 
-def findings_from(exc: BaseException, rule: Rule, last: Exchange | None, check: str, excinfo: Any = None) -> list[Finding]:
+def findings_from(exc: BaseException, rule: Rule, last: Exchange | None, check: str, excinfo: Any = None) -> list[CheckFinding]:
     """Turn a failed check's exception into findings, naming the rules it shows broken, in words."""
     if isinstance(exc, ContractViolation):
-        return [Finding(exc.rule, exc.message, exc.exchange, check)]
+        return [CheckFinding(exc.rule, exc.message, exc.exchange, check)]
     if isinstance(exc, Violations):
         return [finding for inner in exc.violations for finding in findings_from(inner, rule, last, check)]
     if isinstance(exc, BaseExceptionGroup):
@@ -51,9 +52,9 @@ def findings_from(exc: BaseException, rule: Rule, last: Exchange | None, check: 
         if inner:
             return inner
     if isinstance(exc, KIT_FAULTS):
-        return [Finding(KIT_ERROR, f"{type(exc).__name__}: {_brief(exc)}", last, check)]
+        return [CheckFinding(KIT_ERROR, f"{type(exc).__name__}: {_brief(exc)}", last, check)]
     words = failed_assert_in_words(excinfo, last) if excinfo is not None and excinfo.value is exc else None
-    return [Finding(rule, words or _brief(exc) or type(exc).__name__, last, check)]
+    return [CheckFinding(rule, words or _brief(exc) or type(exc).__name__, last, check)]
 
 
 def _brief(exc: BaseException, lines: int = 3, width: int = 160) -> str:
@@ -66,7 +67,7 @@ def _brief(exc: BaseException, lines: int = 3, width: int = 160) -> str:
 class Findings:
     """Everything a run found: broken rules, skipped checks, and how many passed."""
 
-    broken: dict[str, list[Finding]] = field(default_factory=dict)
+    broken: dict[str, list[CheckFinding]] = field(default_factory=dict)
     skipped: dict[str, tuple[str, str]] = field(default_factory=dict)  # check -> (reason, rule id)
     passed: int = 0
     passed_rules: set[str] = field(default_factory=set)
@@ -79,16 +80,16 @@ class Findings:
     interrupted: bool = False
     extra_lines: list[str] = field(default_factory=list)  # printed before the verdict (coverage, 429s)
 
-    def add(self, findings: list[Finding]) -> None:
+    def add(self, findings: list[CheckFinding]) -> None:
         for finding in findings:
             self.broken.setdefault(finding.rule.id, []).append(finding)
 
     @property
-    def violations(self) -> list[list[Finding]]:
+    def violations(self) -> list[list[CheckFinding]]:
         return [found for rule_id, found in self.broken.items() if rule_id != KIT_ERROR.id]
 
     @property
-    def errors(self) -> list[Finding]:
+    def errors(self) -> list[CheckFinding]:
         return self.broken.get(KIT_ERROR.id, [])
 
     @property
@@ -99,10 +100,10 @@ class Findings:
     def exit_code(self) -> int:
         """0 conforms, 1 does not, 2 when the kit could not run its checks, 130 when interrupted."""
         if self.interrupted:
-            return 130
+            return ExitCode.INTERRUPTED
         if self.violations:
-            return 1
-        return 2 if self.errors or self.collection_errors else 0
+            return ExitCode.VIOLATIONS
+        return ExitCode.CANNOT_RUN if self.errors or self.collection_errors else ExitCode.CONFORMS
 
     def render(self, base_url: str, keys: dict[str, str], cleanup: str = "") -> str:
         lines = []
@@ -152,7 +153,7 @@ class Findings:
         return lines
 
 
-def _render_rule(found: list[Finding], keys: dict[str, str]) -> list[str]:
+def _render_rule(found: list[CheckFinding], keys: dict[str, str]) -> list[str]:
     first = found[0]
     evidence = evidence_of(first.exchange, first.message, keys)
     lines = [

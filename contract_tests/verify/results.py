@@ -6,9 +6,10 @@ from collections import Counter
 from datetime import datetime
 
 from ..core import rules as rules_module
+from ..core.outcome import ExitCode
 from ..core.rules import KIT_ERROR, Rule
 from ..engine.coverage import Coverage
-from ..evidence.model import OUTCOMES, Report, RuleResult, evidence_of
+from ..evidence.model import Report, RuleResult, evidence_of
 from .findings import Findings, short
 
 EVIDENCE_PER_RULE = 3  # the first few checks that showed a rule broken; the count says how many in all
@@ -72,4 +73,4 @@ def build_report(
     target: str, started: datetime, finished: datetime, verdict: str, exit_code: int, results: list[RuleResult],
     coverage: Coverage | None, requests: int, notes: list[str],
 ) -> Report:
-    return Report("verify", target, started, finished, verdict, exit_code, results, coverage, requests, notes, OUTCOMES.get(exit_code, "could-not-run"))
+    return Report("verify", target, started, finished, verdict, exit_code, results, coverage, requests, notes, ExitCode(exit_code).outcome)

@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 import pytest
 
+from ..core.outcome import ExitCode
 from ..evidence.model import coverage_table
 from ..live.kit import Kit
 from ..live.target import Target
@@ -19,11 +20,9 @@ from .findings import Findings, short
 from .plugin import FINDINGS, KIT, STOPPER, TARGET
 from .results import build_report, rule_results, rules_line
 
-EXIT_CANNOT_RUN, EXIT_COVERAGE, EXIT_INTERRUPTED = 2, 3, 130
-
 
 @dataclass
-class Outcome:
+class VerifyOutcome:
     exit_code: int
     findings: Findings
     summary: str
@@ -47,7 +46,7 @@ class Reports:
 
 def verify(
     target: Target, *, junit_xml: str | None = None, out: TextIO | None = None, select: str | None = None, reports: Reports | None = None
-) -> Outcome:
+) -> VerifyOutcome:
     """Run the checks in a pytest session of their own; `select` is a `-k` expression (the kit's tests use it)."""
     out = out or sys.stdout
     reports = reports or Reports(junit_xml=junit_xml)
@@ -87,7 +86,7 @@ def verify(
     exit_code = findings.exit_code()
     summary = findings.render(target.base_url, keys, kit.cleanup_note() if kit else "")
     if exit_code == 0 and reports.require_coverage and coverage is not None and coverage.missing:
-        exit_code = EXIT_COVERAGE
+        exit_code = ExitCode.INCOMPLETE_COVERAGE
         missing = ", ".join(f"{operation} {status}" for operation, status in coverage.missing)
         summary += f"\nleadkit verify: --require-coverage: {len(coverage.missing)} documented statuses never seen: {missing}"
     if findings.violations and target.seed is not None:
@@ -101,7 +100,7 @@ def verify(
     )
     _write_reports(report, reports, out)
     print("\n" + summary, file=out, flush=True)
-    return Outcome(exit_code, findings, summary, report)
+    return VerifyOutcome(exit_code, findings, summary, report)
 
 
 def _run_lines(kit: Kit | None, results: list[Any], coverage: Any) -> list[str]:

@@ -12,11 +12,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from livemock import LiveMock
+from livemock import LiveMock, free_port  # noqa: F401  (free_port: reached here by the kit tests)
 from werkzeug.serving import make_server
 
 from contract_tests.live.target import Target
-from contract_tests.verify.run import Outcome, Reports, verify
+from contract_tests.verify.run import VerifyOutcome, Reports, verify
 
 KEY = "sk-workspace_your_api_key"  # the mock's default fixture keys
 SECOND_KEY = "sk-workspace_second_api_key"
@@ -30,7 +30,7 @@ def in_process(app: Any, **options: Any) -> Target:
     return Target(base_url="http://kit-under-test.invalid", api_key=KEY, second_api_key=SECOND_KEY, app=app, **options)
 
 
-def run_verify(target: Target, select: str | None = None, reports: Reports | None = None) -> Outcome:
+def run_verify(target: Target, select: str | None = None, reports: Reports | None = None) -> VerifyOutcome:
     return verify(target, out=io.StringIO(), select=select, reports=reports)
 
 
