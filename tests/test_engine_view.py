@@ -61,7 +61,8 @@ BODIES = [
 def test_a_body_reads_as_json_loads_reads_it(raw: bytes) -> None:
     import json
 
-    from contract_tests.engine.view import NOT_JSON, _parse
+    from contract_tests.core.exchange import NOT_JSON
+    from contract_tests.core.exchange import parse_json as _parse
 
     try:
         expected = json.loads(raw.decode("utf-8"))

@@ -12,9 +12,10 @@ import jsonschema_rs
 
 from mock_server.spec import json_schema, resolve
 
+from ..core.exchange import NOT_JSON
 from ..core.rules import JSON_EVERYWHERE, METHOD_NOT_ALLOWED, RESPONSES_MATCH_SPEC, UNAUTHORIZED
 from .breach import Breach
-from .view import NOT_JSON, View
+from .view import View
 
 # Responses the spec lists but binds to no operation: an unknown route, a wrong method.
 _UNBOUND = {"unknown-route": "NotFound", "wrong-method": "MethodNotAllowed"}

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-import msgspec
-
-from ..core.exchange import Exchange
+from ..core.exchange import NOT_JSON, Exchange
 from .breach import Breach
 
-_NOT_JSON: Any = object()  # a body that is there but does not parse
 _BEARER = re.compile(r"\s*bearer\s+(\S+)\s*$", re.IGNORECASE)
 API_PREFIX = "/api/v1/"
 
@@ -34,9 +30,6 @@ class View:
     request_headers: dict[str, str]
     forced: bool  # a forced example (Prefer: code=..., ?__code=): it tells nothing of state
     breaches: list[Breach] = field(default_factory=list)
-    _body: Any = None
-    _sent: Any = None
-
     _key: Any = None
     _query: Any = None
 
@@ -58,16 +51,13 @@ class View:
     @property
     def body(self) -> Any:
         """The response body as JSON; `NOT_JSON` when it does not parse, None when there is none."""
-        if self._body is None:
-            self._body = _parse(self.exchange.response_body)
-        return None if self._body is _EMPTY else self._body
+        return self.exchange.json
 
     @property
     def sent(self) -> Any:
         """The request body as JSON, when it is there and parses; else None."""
-        if self._sent is None:
-            self._sent = _parse(self.exchange.request_body or b"")
-        return self._sent if self._sent not in (_EMPTY, _NOT_JSON) else None
+        sent = self.exchange.sent_json
+        return None if sent is NOT_JSON else sent
 
     @property
     def ok(self) -> bool:
@@ -77,33 +67,6 @@ class View:
     def data(self) -> Any:
         body = self.body
         return body.get("data") if isinstance(body, dict) else None
-
-
-_EMPTY: Any = object()
-
-
-_DECODE = msgspec.json.Decoder().decode  # half json.loads' cost; the proxy parses every answer in the request's path
-
-
-def _parse(raw: bytes) -> Any:
-    """`raw` as json.loads reads it (UTF-8), by msgspec where msgspec reads it.
-
-    msgspec refuses some of what json.loads takes (NaN, Infinity, 1e400, an escaped lone
-    surrogate): those go to json.loads, so a body reads the same either way.
-    """
-    if not raw:
-        return _EMPTY
-    try:
-        return _DECODE(raw)
-    except (msgspec.DecodeError, RecursionError):
-        pass
-    try:
-        return json.loads(raw.decode("utf-8"))  # the contract's JSON is UTF-8: no sniffing for UTF-16
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return _NOT_JSON
-
-
-NOT_JSON = _NOT_JSON
 
 
 def _first_values(raw: str) -> dict[str, str]:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from requests.structures import CaseInsensitiveDict
 
-from ..core.exchange import Exchange
+from ..core.exchange import NOT_JSON, Exchange
 from ..core.rules import ContractViolation
 from ..engine import Breach, Judge
 from .session import KitSession
@@ -71,6 +71,7 @@ class Client:
         # run's earlier exchanges: the same rules `leadkit proxy` and `leadkit check` apply.
         self.judge = Judge(spec, base_path=urlsplit(target.base_url).path.rstrip("/"))
         self._outside = CheckRecord()  # requests made outside any check (preflight, say)
+        self.broken: dict[str, list[Breach]] = {}  # rule id -> what the engine found in the whole run, every check's
         # Checks send from several threads at once; the engine takes exchanges one at a time, in
         # the order they ended (`ended` is read under the lock, so that order holds).
         self._lock = threading.Lock()
@@ -90,7 +91,12 @@ class Client:
     def observed(self, exchange: Exchange) -> list[Breach]:
         """The engine's cross-exchange rules alone, for an exchange sent outside `send` (Schemathesis's)."""
         with self._lock:
-            return self.judge.across.observe(self.judge.view(exchange))
+            return self._noted(self.judge.across.observe(self.judge.view(exchange)))
+
+    def _noted(self, breaches: list[Breach]) -> list[Breach]:
+        for breach in breaches:
+            self.broken.setdefault(breach.rule.id, []).append(breach)
+        return breaches
 
     def send(
         self,
@@ -111,7 +117,6 @@ class Client:
         if json is not _UNSET:
             data = jsonlib.dumps(json).encode()
             sent.setdefault("Content-Type", "application/json")
-        started = time.time()
         response = self.session.request(
             method,
             self.target.base_url + path,
@@ -121,12 +126,10 @@ class Client:
             timeout=TIMEOUT_S,
             allow_redirects=False,
         )
+        exchange: Exchange = response.leadkit_exchange  # type: ignore[attr-defined]  # made once by the session, dated by the attempt that got it
         with self._lock:
-            exchange = Exchange.from_response(response, started, time.time())
+            exchange.ended = time.time()  # read under the lock: the engine takes exchanges in the order they ended
             self.record.last = exchange
-            self.problems.extend(ContractViolation(breach.rule, breach.message, exchange) for breach in self.judge.judge(exchange))
-        try:
-            body = jsonlib.loads(response.content)
-        except ValueError:
-            body = None
-        return Reply(exchange, response.status_code, response.headers, body)
+            self.problems.extend(ContractViolation(breach.rule, breach.message, exchange) for breach in self._noted(self.judge.judge(exchange)))
+        body = exchange.json
+        return Reply(exchange, response.status_code, response.headers, None if body is NOT_JSON else body)

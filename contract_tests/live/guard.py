@@ -30,7 +30,6 @@ class Ledger:
     probes: set[str] = field(default_factory=set)  # ids the kit made up and confirmed absent
     # Every lead id a response showed, with the tick its response arrived at (see `tick`).
     seen: dict[str, int] = field(default_factory=dict)
-    reused: dict[str, str] = field(default_factory=dict)  # id -> "POST <url>" that returned it again
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
     _ticks: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
@@ -39,11 +38,6 @@ class Ledger:
     def run_token(self) -> str:
         """The word every token of this run starts with: `search=` it to find the run's own leads."""
         return f"lk{self.run_id.removeprefix('run_')}"
-
-    def tick(self) -> int:
-        """A number that grows with every request sent and every response received, across threads."""
-        with self.lock:
-            return next(self._ticks)
 
     def token(self) -> str:
         """A word no lead outside this run contains, to find the run's leads by `search`."""
@@ -54,27 +48,19 @@ class Ledger:
         with self.lock:
             return {lead_id: key for lead_id, key in self.owned.items() if lead_id not in self.deleted}
 
-    def observe(self, method: str, path: str, leads_path: str, status: int, key: str, body: bytes, sent_at: int = 0) -> None:
+    def observe(self, method: str, path: str, leads_path: str, status: int, key: str, body: Any) -> None:
         """Learn from one exchange: ids created, deleted and seen.
 
-        `sent_at` is the tick taken before the request left. A create reuses an id only if that id
-        was seen in a response that arrived before the create was sent: with several checks running
-        at once, a list answered between the create and this call may show the new lead already.
+        `body` is the response's parsed JSON (Exchange.json). Whether a create reused an id is the
+        engine's to judge (engine/across.py), on every exchange, as for every other feed.
         """
-        if not 200 <= status < 300:
+        if not 200 <= status < 300 or not isinstance(body, dict):
             return
-        try:
-            data = json.loads(body).get("data")
-        except (ValueError, AttributeError):
-            return
-        ids = _lead_ids(data)
+        ids = _lead_ids(body.get("data"))
         with self.lock:
             received_at = next(self._ticks)
             if method == "POST" and path == leads_path and status == 201 and ids:
-                created = ids[0]
-                if self.seen.get(created, received_at) < (sent_at or received_at) or created in self.owned:
-                    self.reused.setdefault(created, f"POST {path}")
-                self.owned.setdefault(created, key)
+                self.owned.setdefault(ids[0], key)
             if method == "DELETE" and status == 200 and path.startswith(leads_path + "/"):
                 self.deleted.add(unquote(path[len(leads_path) + 1 :]))
             for lead_id in ids:

@@ -16,6 +16,7 @@ from urllib3._collections import HTTPHeaderDict
 from urllib3.util.retry import Retry
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from ..core.exchange import Exchange
 from ..engine.coverage import Seen
 from .guard import SAFE_METHODS, Guard, Ledger
 from .interrupt import Interrupted, Stopper
@@ -56,19 +57,19 @@ class KitSession(requests.Session):
         self.guard.check(method, url)
         self.stopper.before_send()  # after a Ctrl-C nothing new leaves
         try:
-            sent_at = self.ledger.tick()
-            # When it left, for the engine's "one ended before the other began" on generated responses
-            # (fuzz.py), which are judged later, in another check's time.
-            request.leadkit_sent_at = time.time()  # type: ignore[attr-defined]
             response = self._send_patiently(request, **kwargs)
             if response.status_code == 413 or "close" in response.headers.get("Connection", "").lower():
                 # A server may drop the connection after refusing a body it did not read, without saying
                 # so: reusing that connection would fail the next request for no fault of the API.
                 for adapter in self.adapters.values():
                     adapter.close()
+            # The one Exchange of this answer, its body parsed once for the ledger, the client and the engine;
+            # dated by the attempt that got it (a 429 waited out before it is not its time).
+            exchange = Exchange.from_response(response, request.leadkit_sent_at, time.time())  # type: ignore[attr-defined]
+            response.leadkit_exchange = exchange  # type: ignore[attr-defined]
             key = str(request.headers.get("Authorization", "")).partition(" ")[2].strip()
             path = unquote(urlsplit(url).path)
-            self.ledger.observe(method.upper(), path, self.guard.leads_path, response.status_code, key, response.content, sent_at)
+            self.ledger.observe(method.upper(), path, self.guard.leads_path, response.status_code, key, exchange.json)
         finally:
             self.stopper.after_send()  # the answer is recorded: now a Ctrl-C may stop this thread
         return response
@@ -76,6 +77,9 @@ class KitSession(requests.Session):
     def _send_patiently(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         """Send; while rate limited, wait as Retry-After says and send again (a 429 changed nothing)."""
         for _ in range(RATE_LIMITED_TRIES):
+            # When this attempt left: the exchange's start, for the engine's "one ended before the other
+            # began" (generated responses, fuzz.py, are judged later, in another check's time).
+            request.leadkit_sent_at = time.time()  # type: ignore[attr-defined]
             response = super().send(request, **kwargs)
             self._count(request, response)
             if response.status_code != 429:

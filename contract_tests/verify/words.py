@@ -21,7 +21,6 @@ IDIOMS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^names_field\(.*, (\w+|'\w+')\)$"), "details.errors naming the field at fault"),
     (re.compile(r"^is_lead\("), "a whole lead: every contract field, a well-formed id and timestamps"),
     (re.compile(r"^TIMESTAMP\.fullmatch\("), "a timestamp like 2024-01-15T10:30:00.000Z"),
-    (re.compile(r"^not kit\.ledger\.reused$"), "no create returning an id seen before"),
 ]
 STATUS = re.compile(r"^[\w.\[\]'\"()]*\.status == (\d+)$")
 STATUS_PAIR = re.compile(r"^\(([\w.]+)\.status, ([\w.]+)\.status\) == \((\d+), (\d+)\)$")
