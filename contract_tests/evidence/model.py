@@ -23,6 +23,7 @@ from .text import one_line as one_line
 from .text import redact as redact
 
 SCHEMA = "leadkit-report/1"
+EVIDENCE_PER_RULE = 10  # every tool shows the first this many observations of a broken rule; its `broken` count says how many in all
 Status = Literal["passed", "broken", "skipped"]
 
 

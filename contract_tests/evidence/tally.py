@@ -144,10 +144,14 @@ class Tally:
         if rules:
             listed = ", ".join(f"{rule_id} ({count})" for rule_id, count in rules.most_common())
             lines.append(f"  {len(self.findings)} violations of {len(rules)} rules: {listed}")
-            lines.append("verdict: the traffic shows the API does NOT conform to the contract")
-        else:
-            lines.append("verdict: no violation in the traffic" + (" (some rules could not be judged, above)" if self.unjudged else ""))
+        lines.append(f"verdict: {self.verdict()}")
         return lines
+
+    def verdict(self) -> str:
+        """The verdict in one sentence: the summary's last line and the reports' `verdict`."""
+        if self.findings:
+            return "the traffic shows the API does NOT conform to the contract"
+        return "no violation in the traffic" + (" (some rules could not be judged, above)" if self.unjudged else "")
 
     def to_json(self) -> dict[str, Any]:
         return {

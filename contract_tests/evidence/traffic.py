@@ -8,10 +8,9 @@ from datetime import datetime
 from ..core.outcome import ExitCode
 from ..core.rules import Rule
 from ..engine import RULES
-from .model import Evidence, Report, RuleResult, evidence_of
+from .model import EVIDENCE_PER_RULE, Evidence, Report, RuleResult, evidence_of
 from .tally import Finding, Tally, shown
 
-EVIDENCE_PER_RULE = 10  # the first violations of each rule; its `broken` count says how many in all
 PASSED_MEANS = (
     "A rule passed when it never fired on the exchanges judged. A rule judges only what the traffic holds "
     "(one about deletes needs a DELETE, one across exchanges needs two that did not overlap), so read "
@@ -22,7 +21,7 @@ PASSED_MEANS = (
 def traffic_report(tally: Tally, tool: str, target: str, started: datetime, finished: datetime) -> Report:
     """The Report of one stream of judged traffic: exit 1 when anything broke a rule, else 0."""
     exit_code = ExitCode.VIOLATIONS if tally.findings else ExitCode.CONFORMS
-    verdict = tally.summary("")[-1].removeprefix("verdict: ")
+    verdict = tally.verdict()
     notes = tally.notes()
     if tally.judged:
         notes.append(PASSED_MEANS)

@@ -112,25 +112,28 @@ def _excerpt(exchange: Exchange, limit: int = 160) -> str:
 
 
 def summary(result: Replay, base_url: str) -> str:
-    counts: dict[str, int] = {}
-    for outcome in result.outcomes:
-        counts[outcome.word] = counts.get(outcome.word, 0) + 1
     lines = []
     for rule_id, (_, shown) in result.rules().items():
         numbers = list(dict.fromkeys(outcome.step.number for outcome, _ in shown))
         steps = ", ".join(map(str, numbers[:8])) + (" ..." if len(numbers) > 8 else "")
         lines.append(f"BROKEN  {rule_id}: steps {steps}: {shown[0][1]}")
     lines.append(result.cleanup)
+    lines.append(f"leadkit replay: {verdict(result, base_url)}")
+    return "\n".join(lines)
+
+
+def verdict(result: Replay, base_url: str) -> str:
+    """The replay's verdict in one sentence, with its counts: the summary's last line and the reports' `verdict`."""
+    counts: dict[str, int] = {}
+    for outcome in result.outcomes:
+        counts[outcome.word] = counts.get(outcome.word, 0) + 1
     told = ", ".join(f"{counts.get(word, 0)} {word}" for word in ("ok", "DIFF", "skipped"))
     if result.interrupted:
         left = len(result.plan.steps) - len(result.outcomes)
-        verdict = f"interrupted after {len(result.outcomes)} steps: no verdict ({left} steps not replayed)"
-    elif result.differences:
-        verdict = f"{base_url} answers the recorded session differently: {len(result.rules())} rule(s) broken"
-    else:
-        verdict = f"{base_url} answers the recorded session as the contract did"
-    lines.append(f"leadkit replay: {verdict} ({told})")
-    return "\n".join(lines)
+        return f"interrupted after {len(result.outcomes)} steps: no verdict ({left} steps not replayed) ({told})"
+    if result.differences:
+        return f"{base_url} answers the recorded session differently: {len(result.rules())} rule(s) broken ({told})"
+    return f"{base_url} answers the recorded session as the contract did ({told})"
 
 
 def to_report(result: Replay, target: Target, started: datetime, finished: datetime) -> Report:
@@ -153,8 +156,7 @@ def to_report(result: Replay, target: Target, started: datetime, finished: datet
         for rule, shown in result.rules().values()
     ]
     notes = [result.cleanup] + [f"step {o.step.number} skipped: {o.reason}" for o in result.outcomes if o.word == "skipped"]
-    verdict = summary(result, target.base_url).splitlines()[-1].removeprefix("leadkit replay: ")
-    return Report("replay", target.base_url, started, finished, verdict, result.exit_code, rules, seen.coverage(), len(result.outcomes), notes, ExitCode(result.exit_code).outcome)
+    return Report("replay", target.base_url, started, finished, verdict(result, target.base_url), result.exit_code, rules, seen.coverage(), len(result.outcomes), notes, ExitCode(result.exit_code).outcome)
 
 
 def steps_json(result: Replay) -> dict[str, Any]:

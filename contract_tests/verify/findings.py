@@ -97,7 +97,7 @@ class Findings:
         """Checks an interrupt left unrun."""
         return {check: rule for check, rule in self.planned.items() if check not in self.done}
 
-    def exit_code(self) -> int:
+    def exit_code(self) -> ExitCode:
         """0 conforms, 1 does not, 2 when the kit could not run its checks, 130 when interrupted."""
         if self.interrupted:
             return ExitCode.INTERRUPTED
@@ -127,15 +127,19 @@ class Findings:
             lines.append(cleanup)
         if self.interrupted:
             lines += self._unchecked_lines()
-            lines.append(f"leadkit verify: interrupted after {len(self.done & set(self.planned))} checks: no verdict")
-            return "\n".join(lines)
-        verdict = {
-            0: f"{base_url} conforms to the contract" + (" in every check that ran" if self.skipped else ""),
-            1: f"{base_url} does NOT conform: {len(self.violations)} rule(s) broken",
-            2: f"could not verify {base_url}",
-        }[self.exit_code()]
-        lines.append(f"leadkit verify: {verdict} ({self.passed} checks passed, {len(self.skipped)} skipped)")
+        lines.append(f"leadkit verify: {self.verdict(base_url)}")
         return "\n".join(lines)
+
+    def verdict(self, base_url: str) -> str:
+        """The run's verdict in one sentence, with its counts: the summary's last line and the reports' `verdict`."""
+        if self.interrupted:
+            return f"interrupted after {len(self.done & set(self.planned))} checks: no verdict"
+        verdict = {
+            ExitCode.CONFORMS: f"{base_url} conforms to the contract" + (" in every check that ran" if self.skipped else ""),
+            ExitCode.VIOLATIONS: f"{base_url} does NOT conform: {len(self.violations)} rule(s) broken",
+            ExitCode.CANNOT_RUN: f"could not verify {base_url}",
+        }[self.exit_code()]
+        return f"{verdict} ({self.passed} checks passed, {len(self.skipped)} skipped)"
 
 
     def _unchecked_lines(self) -> list[str]:

@@ -5,18 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from ..core import rules as rules_module
 from ..core.outcome import ExitCode
-from ..core.rules import KIT_ERROR, Rule
+from ..core.rules import CATALOG, KIT_ERROR, Rule
 from ..engine.coverage import Coverage
-from ..evidence.model import Report, RuleResult, evidence_of
+from ..evidence.model import EVIDENCE_PER_RULE, Report, RuleResult, evidence_of
 from .findings import Findings, short
-
-EVIDENCE_PER_RULE = 3  # the first few checks that showed a rule broken; the count says how many in all
 
 
 def all_rules() -> list[Rule]:
-    return [value for value in vars(rules_module).values() if isinstance(value, Rule) and value is not KIT_ERROR]
+    return [rule for rule in CATALOG.values() if rule is not KIT_ERROR]
 
 
 def rule_results(findings: Findings, keys: dict[str, str]) -> list[RuleResult]:

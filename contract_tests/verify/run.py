@@ -85,13 +85,14 @@ def verify(
     findings.extra_lines += _run_lines(kit, results, coverage)
     exit_code = findings.exit_code()
     summary = findings.render(target.base_url, keys, kit.cleanup_note() if kit else "")
+    verdict = findings.verdict(target.base_url)
     if exit_code == 0 and reports.require_coverage and coverage is not None and coverage.missing:
         exit_code = ExitCode.INCOMPLETE_COVERAGE
         missing = ", ".join(f"{operation} {status}" for operation, status in coverage.missing)
-        summary += f"\nleadkit verify: --require-coverage: {len(coverage.missing)} documented statuses never seen: {missing}"
+        verdict = f"--require-coverage: {len(coverage.missing)} documented statuses never seen: {missing}"
+        summary += f"\nleadkit verify: {verdict}"
     if findings.violations and target.seed is not None:
         summary += f"\nTo repeat the generated requests: --seed {target.seed}"
-    verdict = summary.rstrip().splitlines()[-1].removeprefix("leadkit verify: ")
     notes = [kit.cleanup_note()] if kit else []
     notes += [f"{finding.check}: {finding.message}" for finding in findings.errors] + findings.collection_errors
     report = build_report(

@@ -24,7 +24,8 @@ from reportpage import opened_offline, visible_rules  # noqa: E402
 
 def broken_run(tmp_path: Path, bug: str, select: str) -> tuple[Any, Path, Path]:
     json_path, html_path = tmp_path / "report.json", tmp_path / "report.html"
-    outcome = run_verify(in_process(BUGS[bug]()), select=select, reports=Reports(json=str(json_path), html=str(html_path)))
+    target = in_process(BUGS[bug](), seed=7)  # a seeded run: its summary ends with how to repeat it
+    outcome = run_verify(target, select=select, reports=Reports(json=str(json_path), html=str(html_path)))
     return outcome, json_path, html_path
 
 
@@ -34,6 +35,8 @@ def test_json_report_holds_the_verdict_every_rule_and_the_evidence(tmp_path: Pat
     schema = json.loads((ROOT / "docs" / "report-schema.json").read_text())
     assert [error.message for error in jsonschema_rs.validator_for(schema).iter_errors(data)] == []
     assert (data["tool"], data["exit_code"], data["outcome"]) == ("verify", 1, "does-not-conform")
+    # The verdict as data, never the summary's last line read back (that line can be the --seed hint).
+    assert re.fullmatch(r"http://kit-under-test.invalid does NOT conform: \d+ rule\(s\) broken \(\d+ checks passed, 0 skipped\)", data["verdict"]), data["verdict"]
     rules = {rule["id"]: rule for rule in data["rules"]}
     broken = rules["delete-envelope"]
     # The check of the delete envelope, and every other check whose DELETE the rule engine judged.
