@@ -62,13 +62,14 @@ def run(args: argparse.Namespace) -> int:
 
     recording = read_har(args.har)  # a HarError or TargetError is "cannot run", said by leadkit/cli.py
     target = resolve_target(base_url=args.base_url, api_key=args.api_key, second_api_key=args.second_api_key)
+    kit = Kit.open(target)
     try:
-        Kit.open(target).preflight()
+        kit.preflight()
     except KeyboardInterrupt:
         print("leadkit replay: interrupted before the first step: no verdict", file=sys.stderr)
         return ExitCode.INTERRUPTED
     started = datetime.now(timezone.utc)
-    result = replay(recording, target, sys.stdout, args.recorded_base_url)
+    result = replay(recording, target, sys.stdout, args.recorded_base_url, kit)
     if args.report_json or args.report_html:
         report = to_report(result, target, started, datetime.now(timezone.utc))
         failures = write_reports(report, args.report_json, args.report_html, extra=steps_json(result))

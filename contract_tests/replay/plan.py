@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 from ..core.exchange import Exchange
 from ..core.har import Recording
-from ..engine import Judge, View, is_preflight
+from ..engine import View, is_preflight
+from ..engine.stream import OTHER_HOST, PREFLIGHT, Stream
 
 _BEARER = re.compile(r"\s*(bearer)\s+(\S+)\s*$", re.IGNORECASE)
 WRITABLE = ("name", "email", "phone", "source", "status", "metadata")
@@ -46,6 +47,7 @@ class Plan:
     workspaces: list[str]  # recorded keys that the recording shows accepted, in order of first use
     refused: set[str]  # recorded keys only ever answered 401
     keys_stripped: bool  # no Authorization header in the whole recording (Chromium's export)
+    stream: Stream  # the recording's one stream: how its entries are sorted, and its own traffic judged
     first_seen: dict[str, tuple[dict[str, Any], str | None]] = field(default_factory=dict)  # lead id -> (lead, key)
 
     def slot(self, key: str | None) -> int | None:
@@ -67,24 +69,25 @@ def bearer(headers: dict[str, str]) -> tuple[str, str] | None:
 
 def make_plan(recording: Recording, base_url: str | None = None) -> Plan:
     """The steps of a recording; `base_url` names the recorded deployment when it holds more than one."""
-    judge = Judge()
     exchanges = sorted(recording.exchanges, key=lambda exchange: (exchange.started or 0.0, exchange.number or 0))
-    origin, base_path = _api_origin(exchanges, base_url, judge)
+    origin, base_path = _api_origin(exchanges, base_url)
+    stream = Stream(base_url=origin + base_path)
     steps: list[Step] = []
     for exchange in exchanges:
         step = Step(exchange.number or len(steps) + 1, exchange)
         parts = urlsplit(exchange.url)
         path = parts.path[len(base_path) :] if parts.path.startswith(base_path) else parts.path
-        if f"{parts.scheme}://{parts.netloc}" != origin:
+        why = stream.sort(exchange) if origin else OTHER_HOST
+        if why == OTHER_HOST:
             step.skip = f"a request to another host ({parts.netloc})"
         elif path.startswith(("/__mock", "/__proxy")):
             step.skip = "an admin call of the mock, not the Leads API"
-        elif is_preflight(exchange):
+        elif why == PREFLIGHT:
             step.skip = "a CORS preflight (the browser's, not the app's)"
-        elif not path.startswith("/api/v1/"):
+        elif why is not None:
             step.skip = "not the Leads API"
         else:
-            step.view = judge.view(_rebased(exchange, base_path))
+            step.view = stream.routes.view(_rebased(exchange, base_path))
             found = bearer(step.view.request_headers)
             step.key = found[1] if found else None
             if step.view.forced:
@@ -102,7 +105,7 @@ def make_plan(recording: Recording, base_url: str | None = None) -> Plan:
         if step.key is not None:
             used.setdefault(step.key)
             accepted[step.key] += step.recorded.status != 401
-    plan = Plan(steps, origin, base_path, [key for key in used if accepted[key]], {key for key in used if not accepted[key]}, stripped)
+    plan = Plan(steps, origin, base_path, [key for key in used if accepted[key]], {key for key in used if not accepted[key]}, stripped, stream)
     for step in api:
         if step.view is not None and not step.skip and 200 <= step.recorded.status < 300:
             for lead in _leads_shown(step.view):
@@ -116,7 +119,7 @@ def _body_missing(view: View) -> bool:
     return announced.isdigit() and int(announced) > len(view.exchange.request_body or b"")
 
 
-def _api_origin(exchanges: list[Exchange], base_url: str | None, judge: Judge) -> tuple[str, str]:
+def _api_origin(exchanges: list[Exchange], base_url: str | None) -> tuple[str, str]:
     if base_url:
         parts = urlsplit(base_url)
         return f"{parts.scheme}://{parts.netloc}", parts.path.rstrip("/").removesuffix("/api/v1")

@@ -15,7 +15,6 @@ from ..core.outcome import ExitCode
 from ..core.rules import Rule
 from ..engine.coverage import Seen
 from ..evidence.model import Report, RuleResult, evidence_of
-from ..evidence.tally import judge_recording
 from ..evidence.text import curl
 from ..live.kit import Kit
 from ..live.target import Target
@@ -50,15 +49,15 @@ class Replay:
         return found
 
 
-def replay(recording: Recording, target: Target, out: TextIO, recorded_base_url: str | None = None) -> Replay:
-    """Replay `recording` against `target`; the kit's leads are removed at the end, also after Ctrl-C."""
+def replay(recording: Recording, target: Target, out: TextIO, recorded_base_url: str | None = None, kit: Kit | None = None) -> Replay:
+    """Replay `recording` against `target` (through `kit` when it is already open); its leads are removed at the end, also after Ctrl-C."""
     plan = make_plan(recording, recorded_base_url)
     wrong: dict[int, list[str]] = {}
-    for finding in judge_recording(recording.exchanges, plan.origin + plan.base_path).findings:
-        found = wrong.setdefault(finding.breach.exchange.number or 0, [])
-        found += [finding.breach.rule.id] if finding.breach.rule.id not in found else []
+    for exchange, breaches in plan.stream.recording(recording.exchanges):  # what the recording itself got wrong
+        found = wrong.setdefault(exchange.number or 0, [])
+        found += [rule_id for rule_id in dict.fromkeys(breach.rule.id for breach in breaches) if rule_id not in found]
     result = Replay(plan)
-    kit = Kit.open(target)
+    kit = kit or Kit.open(target)
     keys = target.key_variables()
     steps = len(plan.steps)
     print(f"leadkit replay: {recording.path}: {steps} entries, {len(plan.replayed)} to replay against {target.base_url}", flush=True, file=out)

@@ -87,10 +87,11 @@ def _run(args: argparse.Namespace) -> int:
         seed=args.seed,
         workers=args.workers,
     )
-    Kit.open(target).preflight()
+    kit = Kit.open(target)
+    kit.preflight()
     mode = ", read-only" if target.read_only else ""
     print(f"leadkit verify: checking {target.base_url} (seed {target.seed}, {target.workers} at a time{mode})", flush=True)
     reports = Reports(args.junit_xml, args.report_json, args.report_html, args.require_coverage)
-    return verify(target, reports=reports).exit_code
+    return verify(target, reports=reports, kit=kit).exit_code
 
 

@@ -29,6 +29,7 @@ from .parallel import RANDOM_WARNING, RECORD, run_checks
 
 TARGET = pytest.StashKey[Target]()  # set by `leadkit verify` (or a wrapping plugin) to skip the options
 KIT = pytest.StashKey[Kit]()
+OPENED = pytest.StashKey[Kit]()  # a kit `leadkit verify` already opened and preflighted: the session uses it
 FINDINGS = pytest.StashKey[Findings]()
 STOPPER = pytest.StashKey[Stopper]()
 INTERRUPTED = "interrupted (Ctrl-C)"
@@ -70,7 +71,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # The same for checks run by pytest's own protocol (parallel.py says why).
     config.addinivalue_line("filterwarnings", f"ignore:{RANDOM_WARNING}:hypothesis.errors.HypothesisDeprecationWarning")
     config.stash[FINDINGS] = Findings()
-    config.stash[STOPPER] = Stopper()
+    opened = config.stash.get(OPENED, None)
+    config.stash[STOPPER] = opened.stopper if opened is not None else Stopper()
 
 
 def read_target(config: pytest.Config) -> Target:
@@ -102,11 +104,13 @@ def leads_target(pytestconfig: pytest.Config) -> Target:
 
 @pytest.fixture(scope="session")
 def kit(leads_target: Target, pytestconfig: pytest.Config) -> Iterator[Kit]:
-    opened = Kit.open(leads_target, pytestconfig.stash[STOPPER])
-    try:
-        opened.preflight()
-    except TargetError as exc:
-        pytest.exit(f"leadkit: cannot run: {exc}", returncode=2)
+    opened = pytestconfig.stash.get(OPENED, None)
+    if opened is None:
+        opened = Kit.open(leads_target, pytestconfig.stash[STOPPER])
+        try:
+            opened.preflight()
+        except TargetError as exc:
+            pytest.exit(f"leadkit: cannot run: {exc}", returncode=2)
     pytestconfig.stash[KIT] = opened
     opened.stopper.install()
     try:

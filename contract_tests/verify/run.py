@@ -17,7 +17,7 @@ from ..evidence.model import coverage_table
 from ..live.kit import Kit
 from ..live.target import Target
 from .findings import Findings, short
-from .plugin import FINDINGS, KIT, STOPPER, TARGET
+from .plugin import FINDINGS, KIT, OPENED, STOPPER, TARGET
 from .results import build_report, rule_results, rules_line
 
 
@@ -45,13 +45,22 @@ class Reports:
 
 
 def verify(
-    target: Target, *, junit_xml: str | None = None, out: TextIO | None = None, select: str | None = None, reports: Reports | None = None
+    target: Target,
+    *,
+    junit_xml: str | None = None,
+    out: TextIO | None = None,
+    select: str | None = None,
+    reports: Reports | None = None,
+    kit: Kit | None = None,
 ) -> VerifyOutcome:
-    """Run the checks in a pytest session of their own; `select` is a `-k` expression (the kit's tests use it)."""
+    """Run the checks in a pytest session of their own; `select` is a `-k` expression (the kit's tests use it).
+
+    `kit`: one already opened and preflighted (the command's); else the session opens its own.
+    """
     out = out or sys.stdout
     reports = reports or Reports(junit_xml=junit_xml)
     started = datetime.now(timezone.utc)
-    progress = _Progress(target, out)
+    progress = _Progress(target, out, kit)
     # --assert=plain: a failed check is said in words (words.py), never in pytest's rewritten assertions.
     args = ["--pyargs", "contract_tests", "-c", os.devnull, "--rootdir", os.getcwd(), "-s", "--assert=plain"]
     args += ["-q", "-p", "no:cacheprovider", "-p", "no:randomly", "--tb=native"]
@@ -126,9 +135,10 @@ def _write_reports(report: Any, reports: Reports, out: TextIO) -> None:
 class _Progress:
     """Hands the target to the plugin and prints a line per check as it finishes."""
 
-    def __init__(self, target: Target, out: TextIO) -> None:
+    def __init__(self, target: Target, out: TextIO, opened: Kit | None = None) -> None:
         self.target = target
         self.out = out
+        self.opened = opened
         self.config: pytest.Config | None = None
         self.interrupted = False
         self.failed = 0
@@ -136,6 +146,8 @@ class _Progress:
     @pytest.hookimpl(tryfirst=True)
     def pytest_configure(self, config: pytest.Config) -> None:
         config.stash[TARGET] = self.target
+        if self.opened is not None:
+            config.stash[OPENED] = self.opened
         self.config = config
 
     @pytest.hookimpl(trylast=True)
