@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, Mapping
 
 import msgspec
 
 NOT_JSON: Any = object()  # a body that is there but does not parse
+_UNREAD: Any = object()  # a body not parsed yet
 _DECODE = msgspec.json.Decoder().decode  # half json.loads' cost; the proxy parses every answer in the request's path
 
 
@@ -35,6 +35,9 @@ class Exchange:
     ended: float | None = None
     number: int | None = None  # its place in a recording (a HAR entry's number), for reports
     response_omitted: bool = False  # the recording left the response body out: nothing to judge in it
+    # The parsed bodies, read at most once (`json`, `sent_json`); never compared, shown or copied by replace().
+    _json: Any = field(default=_UNREAD, init=False, repr=False, compare=False)
+    _sent_json: Any = field(default=_UNREAD, init=False, repr=False, compare=False)
 
     @classmethod
     def from_response(cls, response: Any, started: float | None = None, ended: float | None = None) -> Exchange:
@@ -54,15 +57,24 @@ class Exchange:
             ended=ended,
         )
 
-    @cached_property
+    @property
     def json(self) -> Any:
         """The response body as JSON, parsed once for every reader: None when there is none, NOT_JSON when it does not parse."""
-        return parse_json(self.response_body)
+        if self._json is _UNREAD:
+            self._json = parse_json(self.response_body)
+        return self._json
 
-    @cached_property
+    @property
     def sent_json(self) -> Any:
         """The request body as JSON, likewise."""
-        return parse_json(self.request_body or b"")
+        if self._sent_json is _UNREAD:
+            self._sent_json = parse_json(self.request_body or b"")
+        return self._sent_json
+
+    def release(self) -> None:
+        """Forget the parsed bodies: an exchange kept after it was judged (a report's evidence, the proxy's
+        recent traffic, a whole recording) holds its bytes only, never a second copy as objects."""
+        self._json = self._sent_json = _UNREAD
 
     def excerpt(self, limit: int = 300) -> str:
         text = self.response_body.decode("utf-8", "replace")

@@ -67,6 +67,7 @@ class Judge:
         view = self.view(exchange)
         found = self.spec_rules.judge(view) + per_exchange.judge(view, self.keys_known)
         found += self.across.observe(view, pending)
+        exchange.release()  # the judge is its body's last reader
         return found
 
 

@@ -127,9 +127,9 @@ class Client:
             allow_redirects=False,
         )
         exchange: Exchange = response.leadkit_exchange  # type: ignore[attr-defined]  # made once by the session, dated by the attempt that got it
+        body = exchange.json  # read before the judge releases it: parsed once, by the session, for all three
         with self._lock:
             exchange.ended = time.time()  # read under the lock: the engine takes exchanges in the order they ended
             self.record.last = exchange
             self.problems.extend(ContractViolation(breach.rule, breach.message, exchange) for breach in self._noted(self.judge.judge(exchange)))
-        body = exchange.json
         return Reply(exchange, response.status_code, response.headers, None if body is NOT_JSON else body)
