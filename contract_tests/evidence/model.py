@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal, Mapping
 
 from ..core.exchange import Exchange
+from ..core.rules import Rule
 from ..engine.coverage import Coverage
 from .text import body_excerpt as body_excerpt
 from .text import curl as curl
@@ -51,6 +52,12 @@ class RuleResult:
     skipped: int = 0  # checks of the rule that did not run
     reason: str = ""  # why they did not run
     evidence: list[Evidence] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, rule: Rule, *, checked: int, broken: int, skipped: int = 0, reason: str = "", evidence: list[Evidence] | None = None) -> RuleResult:
+        """A rule's result as every tool states it: broken when anything broke it, passed when something judged it, else skipped."""
+        status: Status = "broken" if broken else "passed" if checked else "skipped"
+        return cls(rule.id, rule.text, rule.section, status, checked, broken, skipped, reason, (evidence or [])[:EVIDENCE_PER_RULE])
 
 
 @dataclass

@@ -45,14 +45,9 @@ def rule_results(tally: Tally) -> list[RuleResult]:
     for rule_id, rule in sorted(rules.items()):
         found = found_by_rule.get(rule, [])
         reason = tally.unjudged.get(rule_id, "" if tally.judged else "no API exchange to judge")
-        status = "broken" if found else "skipped" if reason else "passed"
-        results.append(
-            RuleResult(
-                rule.id, rule.text, rule.section, status,  # type: ignore[arg-type]
-                checked=tally.judged if status != "skipped" else 0, broken=len(found), skipped=tally.judged if reason else 0,
-                reason=reason, evidence=[_evidence(finding, tally) for finding in found[:EVIDENCE_PER_RULE]],
-            )
-        )
+        evidence = [_evidence(finding, tally) for finding in found[:EVIDENCE_PER_RULE]]
+        skipped = tally.judged if reason else 0
+        results.append(RuleResult.of(rule, checked=0 if reason else tally.judged, broken=len(found), skipped=skipped, reason=reason, evidence=evidence))
     return results
 
 

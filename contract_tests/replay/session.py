@@ -143,11 +143,8 @@ def to_report(result: Replay, target: Target, started: datetime, finished: datet
         if outcome.target is not None:
             seen.record(outcome.target.method, urlsplit(outcome.target.url).path[len(urlsplit(target.base_url).path) :], outcome.target.status)
     rules = [
-        RuleResult(
-            rule.id,
-            rule.text,
-            rule.section,
-            "broken",
+        RuleResult.of(
+            rule,
             checked=len(shown),
             broken=len(shown),
             evidence=[evidence_of(o.target, f"step {o.step.number} ({o.step.label}): {message}", keys, f"step {o.step.number}") for o, message in shown],

@@ -37,15 +37,9 @@ def rule_results(findings: Findings, keys: dict[str, str]) -> list[RuleResult]:
         broken = findings.broken.get(rule_id, []) if rule_id != KIT_ERROR.id else []
         if not broken and rule_id not in planned:
             reasons.setdefault(rule_id, set()).add("no check of it ran in this run")
-        status = "broken" if broken else "passed" if checked[rule_id] else "skipped"
-        results.append(
-            RuleResult(
-                rule.id, rule.text, rule.section, status,  # type: ignore[arg-type]
-                checked=checked[rule_id], broken=len(broken), skipped=skipped[rule_id],
-                reason="; ".join(sorted(reasons.get(rule_id, ()))),
-                evidence=[evidence_of(f.exchange, f.message, keys, short(f.check)) for f in broken[:EVIDENCE_PER_RULE]],
-            )
-        )
+        evidence = [evidence_of(f.exchange, f.message, keys, short(f.check)) for f in broken[:EVIDENCE_PER_RULE]]
+        reason = "; ".join(sorted(reasons.get(rule_id, ())))
+        results.append(RuleResult.of(rule, checked=checked[rule_id], broken=len(broken), skipped=skipped[rule_id], reason=reason, evidence=evidence))
     return results
 
 
