@@ -11,6 +11,7 @@ exit codes:
   0  every API exchange in the file conforms to the contract
   1  some do not: each violation is printed with its entry number, rule, contract section and a curl
   2  the file cannot be read (one line: which file, which entry, why)
+  4  no verdict: no entry was an API exchange to judge (another API, or --base-url matched none)
 recordings it reads:
   Chromium or Firefox devtools "Save all as HAR", Playwright's record_har_path (embedded or
   attached content, .har or .zip), and leadkit's own (proxy --record, mock --record).
@@ -55,7 +56,6 @@ def run_check(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
     from ..core.har import HarError, read_har
-    from ..core.outcome import ExitCode
     from ..evidence.tally import judge_recording
     from ..evidence.traffic import traffic_report, unreadable_report
 
@@ -77,7 +77,7 @@ def run_check(args: argparse.Namespace) -> int:
         print("\n".join(tally.summary(f"leadkit check {args.har}: {len(recording.exchanges)} entries")))
     if args.report_json or args.report_html:
         _write(traffic_report(tally, "check", args.har, started, datetime.now(timezone.utc)), args)
-    return ExitCode.VIOLATIONS if tally.findings else ExitCode.CONFORMS
+    return tally.exit_code()
 
 
 def _write(report: Any, args: argparse.Namespace) -> None:

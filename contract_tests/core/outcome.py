@@ -12,6 +12,7 @@ class ExitCode(IntEnum):
     VIOLATIONS = 1  # something judged does not conform
     CANNOT_RUN = 2  # bad arguments, an unreadable file, an unreachable or refusing target
     INCOMPLETE_COVERAGE = 3  # verify --require-coverage: conforms, but a documented status was never seen
+    NO_VERDICT = 4  # it ran, but judged nothing (no API exchange, no step replayed): never green
     INTERRUPTED = 130  # Ctrl-C: no verdict
 
     @property
@@ -24,6 +25,7 @@ _OUTCOMES = {
     ExitCode.VIOLATIONS: "does-not-conform",
     ExitCode.CANNOT_RUN: "could-not-run",
     ExitCode.INCOMPLETE_COVERAGE: "incomplete-coverage",
+    ExitCode.NO_VERDICT: "no-verdict",
     ExitCode.INTERRUPTED: "interrupted",
 }
 

@@ -8,6 +8,7 @@ from typing import Any, Iterable
 from urllib.parse import urlsplit
 
 from ..core.exchange import Exchange
+from ..core.outcome import ExitCode
 from ..engine import Breach
 from ..engine.coverage import Seen
 from ..engine.stream import Stream
@@ -147,10 +148,18 @@ class Tally:
         lines.append(f"verdict: {self.verdict()}")
         return lines
 
+    def exit_code(self) -> ExitCode:
+        """Violations, else no verdict when nothing was judged, else conforms."""
+        if self.findings:
+            return ExitCode.VIOLATIONS
+        return ExitCode.CONFORMS if self.judged else ExitCode.NO_VERDICT
+
     def verdict(self) -> str:
         """The verdict in one sentence: the summary's last line and the reports' `verdict`."""
         if self.findings:
             return "the traffic shows the API does NOT conform to the contract"
+        if not self.judged:
+            return "no verdict: no API exchange was judged" + (f" ({', '.join(f'{count} {why}' for why, count in self.skipped.most_common())})" if self.skipped else "")
         return "no violation in the traffic" + (" (some rules could not be judged, above)" if self.unjudged else "")
 
     def to_json(self) -> dict[str, Any]:

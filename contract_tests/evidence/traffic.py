@@ -20,7 +20,7 @@ PASSED_MEANS = (
 
 def traffic_report(tally: Tally, tool: str, target: str, started: datetime, finished: datetime) -> Report:
     """The Report of one stream of judged traffic: exit 1 when anything broke a rule, else 0."""
-    exit_code = ExitCode.VIOLATIONS if tally.findings else ExitCode.CONFORMS
+    exit_code = tally.exit_code()
     verdict = tally.verdict()
     notes = tally.notes()
     if tally.judged:

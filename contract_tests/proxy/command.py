@@ -9,7 +9,7 @@ from typing import Any
 EPILOG = """\
 It prints one line per violation as it happens, adds `Leadkit-Violations: <rule ids>` to each
 offending response, and on Ctrl-C or SIGTERM prints the summary and exits 1 if it saw any
-violation, 0 if none. Keys are never printed. With --report-json / --report-html it then
+violation, 0 if it judged API traffic and saw none, 4 (no verdict) if it judged nothing. Keys are never printed. With --report-json / --report-html it then
 writes the evidence files check writes (every rule: broken with each violation's request,
 response and curl, passed, or skipped; the coverage of what the traffic reached).
   GET /__proxy/violations   the violations so far, as JSON

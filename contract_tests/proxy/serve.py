@@ -9,7 +9,7 @@ import signal
 import threading
 from collections.abc import Callable
 
-from ..core.outcome import CannotRun, ExitCode
+from ..core.outcome import CannotRun
 from .app import Proxy
 from .wire import Downstream
 
@@ -83,7 +83,7 @@ def run(target: str, host: str, port: int, record: str | None, quiet: bool = Fal
     print("\n".join(proxy.tally.summary(f"leadkit proxy {proxy.target}")), flush=True)
     if on_stop is not None:
         on_stop(proxy)
-    return ExitCode.VIOLATIONS if proxy.tally.findings else ExitCode.CONFORMS
+    return proxy.tally.exit_code()
 
 
 async def _serve(proxy: Proxy, host: str, port: int, record: str | None, quiet: bool) -> None:

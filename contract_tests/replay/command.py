@@ -23,6 +23,7 @@ exit codes:
   0  every replayed step answered as the contract did when recorded
   1  some did not: each DIFF names the rule, with both answers and a curl
   2  it could not run: unreadable file, unreachable URL, refused key, bad arguments
+  4  no verdict: no step of the recording could be replayed (each skipped, with why)
   130 interrupted (Ctrl-C): no verdict
 environment:
   {ENV_BASE_URL}, {ENV_API_KEY}, {ENV_SECOND_API_KEY} stand in for the options

@@ -37,7 +37,14 @@ class Replay:
     def exit_code(self) -> int:
         if self.interrupted:
             return ExitCode.INTERRUPTED
-        return ExitCode.VIOLATIONS if self.differences else ExitCode.CONFORMS
+        if self.differences:
+            return ExitCode.VIOLATIONS
+        return ExitCode.CONFORMS if self.replayed else ExitCode.NO_VERDICT
+
+    @property
+    def replayed(self) -> int:
+        """Steps sent again and compared (ok or DIFF): what a verdict rests on."""
+        return sum(outcome.word != "skipped" for outcome in self.outcomes)
 
     def rules(self) -> dict[str, tuple[Rule, list[tuple[StepOutcome, str]]]]:
         """Each broken rule, with the steps that showed it and what they showed."""
@@ -132,6 +139,8 @@ def verdict(result: Replay, base_url: str) -> str:
         return f"interrupted after {len(result.outcomes)} steps: no verdict ({left} steps not replayed) ({told})"
     if result.differences:
         return f"{base_url} answers the recorded session differently: {len(result.rules())} rule(s) broken ({told})"
+    if not result.replayed:
+        return f"no verdict: no step of the recording could be replayed ({told})"
     return f"{base_url} answers the recorded session as the contract did ({told})"
 
 

@@ -166,8 +166,9 @@ def test_an_unreachable_upstream_is_a_502_in_the_envelope_counted_not_a_violatio
     assert reply.headers["Content-Type"].startswith("application/json")
     assert live.violations() == []
     code, output = live.stop()
-    assert code == 0, output
+    assert code == 4, output  # nothing was judged: no verdict, never green
     assert "1 requests found the upstream unreachable (answered 502; not violations)" in output
+    assert "verdict: no verdict: no API exchange was judged" in output
 
 
 def test_record_writes_a_har_that_check_reads(mock_url: str, tmp_path: Path) -> None:
