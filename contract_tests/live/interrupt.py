@@ -4,6 +4,9 @@ The first Ctrl-C sets `stopped`: from then on every request the kit would send r
 instead (a request already on the wire is answered and its lead recorded first, so cleanup knows
 it), and a check that fails after it is "unchecked", never a finding. During cleanup a Ctrl-C is
 noted and cleanup goes on; a second one abandons it, and the leads left are listed.
+
+SIGTERM (what CI's cancel, `timeout` and `docker stop` send, and the way to stop a run started
+with `&`, which bash starts with SIGINT ignored) is a Ctrl-C in every respect.
 """
 
 from __future__ import annotations
@@ -12,6 +15,15 @@ import signal
 import sys
 import threading
 from typing import Any, Callable
+
+
+INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
+
+
+def sigterm_as_ctrl_c() -> None:
+    """From now on SIGTERM raises KeyboardInterrupt, as Ctrl-C does: a command's start-up is interrupted alike."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 class Interrupted(KeyboardInterrupt):
@@ -29,14 +41,15 @@ class Stopper:
         self._installed = False
 
     def install(self) -> None:
-        """Take over SIGINT (main thread only; elsewhere pytest's own KeyboardInterrupt stays)."""
+        """Take over SIGINT and SIGTERM (main thread only; elsewhere pytest's own KeyboardInterrupt stays)."""
         if threading.current_thread() is threading.main_thread() and not self._installed:
-            self._previous = signal.signal(signal.SIGINT, self._handle)
+            self._previous = {sig: signal.signal(sig, self._handle) for sig in INTERRUPTS}
             self._installed = True
 
     def uninstall(self) -> None:
         if self._installed:
-            signal.signal(signal.SIGINT, self._previous if self._previous is not None else signal.default_int_handler)
+            for sig, previous in self._previous.items():
+                signal.signal(sig, previous if previous is not None else signal.default_int_handler)
             self._installed = False
 
     def stop(self) -> None:

@@ -59,6 +59,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..live.interrupt import sigterm_as_ctrl_c
+
+    sigterm_as_ctrl_c()
     try:
         return _run(args)
     except KeyboardInterrupt:  # at start-up, before any check (and before the kit made any lead)

@@ -27,8 +27,8 @@ def _total(base_url: str, key: str) -> int:
     return total
 
 
-def interrupt(url: str, when: Callable[[str, list[str]], bool], *extra: str, pause: float = 0.0) -> tuple[int, str]:
-    """Run verify, send SIGINT once `when(line, lines so far)` holds (and `pause` s more); its exit code and output."""
+def interrupt(url: str, when: Callable[[str, list[str]], bool], *extra: str, pause: float = 0.0, sig: int = signal.SIGINT) -> tuple[int, str]:
+    """Run verify, send `sig` once `when(line, lines so far)` holds (and `pause` s more); its exit code and output."""
     command = [str(BIN / "leadkit"), "verify", "--base-url", url, "--api-key", KEY, "--second-api-key", SECOND_KEY, *extra]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
@@ -41,7 +41,7 @@ def interrupt(url: str, when: Callable[[str, list[str]], bool], *extra: str, pau
             if when(line, lines):
                 break
         time.sleep(pause)
-        process.send_signal(signal.SIGINT)
+        process.send_signal(sig)
         rest, _ = process.communicate(timeout=180)
     finally:
         if process.poll() is None:
@@ -58,16 +58,18 @@ def assert_exact(code: int, output: str, url: str) -> None:
     assert (_total(url, KEY), _total(url, SECOND_KEY)) == (28, 4)  # the default fixtures, and nothing else
 
 
-def test_ctrl_c_at_start_up(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_at_start_up(tmp_path: Path, sig: int) -> None:
     with live_mock(tmp_path) as url:
-        code, output = interrupt(url, lambda line, _: line.startswith("leadkit verify: checking"))
+        code, output = interrupt(url, lambda line, _: line.startswith("leadkit verify: checking"), sig=sig)
         assert_exact(code, output, url)
     assert "interrupted after 0 checks: no verdict" in output
 
 
-def test_ctrl_c_during_the_hand_written_checks(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])  # SIGTERM: CI's cancel, timeout, docker stop
+def test_ctrl_c_during_the_hand_written_checks(tmp_path: Path, sig: int) -> None:
     with live_mock(tmp_path, "--latency", "20") as url:
-        code, output = interrupt(url, lambda line, lines: sum(seen.startswith("  ok") for seen in lines) >= 25)
+        code, output = interrupt(url, lambda line, lines: sum(seen.startswith("  ok") for seen in lines) >= 25, sig=sig)
         totals_after = (_total(url, KEY), _total(url, SECOND_KEY))
         assert_exact(code, output, url)
     assert totals_after == (28, 4)

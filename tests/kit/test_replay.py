@@ -212,7 +212,8 @@ def test_a_workspace_without_a_key_here_is_skipped_not_failed(tmp_path: Path) ->
     assert result.outcomes[1].reason == "workspace 2 of the recording has no key here: pass --second-api-key"
 
 
-def test_ctrl_c_stops_cleans_up_and_gives_no_verdict(session: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])  # SIGTERM: CI's cancel, timeout, docker stop
+def test_ctrl_c_stops_cleans_up_and_gives_no_verdict(session: Path, sig: int) -> None:
     with LiveMock("--quiet", "--latency", "150") as slow:
         before = state_leads(slow.base_url)
         command = [str(BIN / "leadkit"), "replay", str(session), "--base-url", slow.base_url, "--api-key", KEY, "--second-api-key", SECOND_KEY]
@@ -220,7 +221,7 @@ def test_ctrl_c_stops_cleans_up_and_gives_no_verdict(session: Path) -> None:
         assert process.stdout is not None
         seen = [process.stdout.readline() for _ in range(6)]  # the banner, then steps: creates among them
         assert any(" ok " in line for line in seen), seen
-        process.send_signal(signal.SIGINT)
+        process.send_signal(sig)
         rest, _ = process.communicate(timeout=60)
         after = state_leads(slow.base_url)
     assert process.returncode == 130, rest
