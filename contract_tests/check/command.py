@@ -57,13 +57,17 @@ def run_check(args: argparse.Namespace) -> int:
 
     from ..core.har import HarError, read_har
     from ..evidence.tally import judge_recording
-    from ..evidence.traffic import traffic_report, unreadable_report
+    from ..core.outcome import ExitCode
+    from ..evidence.model import could_not_run
+    from ..evidence.traffic import traffic_report
+    from ..evidence.write import ensure_writable
 
+    ensure_writable({"--report-json": args.report_json, "--report-html": args.report_html})  # before any work
     started = datetime.now(timezone.utc)
     try:
         recording = read_har(args.har)
     except HarError as exc:
-        _write(unreadable_report("check", args.har, started, datetime.now(timezone.utc), f"{exc.prefix}{exc}"), args)
+        _write(could_not_run("check", args.har, started, datetime.now(timezone.utc), f"{exc.prefix}{exc}"), args)
         raise
     import gc
 
@@ -75,13 +79,18 @@ def run_check(args: argparse.Namespace) -> int:
         for finding in tally.findings:
             print("\n".join(finding.render()) + "\n")
         print("\n".join(tally.summary(f"leadkit check {args.har}: {len(recording.exchanges)} entries")))
+    code = tally.exit_code()
     if args.report_json or args.report_html:
-        _write(traffic_report(tally, "check", args.har, started, datetime.now(timezone.utc)), args)
-    return tally.exit_code()
+        if not _write(traffic_report(tally, "check", args.har, started, datetime.now(timezone.utc)), args) and code == ExitCode.CONFORMS:
+            return ExitCode.CANNOT_RUN  # the evidence was asked for and is not there: never green
+    return code
 
 
-def _write(report: Any, args: argparse.Namespace) -> None:
+def _write(report: Any, args: argparse.Namespace) -> bool:
+    """The report files; False (each failure said on stderr) when one could not be written."""
     from ..evidence.write import write_reports
 
-    for failure in write_reports(report, args.report_json, args.report_html):
+    failures = write_reports(report, args.report_json, args.report_html)
+    for failure in failures:
         print(f"leadkit check: {failure}", file=sys.stderr)
+    return not failures

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal, Mapping
 
 from ..core.exchange import Exchange
+from ..core.outcome import ExitCode
 from ..core.rules import Rule
 from ..engine.coverage import Coverage
 from .text import body_excerpt as body_excerpt
@@ -73,6 +74,11 @@ class Report:
     requests: int = 0
     notes: list[str] = field(default_factory=list)  # cleanup, interruptions, errors of the tool itself
     outcome: str = ""  # conforms / does-not-conform / could-not-run / interrupted / incomplete-coverage
+
+
+def could_not_run(tool: str, target: str, started: datetime, finished: datetime, why: str) -> Report:
+    """The report of a run that could not start (an unreadable file, a refused key): no rule judged, the reason as its verdict."""
+    return Report(tool, target, started, finished, why, ExitCode.CANNOT_RUN, [], None, 0, [], ExitCode.CANNOT_RUN.outcome)
 
 
 def to_json(report: Report) -> dict[str, Any]:

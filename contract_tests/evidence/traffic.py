@@ -32,11 +32,6 @@ def traffic_report(tally: Tally, tool: str, target: str, started: datetime, fini
     return Report(tool, target, started, finished, verdict, exit_code, rule_results(tally), coverage, tally.judged, notes, exit_code.outcome)
 
 
-def unreadable_report(tool: str, target: str, started: datetime, finished: datetime, why: str) -> Report:
-    """A recording that could not be read: no rule judged, the reason as the verdict."""
-    return Report(tool, target, started, finished, why, ExitCode.CANNOT_RUN, [], None, 0, [], ExitCode.CANNOT_RUN.outcome)
-
-
 def rule_results(tally: Tally) -> list[RuleResult]:
     """Broken with its evidence; skipped when the traffic could not show it (or there was none); else passed."""
     found_by_rule = _by_rule(tally)

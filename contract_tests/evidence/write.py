@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any, Mapping
 
+from ..core.outcome import CannotRun
 from .html import write_html
 from .model import Report, write_json
 
@@ -22,3 +25,27 @@ def write_reports(report: Report, json_path: str | None = None, html_path: str |
         except OSError as exc:
             failures.append(f"could not write {path}: {exc.strerror or exc}")
     return failures
+
+
+class Unwritable(CannotRun):
+    """An output path given on the command line cannot be written: said before any work, naming the flag."""
+
+    prefix = ""
+
+
+def ensure_writable(outputs: Mapping[str, str | None]) -> None:
+    """Each flag's path (`{"--report-json": path}`) can be created or replaced, or Unwritable says which cannot and why."""
+    for flag, path in outputs.items():
+        if not path:
+            continue
+        target = Path(path)
+        folder = target.parent
+        if target.is_dir():
+            why = "it is a directory"
+        elif not folder.is_dir():
+            why = f"no such directory: {folder}"
+        elif not os.access(folder, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
+            why = "permission denied"
+        else:
+            continue
+        raise Unwritable(f"{flag} {path}: cannot be written there ({why})")

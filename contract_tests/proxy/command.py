@@ -35,7 +35,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     )
     proxy.add_argument("--target", metavar="URL", required=True, help="where the API really is, e.g. http://127.0.0.1:4010")
     proxy.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
-    proxy.add_argument("--port", type=int, default=4011, help="port to listen on (default: %(default)s)")
+    proxy.add_argument("--port", default="4011", help="port to listen on, 0 for any free one (default: %(default)s)")
     proxy.add_argument("--record", metavar="FILE.har", help="also write the traffic as HAR to this file when stopped")
     proxy.add_argument("--report-json", metavar="PATH", help="when stopped, write the evidence as JSON, as check does (schema: docs/report-schema.json)")
     proxy.add_argument("--report-html", metavar="PATH", help="when stopped, write the evidence as one self-contained HTML page")
@@ -45,6 +45,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def run(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
+
+    from ..evidence.write import ensure_writable
+    from .serve import ProxyError
+
+    # Everything given is checked before the proxy listens: one line naming the flag, exit 2.
+    port = str(args.port).strip()
+    if not (port.isascii() and port.isdigit() and int(port) <= 65535):
+        raise ProxyError(f"--port must be a port from 0 to 65535 (0: any free port), got {port[:40]!r}")
+    args.port = int(port)
+    if not args.target.startswith(("http://", "https://")):
+        raise ProxyError(f"--target must be an http:// or https:// URL, not {args.target!r}")
+    ensure_writable({"--record": args.record, "--report-json": args.report_json, "--report-html": args.report_html})
 
     from ..evidence.traffic import traffic_report
     from ..evidence.write import write_reports

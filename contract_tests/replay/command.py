@@ -59,10 +59,12 @@ def run(args: argparse.Namespace) -> int:
     from ..core.outcome import ExitCode
     from ..evidence.write import write_reports
     from ..live.kit import Kit
+    from ..evidence.write import ensure_writable
     from ..live.interrupt import sigterm_as_ctrl_c
     from .session import replay, steps_json, to_report
 
     sigterm_as_ctrl_c()
+    ensure_writable({"--report-json": args.report_json, "--report-html": args.report_html})  # before any work
 
     recording = read_har(args.har)  # a HarError or TargetError is "cannot run", said by leadkit/cli.py
     target = resolve_target(base_url=args.base_url, api_key=args.api_key, second_api_key=args.second_api_key)

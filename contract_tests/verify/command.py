@@ -75,26 +75,34 @@ def _run(args: argparse.Namespace) -> int:
 
     from hypothesis.configuration import set_hypothesis_home_dir
 
+    from ..evidence.write import ensure_writable
     from ..live.kit import Kit  # the kit (pytest, Schemathesis, openapi-core) loads only now
-    from .run import Reports, verify
+    from ..live.target import TargetError
+    from .run import Reports, cannot_run, verify
+
+    ensure_writable({"--junit-xml": args.junit_xml, "--report-json": args.report_json, "--report-html": args.report_html})
 
     # Hypothesis keeps caches in ./.hypothesis; a command run from any directory should not litter it.
     set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "leadkit-hypothesis")
 
-    target = resolve_target(  # a TargetError here is "cannot run", said by leadkit/cli.py
-        base_url=args.base_url,
-        api_key=args.api_key,
-        second_api_key=args.second_api_key,
-        read_only=args.read_only,
-        max_examples=args.max_examples,
-        seed=args.seed,
-        workers=args.workers,
-    )
-    kit = Kit.open(target)
-    kit.preflight()
+    reports = Reports(args.junit_xml, args.report_json, args.report_html, args.require_coverage)
+    try:
+        target = resolve_target(
+            base_url=args.base_url,
+            api_key=args.api_key,
+            second_api_key=args.second_api_key,
+            read_only=args.read_only,
+            max_examples=args.max_examples,
+            seed=args.seed,
+            workers=args.workers,
+        )
+        kit = Kit.open(target)
+        kit.preflight()
+    except TargetError as exc:  # said by leadkit/cli.py; the reports asked for still say why (a CI artifact step finds them)
+        cannot_run(args.base_url or "", reports, f"{exc.prefix}{exc}")
+        raise
     mode = ", read-only" if target.read_only else ""
     print(f"leadkit verify: checking {target.base_url} (seed {target.seed}, {target.workers} at a time{mode})", flush=True)
-    reports = Reports(args.junit_xml, args.report_json, args.report_html, args.require_coverage)
     return verify(target, reports=reports, kit=kit).exit_code
 
 

@@ -108,7 +108,8 @@ def verify(
         target.base_url, started, datetime.now(timezone.utc), verdict, exit_code, results, coverage,
         kit.session.sent if kit else 0, notes,
     )
-    _write_reports(report, reports, out)
+    if not _write_reports(report, reports, out) and exit_code == ExitCode.CONFORMS:
+        exit_code = report.exit_code = ExitCode.CANNOT_RUN  # the evidence was asked for and is not there: never green
     print("\n" + summary, file=out, flush=True)
     return VerifyOutcome(exit_code, findings, summary, report)
 
@@ -125,11 +126,24 @@ def _run_lines(kit: Kit | None, results: list[Any], coverage: Any) -> list[str]:
     return lines
 
 
-def _write_reports(report: Any, reports: Reports, out: TextIO) -> None:
+def _write_reports(report: Any, reports: Reports, out: TextIO) -> bool:
+    """The report files; False (each failure said) when one could not be written."""
     from ..evidence.write import write_reports
 
-    for failure in write_reports(report, reports.json, reports.html):
+    failures = write_reports(report, reports.json, reports.html)
+    for failure in failures:
         print(f"leadkit verify: {failure}", file=out, flush=True)
+    return not failures
+
+
+def cannot_run(target: str, reports: Reports, why: str) -> None:
+    """A run that could not start still writes the reports asked for, saying why (outcome could-not-run)."""
+    from ..evidence.model import could_not_run
+    from ..evidence.write import write_reports
+
+    now = datetime.now(timezone.utc)
+    for failure in write_reports(could_not_run("verify", target, now, now, why), reports.json, reports.html):
+        print(f"leadkit verify: {failure}", file=sys.stderr, flush=True)
 
 
 class _Progress:

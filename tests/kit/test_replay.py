@@ -244,14 +244,6 @@ def test_what_stops_it_is_one_line_and_exit_2(session: Path, args: list[str], sa
     assert run.stderr.startswith(says) and run.stderr.count("\n") == 1, run.stderr
 
 
-def test_a_report_that_cannot_be_written_is_one_line_and_exit_2(session: Path, tmp_path: Path) -> None:
-    """The one report writer's answer to an unwritable path: no traceback, and never the replay's verdict."""
-    with LiveMock("--quiet") as mock:
-        run = leadkit("replay", str(session), "--base-url", mock.base_url, "--api-key", KEY, "--second-api-key", SECOND_KEY, "--report-json", "/nonexistent/dir/r.json", timeout=120)
-    assert run.returncode == 2, run.stdout + run.stderr
-    assert run.stderr == "leadkit replay: could not write /nonexistent/dir/r.json: No such file or directory\n", run.stderr
-
-
 @pytest.fixture(scope="module")
 def browser_session(browser: Any, pages: PageServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The browser test page used in headless Chromium (Playwright) against `leadkit mock --record`."""
