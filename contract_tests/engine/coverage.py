@@ -32,6 +32,15 @@ class Coverage:
         """(operation, status) for every documented status never seen."""
         return [(f"{op.method} {op.path}", status) for op in self.operations for status in op.missing]
 
+    @property
+    def required_missing(self) -> list[tuple[str, int]]:
+        """The documented statuses never seen that a conforming deployment must be able to show.
+
+        Not a 429 (it needs a rate limit the deployment may not have) and never a 5xx (a 500 must
+        never happen): those are documented for clients to handle, not for a run to provoke.
+        """
+        return [(operation, status) for operation, status in self.missing if status != 429 and status < 500]
+
 
 class Seen:
     """Which (operation, status) pairs a run saw; safe to feed from many threads."""

@@ -13,6 +13,7 @@ exit codes:
   1  it does not: the summary names each broken rule, its contract section and a curl to repeat it
   2  the checks could not run: unreachable URL, refused key, not the Leads API, bad arguments
   3  --require-coverage: it conforms, but a documented status of an operation was never seen
+     (every one but 429, which needs a rate limit, and 5xx, which must never happen)
   130  interrupted (Ctrl-C): the kit's leads removed, no verdict
 environment:
   {ENV_BASE_URL}, {ENV_API_KEY}, {ENV_SECOND_API_KEY} stand in for the options
@@ -53,7 +54,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     parser.add_argument("--report-json", metavar="PATH", help="write the evidence as JSON (schema: docs/report-schema.json)")
     parser.add_argument("--report-html", metavar="PATH", help="write the evidence as one self-contained HTML page")
     parser.add_argument(
-        "--require-coverage", action="store_true", help="exit 3 unless every documented status of every operation was seen"
+        "--require-coverage", action="store_true", help="exit 3 unless every documented status of every operation was seen (429 and 5xx excepted)"
     )
     parser.set_defaults(run=run)
 

@@ -95,10 +95,10 @@ def verify(
     exit_code = findings.exit_code()
     summary = findings.render(target.base_url, keys, kit.cleanup_note() if kit else "")
     verdict = findings.verdict(target.base_url)
-    if exit_code == 0 and reports.require_coverage and coverage is not None and coverage.missing:
+    if exit_code == 0 and reports.require_coverage and coverage is not None and coverage.required_missing:
         exit_code = ExitCode.INCOMPLETE_COVERAGE
-        missing = ", ".join(f"{operation} {status}" for operation, status in coverage.missing)
-        verdict = f"--require-coverage: {len(coverage.missing)} documented statuses never seen: {missing}"
+        missing = ", ".join(f"{operation} {status}" for operation, status in coverage.required_missing)
+        verdict = f"--require-coverage: {len(coverage.required_missing)} documented statuses never seen: {missing}"
         summary += f"\nleadkit verify: {verdict}"
     if findings.violations and target.seed is not None:
         summary += f"\nTo repeat the generated requests: --seed {target.seed}"

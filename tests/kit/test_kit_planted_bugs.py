@@ -16,13 +16,16 @@ from planting import Planted, answer, mock
 from selection import checks_of
 from werkzeug.wrappers import Request, Response
 
+from contract_tests.verify.run import Reports
+
 GENERATED = "generated or stateful"
 SEEDS = (1, 2, 3)  # every planted bug must be caught under each of these `--seed` values
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_the_clean_mock_passes_every_check(seed: int) -> None:
-    outcome = run_verify(in_process(mock(), seed=seed))
+    # --require-coverage too: every status a conforming deployment must show was seen (not 429 or 5xx)
+    outcome = run_verify(in_process(mock(), seed=seed), reports=Reports(require_coverage=True))
     assert outcome.exit_code == 0, outcome.summary
     assert not outcome.findings.skipped, outcome.summary
 
