@@ -75,6 +75,7 @@ class Findings:
     failed_checks: dict[str, str] = field(default_factory=dict)  # check -> the rule it tests
     collection_errors: list[str] = field(default_factory=list)
     planned: dict[str, Rule] = field(default_factory=dict)  # every check collected -> its rule
+    deselected: dict[str, Rule] = field(default_factory=dict)  # checks -k or -m left out -> their rule
     also: dict[str, tuple[Rule, ...]] = field(default_factory=dict)  # check -> rules it tests on the side
     done: set[str] = field(default_factory=set)  # checks that ran to their end (passed, failed or skipped)
     interrupted: bool = False
@@ -122,6 +123,7 @@ class Findings:
             partly = [rule_id for rule_id in rule_ids if rule_id in checked]
             if partly:
                 lines.append("  and checked only in part: " + ", ".join(partly))
+        lines += self._partial_lines()
         lines += self.extra_lines
         if cleanup:
             lines.append(cleanup)
@@ -134,12 +136,25 @@ class Findings:
         """The run's verdict in one sentence, with its counts: the summary's last line and the reports' `verdict`."""
         if self.interrupted:
             return f"interrupted after {len(self.done & set(self.planned))} checks: no verdict"
+        partial = f"; {len(self.deselected)} deselected" if self.deselected else ""
         verdict = {
-            ExitCode.CONFORMS: f"{base_url} conforms to the contract" + (" in every check that ran" if self.skipped else ""),
+            ExitCode.CONFORMS: f"{base_url} conforms to the contract"
+            + (" in the checks selected" if self.deselected else " in every check that ran" if self.skipped else ""),
             ExitCode.VIOLATIONS: f"{base_url} does NOT conform: {len(self.violations)} rule(s) broken",
             ExitCode.CANNOT_RUN: f"could not verify {base_url}",
         }[self.exit_code()]
-        return f"{verdict} ({self.passed} checks passed, {len(self.skipped)} skipped)"
+        return f"{verdict} ({self.passed} checks passed, {len(self.skipped)} skipped{partial})"
+
+    def _partial_lines(self) -> list[str]:
+        if not self.deselected:
+            return []
+        judged = self.passed_rules | set(self.broken) | {rule.id for rule in self.planned.values()}
+        left = sorted({rule.id for rule in self.deselected.values()} - judged)
+        total = len(self.deselected) + len(self.planned)
+        lines = [f"Partial run: {len(self.deselected)} of {total} checks deselected (-k or -m), so this is no verdict on the whole contract."]
+        if left:
+            lines.append("  rules left unjudged: " + ", ".join(left))
+        return lines
 
 
     def _unchecked_lines(self) -> list[str]:

@@ -148,6 +148,14 @@ def leads_schema(kit: Kit) -> Any:
     return build_schema(kit)
 
 
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    """Checks `-k` or `-m` left out: the run is partial, and says which rules it leaves unjudged."""
+    for item in items:
+        marker = item.get_closest_marker("leadkit_rule")
+        if marker is not None:
+            item.config.stash[FINDINGS].deselected[item.nodeid] = marker.args[0]
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     findings = session.config.stash[FINDINGS]
     for item in session.items:

@@ -27,6 +27,7 @@ def test_the_clean_mock_passes_every_check(seed: int) -> None:
     # --require-coverage too: every status a conforming deployment must show was seen (not 429 or 5xx)
     outcome = run_verify(in_process(mock(), seed=seed), reports=Reports(require_coverage=True))
     assert outcome.exit_code == 0, outcome.summary
+    assert "Partial run" not in outcome.summary and "deselected" not in outcome.summary  # a whole run says nothing of the kind
     assert not outcome.findings.skipped, outcome.summary
 
 
