@@ -138,8 +138,7 @@ class Findings:
             return f"interrupted after {len(self.done & set(self.planned))} checks: no verdict"
         partial = f"; {len(self.deselected)} deselected" if self.deselected else ""
         verdict = {
-            ExitCode.CONFORMS: f"{base_url} conforms to the contract"
-            + (" in the checks selected" if self.deselected else " in every check that ran" if self.skipped else ""),
+            ExitCode.CONFORMS: f"{base_url} conforms to the contract" + (" in every check that ran" if self.skipped or self.deselected else ""),
             ExitCode.VIOLATIONS: f"{base_url} does NOT conform: {len(self.violations)} rule(s) broken",
             ExitCode.CANNOT_RUN: f"could not verify {base_url}",
         }[self.exit_code()]

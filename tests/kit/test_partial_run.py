@@ -10,7 +10,7 @@ def test_a_selected_run_says_it_was_partial_and_names_the_rules_it_left() -> Non
     outcome = run_verify(in_process(mock()), select="not_found")
     assert outcome.exit_code == 0, outcome.summary
     verdict = outcome.summary.splitlines()[-1]
-    assert verdict.startswith("leadkit verify: http://kit-under-test.invalid conforms to the contract in the checks selected"), verdict
+    assert verdict.startswith("leadkit verify: http://kit-under-test.invalid conforms to the contract in every check that ran"), verdict
     assert "deselected" in verdict
     partial = next(line for line in outcome.summary.splitlines() if line.startswith("Partial run:"))
     assert "checks deselected" in partial
