@@ -22,7 +22,7 @@ from .api import Api
 from .client import CURRENT_CHECK, CheckRecord
 from .interrupt import Stopper, caused_by_interrupt
 from .kit import Kit
-from .parallel import RANDOM_WARNING, RECORD, run_checks
+from .parallel import RANDOM_WARNING, RECORD, check_parameters, run_checks
 from .report import Findings, findings_from
 from .rules import Rule
 from .target import ENV_API_KEY, ENV_BASE_URL, ENV_SECOND_API_KEY, Target, TargetError, resolve_target
@@ -167,7 +167,7 @@ def pytest_runtestloop(session: pytest.Session) -> Any:
 @pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, Any, Any]:
     """A generated check is over only once every case it handed off was answered and judged."""
-    fuzzer: Any = (pyfuncitem.funcargs or {}).get("fuzzer")
+    fuzzer = _fuzzer_of(pyfuncitem)
     try:
         result = yield
     except BaseException:
@@ -177,6 +177,17 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, Any, Any]
     if fuzzer is not None:
         fuzzer.drain()
     return result
+
+
+def _fuzzer_of(item: pytest.Function) -> Any:
+    """The fuzzer the check hands cases to, whether pytest passes it or Schemathesis fetches it for the case function."""
+    funcargs = item.funcargs or {}
+    if "fuzzer" in funcargs:
+        return funcargs["fuzzer"]
+    request: Any = funcargs.get("request")
+    if request is None or "fuzzer" not in check_parameters(item):
+        return None
+    return request.getfixturevalue("fuzzer")  # session scope: the one its cases go to
 
 
 @pytest.hookimpl(tryfirst=True)
