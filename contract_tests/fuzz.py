@@ -8,11 +8,15 @@ create is marked as test data; the guard refuses anything that still slips throu
 from __future__ import annotations
 
 import copy
+import threading
 import time
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 import hypothesis
 import schemathesis
+from hypothesis.internal.conjecture import providers as hypothesis_providers
+from hypothesis.internal.constants_ast import Constants
 from schemathesis.core.failures import FailureGroup
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.generation.stateful.state_machine import APIStateMachine
@@ -63,6 +67,10 @@ def build_schema(kit: Kit) -> OpenApiSchema:
     return schema
 
 
+def _no_local_constants() -> Constants:
+    return Constants()
+
+
 class _GuardedTransport:
     """Schemathesis's requests transport, always sending through the kit's session."""
 
@@ -93,17 +101,49 @@ class Fuzzer:
         self._aside = Handoff(self.workers, "leadkit-aside") if parallel else None
         if parallel:
             serialise_ast_parse()
+        self._generating = 0  # checks generating now (generating())
+        self._generating_lock = threading.Lock()
+        self._harvest: Any = None
+
+    @contextmanager
+    def generating(self) -> Iterator[None]:
+        """While a check generates, Hypothesis harvests no literals from local modules.
+
+        Hypothesis (6.131 on) draws about 5% of its values from the literals of loaded "local"
+        modules (not site-packages, not tests): with an editable install, leadkit's own source
+        (`Content-Length`, `transfer-encoding`, `Prefer`, `code=`, ...). What a seed generated then
+        depended on the install and on the modules loaded so far. No setting turns it off: the
+        harvest is one function, replaced while any check generates and restored after, so other
+        Hypothesis tests in the session keep it.
+        """
+        with self._generating_lock:
+            if not self._generating:
+                self._harvest = hypothesis_providers._get_local_constants
+                setattr(hypothesis_providers, "_get_local_constants", _no_local_constants)
+                hypothesis_providers.CONSTANTS_CACHE.cache.clear()  # pools already drawn from the harvest
+            self._generating += 1
+        try:
+            yield
+        finally:
+            with self._generating_lock:
+                self._generating -= 1
+                if not self._generating:
+                    setattr(hypothesis_providers, "_get_local_constants", self._harvest)
+                    hypothesis_providers.CONSTANTS_CACHE.cache.clear()
 
     def steer(self, case: Any) -> None:
         """Aim writes at the kit's own leads; mark valid creates as test data."""
         lead_id = case.path_parameters.get("leadId")
+        # Edits go to copies: a case's values may be the spec's example, shared with later cases.
         if "leadId" in case.path_parameters and case.method.upper() not in SAFE_METHODS:
             if not isinstance(lead_id, str) or lead_id not in self.kit.ledger.owned:
-                case.path_parameters["leadId"] = self.kit.api.create_lead()["id"]
+                case.path_parameters = {**case.path_parameters, "leadId": self.kit.api.create_lead()["id"]}
         elif case.method.upper() == "POST" and isinstance(case.body, dict) and _positive(case):
-            case.body.setdefault("source", TEST_SOURCE)
-            if isinstance(case.body.get("metadata", {}), dict):
-                case.body["metadata"] = {RUN_KEY: self.kit.ledger.run_id, **case.body.get("metadata", {})}
+            body = dict(case.body)
+            body.setdefault("source", TEST_SOURCE)
+            if isinstance(body.get("metadata", {}), dict):
+                body["metadata"] = {RUN_KEY: self.kit.ledger.run_id, **body.get("metadata", {})}
+            case.body = body
         case.meta  # noqa: B018 - reading it re-validates the case against the spec after the edits
 
     def send(self, case: Any) -> None:

@@ -166,15 +166,17 @@ def pytest_runtestloop(session: pytest.Session) -> Any:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, Any, Any]:
-    """A generated check is over only once every case it handed off was answered and judged."""
+    """A generated check generates without Hypothesis's local literals (fuzz.Fuzzer.generating), and is over
+    only once every case it handed off was answered and judged."""
     fuzzer = _fuzzer_of(pyfuncitem)
-    try:
-        result = yield
-    except BaseException:
-        if fuzzer is not None:
+    if fuzzer is None:
+        return (yield)
+    with fuzzer.generating():
+        try:
+            result = yield
+        except BaseException:
             fuzzer.drain(quiet=True)
-        raise
-    if fuzzer is not None:
+            raise
         fuzzer.drain()
     return result
 
