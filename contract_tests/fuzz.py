@@ -8,6 +8,7 @@ create is marked as test data; the guard refuses anything that still slips throu
 from __future__ import annotations
 
 import copy
+import re
 import threading
 import time
 from contextlib import contextmanager
@@ -35,6 +36,13 @@ from .rules import CHECK_RULES, NO_ID_REUSE, NOT_FOUND_OTHER_WORKSPACE, Contract
 STATEFUL_STEPS = 8  # calls per generated scenario: create, then what its links lead to
 MIN_SCENARIOS_PER_MACHINE = 5
 IN_FLIGHT_PER_WORKER = 2  # generated cases in flight per worker: each waits on a few requests of its checks
+# Names the HTTP layer reads for framing and answers itself (a bare 400 or 501) before any app sees
+# the request (RFC 9112 6.1-6.3, 9.6; RFC 9110 7.2, 7.6.1, 7.8, 10.1.1): as a generated extra
+# header they judge the server's HTTP library, never the API.
+FRAMING_HEADERS = frozenset(
+    {"content-length", "transfer-encoding", "host", "connection", "upgrade", "te", "trailer", "expect", "keep-alive"}
+)
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 5.1, 5.6.2: a field name is a token
 
 
 def build_schema(kit: Kit) -> OpenApiSchema:
@@ -61,10 +69,16 @@ def build_schema(kit: Kit) -> OpenApiSchema:
     if target.seed is not None:
         settings["seed"] = target.seed
     schema = schemathesis.openapi.from_dict(spec, config=schemathesis.Config.from_dict(settings))
+    schema.hook("filter_headers")(sendable_headers)  # this schema's generation only, never a global hook
     # Every request, auth probes included (they drop the session they are handed), takes the guarded session.
     transport = _GuardedTransport(kit.session)
     schema.__class__ = type("GuardedOpenApiSchema", (type(schema),), {"transport": property(lambda self: transport)})
     return schema
+
+
+def sendable_headers(context: Any, headers: dict[str, Any] | None) -> bool:
+    """Generated headers the API itself can be judged on: every name a token, none that HTTP framing reserves."""
+    return all(_TOKEN.fullmatch(name) is not None and name.lower() not in FRAMING_HEADERS for name in headers or ())
 
 
 def _no_local_constants() -> Constants:
