@@ -91,7 +91,8 @@ def verify(
         missing = ", ".join(f"{operation} {status}" for operation, status in coverage.missing)
         summary += f"\nleadkit verify: --require-coverage: {len(coverage.missing)} documented statuses never seen: {missing}"
     if findings.violations and target.seed is not None:
-        summary += f"\nTo repeat the generated requests: --seed {target.seed}"
+        # The stateful scenarios are split over up to --workers machines, each of --max-examples / machines.
+        summary += f"\nTo repeat the generated requests: --seed {target.seed} --max-examples {target.max_examples} --workers {target.workers}"
     verdict = summary.rstrip().splitlines()[-1].removeprefix("leadkit verify: ")
     notes = [cleanup_note(kit)] if kit else []
     notes += [f"{finding.check}: {finding.message}" for finding in findings.errors] + findings.collection_errors

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kit_helpers import in_process, run_verify
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
@@ -77,3 +78,11 @@ def test_a_seed_repeats_in_a_non_editable_install(editable_runs: list[dict[str, 
     assert installed["installed"].startswith(str(tmp_path / "venv")), installed["installed"]
     assert_same_run(editable_runs[0], installed)
 
+
+
+def test_a_run_that_finds_a_violation_says_how_to_repeat_its_generated_requests() -> None:
+    from test_kit_generated_exact import GENERATED, list_query_errors_are_500
+
+    outcome = run_verify(in_process(list_query_errors_are_500(), seed=11, max_examples=5, workers=4), select=GENERATED)
+    assert outcome.exit_code == 1, outcome.summary
+    assert "To repeat the generated requests: --seed 11 --max-examples 5 --workers 4" in outcome.summary
