@@ -260,11 +260,11 @@ class Fuzzer:
 
     def run_stateful(self, schema: OpenApiSchema) -> None:
         """The scenarios, split over up to `workers` state machines run at once, each with its own seed."""
-        found: list[ContractViolation] = []
         total = self.kit.target.max_examples
         # Hypothesis starts each run with its simplest scenarios: a machine needs a few examples to explore.
         shards = max(1, min(self.workers, total // MIN_SCENARIOS_PER_MACHINE))
-        runs = [self._stateful_run(schema, found, shard, -(-total // shards)) for shard in range(shards)]
+        by_machine: list[list[ContractViolation]] = [[] for _ in range(shards)]
+        runs = [self._stateful_run(schema, by_machine[shard], shard, -(-total // shards)) for shard in range(shards)]
         errors: list[BaseException] = []
         if len(runs) == 1:
             try:
@@ -273,6 +273,8 @@ class Fuzzer:
                 errors.append(exc)
         else:
             errors = run_at_once(runs, "leadkit-stateful")
+        # Machine by machine, not in the order threads happened to report: a seed shows the same evidence each run.
+        found = [violation for machine in by_machine for violation in machine]
         aside = self._aside.join() if self._aside is not None else []
         found += [error for error in aside if isinstance(error, ContractViolation)]
         errors += [error for error in aside if not isinstance(error, ContractViolation)]
