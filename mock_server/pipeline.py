@@ -60,22 +60,23 @@ def check_request(call: Call, mock: MockState) -> Reply | None:
     operation_id = call.operation_id
     checks = mock.checks[operation_id]
     environ = call.environ
+    controls, malformed = None, None
     try:
-        controls = read_controls(environ)
+        controls = read_controls(environ)  # a malformed delay raises
         if controls is not None and controls.forces:
             mock.forced.choose(operation_id, controls)  # a code or example the spec does not document raises
-        malformed = None
     except ApiError as refused:
-        controls, malformed = None, refused
+        malformed = refused
     if controls is not None or mock.latency is not None:
         sleep_for(controls, mock.latency)
-    if controls is None or not controls.forces or "HTTP_AUTHORIZATION" in environ:
+    forced = controls is not None and controls.forces and malformed is None
+    if not forced or "HTTP_AUTHORIZATION" in environ:
         key = resolve_workspace(call, mock.keys)
         if mock.limiter is not None:
             mock.limiter.check(key)
     if malformed is not None:
         raise malformed  # a control the mock cannot honour is validation: after auth, as the contract orders
-    if controls is not None and controls.forces:
+    if controls is not None and forced:
         call.simulated = True
         sent = _valid_body(call, mock) if checks.body is not None else None
         return mock.forced.answer(operation_id, controls, call.params, sent, mock.store.reserve_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import time
 
 from typing import Any
 
@@ -182,3 +183,9 @@ def test_a_malformed_control_is_validation_so_auth_comes_first(
 def test_a_well_formed_forced_answer_still_needs_no_key(client: FlaskClient) -> None:
     response = client.get("/api/v1/leads", headers={"Prefer": "code=500"})
     assert response.status_code == 500 and response.headers["Preference-Applied"].startswith("code=500, ")
+
+
+def test_a_well_formed_delay_is_served_beside_a_malformed_code(admin: FlaskClient) -> None:
+    started = time.monotonic()
+    response = admin.get(f"/api/v1/leads/{JOHN}", headers={"Prefer": "code=418, delay=60"})
+    assert response.status_code == 401 and time.monotonic() - started >= 0.06
