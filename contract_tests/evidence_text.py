@@ -66,15 +66,14 @@ def curl(exchange: Exchange, keys: Mapping[str, str]) -> str:
         text = raw[:BODY_SHOWN].decode("utf-8", "replace") + "...(truncated)"
         return " ".join([*parts, "--data-binary", shlex.quote(text)])
     try:
-        text = raw.decode("utf-8")
+        sent: str | None = raw.decode("utf-8")
     except UnicodeDecodeError:
-        text = "\0"  # not UTF-8: sent byte for byte below
-    if "\0" not in text:
-        return " ".join([*parts, "--data-binary", shlex.quote(text)])
+        sent = None  # not UTF-8: written byte for byte below
+    if sent is not None and "\0" not in sent:
+        return " ".join([*parts, "--data-binary", shlex.quote(sent)])
     # A shell word cannot hold a NUL byte, nor a terminal show any byte: printf writes them, octal-escaped.
     escaped = "".join(chr(byte) if 0x20 <= byte < 0x7F and chr(byte) not in "\\%" else f"\\{byte:03o}" for byte in raw)
     return " ".join(["printf", shlex.quote(escaped), "|", *parts, "--data-binary", "@-"])
-
 
 
 def _shell_word(text: str, keys: Mapping[str, str]) -> str:
