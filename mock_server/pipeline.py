@@ -4,8 +4,10 @@ Routing (api.py), auth, rate limit, body size, media type, validation; the view 
 lookup. A request refused here has changed nothing.
 
 The mock's own controls fit in around them. `Prefer`/`__code`/`__example` are read right
-after routing (a malformed delay is a 400 then) and the delay is served there, so every
-answer, a 401 included, is slow when asked. A forced response is answered at the rate-limit
+after routing and the delay is served there, so every answer, a 401 included, is slow when
+asked. A control the mock cannot honour (a malformed delay, a code or example the spec does
+not document for the operation) is validation: a 400 after auth and the rate limit, so
+without a valid key it is a 401. A well-formed forced response is answered at the rate-limit
 step and skips the body and query checks: it is the spec's example, changes nothing and
 tells nothing of the workspace. It needs no key, so `?__code=404` works from a browser's
 address bar, but a key that is sent must be valid (a wrong key is still a 401) and counts
@@ -58,14 +60,23 @@ def check_request(call: Call, mock: MockState) -> Reply | None:
     operation_id = call.operation_id
     checks = mock.checks[operation_id]
     environ = call.environ
-    controls = read_controls(environ)
+    controls, malformed = None, None
+    try:
+        controls = read_controls(environ)  # a malformed delay raises
+        if controls is not None and controls.forces:
+            mock.forced.choose(operation_id, controls)  # a code or example the spec does not document raises
+    except ApiError as refused:
+        malformed = refused
     if controls is not None or mock.latency is not None:
         sleep_for(controls, mock.latency)
-    if controls is None or not controls.forces or "HTTP_AUTHORIZATION" in environ:
+    forced = controls is not None and controls.forces and malformed is None
+    if not forced or "HTTP_AUTHORIZATION" in environ:
         key = resolve_workspace(call, mock.keys)
         if mock.limiter is not None:
             mock.limiter.check(key)
-    if controls is not None and controls.forces:
+    if malformed is not None:
+        raise malformed  # a control the mock cannot honour is validation: after auth, as the contract orders
+    if controls is not None and forced:
         call.simulated = True
         sent = _valid_body(call, mock) if checks.body is not None else None
         return mock.forced.answer(operation_id, controls, call.params, sent, mock.store.reserve_id)

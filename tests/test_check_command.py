@@ -191,7 +191,8 @@ def test_report_json_names_the_broken_rule_with_its_entrys_evidence(tmp_path: Pa
     assert "was deleted" in evidence["message"]
     assert evidence["request"] == f"GET {BASE}{L}"
     assert evidence["response"].startswith('200 application/json {"success": true, "data": {"id": "lead_00000000000000aa"')
-    assert evidence["curl"] == f'curl -i -X GET {BASE}{L} -H "Authorization: Bearer $LEADS_API_KEY"'
+    # the recorded request carried no User-Agent or Accept: the curl turns curl's own off
+    assert evidence["curl"] == f'curl -i -X GET {BASE}{L} -H "Authorization: Bearer $LEADS_API_KEY" -H User-Agent: -H Accept:'
     # every rule the engine judges is listed; those that never fired on the 3 exchanges passed
     assert (rules["delete-envelope"]["status"], rules["delete-envelope"]["checked"]) == ("passed", 3)
     assert {"responses-match-openapi", "no-id-reuse", "update-merge-patch", "other-workspace-not-found"} <= set(rules)

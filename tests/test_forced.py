@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import time
 from typing import Any
 
 import pytest
@@ -153,3 +154,37 @@ def test_an_undocumented_choice_is_a_400_naming_the_choices(
     [error] = body["details"]["errors"]  # type: ignore[index]
     assert error["field"] == field
     assert named in error["message"]
+
+
+MALFORMED_CONTROLS = [
+    (f"/api/v1/leads/{JOHN}", {"Prefer": "delay="}),  # a delay with no value
+    ("/api/v1/leads", {"Prefer": "delay=soon"}),  # a delay that is no number
+    (f"/api/v1/leads/{JOHN}", {"Prefer": "example=nope"}),  # no such example
+    (f"/api/v1/leads/{JOHN}", {"Prefer": "code=418"}),  # an undocumented status
+    (f"/api/v1/leads/{JOHN}?__code=201", {}),  # another operation's status, from the address bar
+    (f"/api/v1/leads/{JOHN}", {"Prefer": "code=404, delay=soon"}),  # a forced answer asked with a malformed delay
+]
+
+
+@pytest.mark.parametrize("path, headers", MALFORMED_CONTROLS)
+@pytest.mark.parametrize("authorization", [None, "Bearer sk-workspace_wrong_key"])  # no key; a wrong one
+def test_a_malformed_control_is_validation_so_auth_comes_first(
+    admin: FlaskClient, path: str, headers: dict[str, str], authorization: str | None
+) -> None:
+    """The contract's order: auth (401) before validation (400); a control the mock cannot honour is validation."""
+    sent = {**headers, **({"Authorization": authorization} if authorization is not None else {})}
+    response = admin.get(path, headers=sent)
+    assert (response.status_code, response.json["code"]) == (401, "UNAUTHORIZED")  # type: ignore[index]
+    assert response.headers["WWW-Authenticate"].lower().startswith("bearer")
+    assert admin.get(path, headers={**headers, **AUTH}).status_code == 400  # with the key: the 400 naming the choices
+
+
+def test_a_well_formed_forced_answer_still_needs_no_key(client: FlaskClient) -> None:
+    response = client.get("/api/v1/leads", headers={"Prefer": "code=500"})
+    assert response.status_code == 500 and response.headers["Preference-Applied"].startswith("code=500, ")
+
+
+def test_a_well_formed_delay_is_served_beside_a_malformed_code(admin: FlaskClient) -> None:
+    started = time.monotonic()
+    response = admin.get(f"/api/v1/leads/{JOHN}", headers={"Prefer": "code=418, delay=60"})
+    assert response.status_code == 401 and time.monotonic() - started >= 0.06

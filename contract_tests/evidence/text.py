@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from typing import Mapping
 
 from ..core.exchange import Exchange
+
+BODY_SHOWN = 8192  # bytes of a request body a curl carries (generated ones fit); a longer one is cut, and said so
+CURL_ADDS = ("User-Agent", "Accept")  # what curl sends unless told otherwise
+CURL_EXPECTS_ABOVE = 1024  # curl before 7.84 asks `Expect: 100-continue` for bodies over 1 KiB (later: 1 MiB)
+_PLAIN_IN_DOUBLE_QUOTES = re.compile(r'[^"$`\\!]*')
 
 
 def redact(text: str, keys: Mapping[str, str]) -> str:
@@ -35,16 +41,49 @@ def body_excerpt(body: bytes | str | None, content_type: str = "", limit: int = 
 
 
 def curl(exchange: Exchange, keys: Mapping[str, str]) -> str:
-    """A curl command repeating the request, keys replaced by the environment variables holding them."""
-    parts = ["curl", "-i", "-X", exchange.method, shlex.quote(exchange.url)]
-    for name, value in exchange.request_headers.items():
-        if name.lower() in ("user-agent", "accept-encoding", "accept", "connection", "content-length"):
-            continue
-        header = f"{name}: {value}"
-        hidden = redact(header, keys)
-        parts += ["-H", ('"' + hidden + '"') if hidden != header else shlex.quote(header)]
+    """A curl command repeating the request as it was sent, keys replaced by the environment variables holding them.
+
+    Every header the request carried goes with it, those curl would compute itself (Host,
+    Content-Length, User-Agent, ...) included, so curl sends them as they were; the ones curl
+    adds of its own accord and the request did not carry are turned off.
+    """
+    head = "curl -i --head" if exchange.method == "HEAD" else f"curl -i -X {shlex.quote(exchange.method)}"
+    parts = [head, shlex.quote(exchange.url)]
     body = exchange.request_body
-    if body:
-        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
-        parts += ["--data-binary", shlex.quote(text if len(text) <= 500 else text[:500] + "...(truncated)")]
-    return " ".join(parts)
+    raw = body if isinstance(body, bytes) else (body or "").encode()
+    truncated = len(raw) > BODY_SHOWN
+    carried = {name.lower() for name in exchange.request_headers}
+    for name, value in exchange.request_headers.items():
+        if truncated and name.lower() == "content-length":
+            continue  # the body shown is cut short: curl counts what it does send
+        # curl drops a header written "Name:" with nothing after it; "Name;" sends it empty.
+        parts += ["-H", _shell_word(f"{name}: {value}" if value.strip() else f"{name};", keys)]
+    added = [*CURL_ADDS, *(["Expect"] if len(raw) > CURL_EXPECTS_ABOVE else [])]
+    parts += [f"-H {shlex.quote(name + ':')}" for name in added if name.lower() not in carried]
+    if not raw:
+        return " ".join(parts)
+    if truncated:
+        text = raw[:BODY_SHOWN].decode("utf-8", "replace") + "...(truncated)"
+        return " ".join([*parts, "--data-binary", shlex.quote(text)])
+    try:
+        sent: str | None = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        sent = None  # not UTF-8: written byte for byte below
+    if sent is not None and "\0" not in sent:
+        return " ".join([*parts, "--data-binary", shlex.quote(sent)])
+    # A shell word cannot hold a NUL byte, nor a terminal show any byte: printf writes them, octal-escaped.
+    escaped = "".join(chr(byte) if 0x20 <= byte < 0x7F and chr(byte) not in "\\%" else f"\\{byte:03o}" for byte in raw)
+    return " ".join(["printf", shlex.quote(escaped), "|", *parts, "--data-binary", "@-"])
+
+
+def _shell_word(text: str, keys: Mapping[str, str]) -> str:
+    """`text` as one shell word, every key in it written as the variable that holds it ("$LEADS_API_KEY")."""
+    present = sorted((key for key in keys if key and key in text), key=len, reverse=True)
+    if not present:
+        return shlex.quote(text)
+    pattern = re.compile("|".join(re.escape(key) for key in present))
+    pieces, found = pattern.split(text), pattern.findall(text)
+    variables = ["$" + keys[key] for key in found] + [""]
+    if all(_PLAIN_IN_DOUBLE_QUOTES.fullmatch(piece) for piece in pieces):
+        return '"' + "".join(piece + variable for piece, variable in zip(pieces, variables)) + '"'
+    return "".join((shlex.quote(piece) if piece else "") + (f'"{variable}"' if variable else "") for piece, variable in zip(pieces, variables))

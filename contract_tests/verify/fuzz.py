@@ -8,11 +8,16 @@ create is marked as test data; the guard refuses anything that still slips throu
 from __future__ import annotations
 
 import copy
+import re
+import threading
 import time
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 import hypothesis
 import schemathesis
+from hypothesis.internal.conjecture import providers as hypothesis_providers
+from hypothesis.internal.constants_ast import Constants
 from schemathesis.core.failures import FailureGroup
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.generation.stateful.state_machine import APIStateMachine
@@ -33,6 +38,13 @@ from .parallel import serialise_ast_parse
 STATEFUL_STEPS = 8  # calls per generated scenario: create, then what its links lead to
 MIN_SCENARIOS_PER_MACHINE = 5
 IN_FLIGHT_PER_WORKER = 2  # generated cases in flight per worker: each waits on a few requests of its checks
+# Names the HTTP layer reads for framing and answers itself (a bare 400 or 501) before any app sees
+# the request (RFC 9112 6.1-6.3, 9.6; RFC 9110 7.2, 7.6.1, 7.8, 10.1.1): as a generated extra
+# header they judge the server's HTTP library, never the API.
+FRAMING_HEADERS = frozenset(
+    {"content-length", "transfer-encoding", "host", "connection", "upgrade", "te", "trailer", "expect", "keep-alive"}
+)
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 5.1, 5.6.2: a field name is a token
 
 
 def build_schema(kit: Kit) -> OpenApiSchema:
@@ -59,10 +71,20 @@ def build_schema(kit: Kit) -> OpenApiSchema:
     if target.seed is not None:
         settings["seed"] = target.seed
     schema = schemathesis.openapi.from_dict(spec, config=schemathesis.Config.from_dict(settings))
+    schema.hook("filter_headers")(sendable_headers)  # this schema's generation only, never a global hook
     # Every request, auth probes included (they drop the session they are handed), takes the guarded session.
     transport = _GuardedTransport(kit.session)
     schema.__class__ = type("GuardedOpenApiSchema", (type(schema),), {"transport": property(lambda self: transport)})
     return schema
+
+
+def sendable_headers(context: Any, headers: dict[str, Any] | None) -> bool:
+    """Generated headers the API itself can be judged on: every name a token, none that HTTP framing reserves."""
+    return all(_TOKEN.fullmatch(name) is not None and name.lower() not in FRAMING_HEADERS for name in headers or ())
+
+
+def _no_local_constants() -> Constants:
+    return Constants()
 
 
 class _GuardedTransport:
@@ -95,17 +117,49 @@ class Fuzzer:
         self._aside = Handoff(self.workers, "leadkit-aside") if parallel else None
         if parallel:
             serialise_ast_parse()
+        self._generating = 0  # checks generating now (generating())
+        self._generating_lock = threading.Lock()
+        self._harvest: Any = None
+
+    @contextmanager
+    def generating(self) -> Iterator[None]:
+        """While a check generates, Hypothesis harvests no literals from local modules.
+
+        Hypothesis (6.131 on) draws about 5% of its values from the literals of loaded "local"
+        modules (not site-packages, not tests): with an editable install, leadkit's own source
+        (`Content-Length`, `transfer-encoding`, `Prefer`, `code=`, ...). What a seed generated then
+        depended on the install and on the modules loaded so far. No setting turns it off: the
+        harvest is one function, replaced while any check generates and restored after, so other
+        Hypothesis tests in the session keep it.
+        """
+        with self._generating_lock:
+            if not self._generating:
+                self._harvest = hypothesis_providers._get_local_constants
+                setattr(hypothesis_providers, "_get_local_constants", _no_local_constants)
+                hypothesis_providers.CONSTANTS_CACHE.cache.clear()  # pools already drawn from the harvest
+            self._generating += 1
+        try:
+            yield
+        finally:
+            with self._generating_lock:
+                self._generating -= 1
+                if not self._generating:
+                    setattr(hypothesis_providers, "_get_local_constants", self._harvest)
+                    hypothesis_providers.CONSTANTS_CACHE.cache.clear()
 
     def steer(self, case: Any) -> None:
         """Aim writes at the kit's own leads; mark valid creates as test data."""
         lead_id = case.path_parameters.get("leadId")
+        # Edits go to copies: a case's values may be the spec's example, shared with later cases.
         if "leadId" in case.path_parameters and case.method.upper() not in SAFE_METHODS:
             if not isinstance(lead_id, str) or lead_id not in self.kit.ledger.owned:
-                case.path_parameters["leadId"] = self.kit.api.create_lead()["id"]
+                case.path_parameters = {**case.path_parameters, "leadId": self.kit.api.create_lead()["id"]}
         elif case.method.upper() == "POST" and isinstance(case.body, dict) and _positive(case):
-            case.body.setdefault("source", TEST_SOURCE)
-            if isinstance(case.body.get("metadata", {}), dict):
-                case.body["metadata"] = {RUN_KEY: self.kit.ledger.run_id, **case.body.get("metadata", {})}
+            body = dict(case.body)
+            body.setdefault("source", TEST_SOURCE)
+            if isinstance(body.get("metadata", {}), dict):
+                body["metadata"] = {RUN_KEY: self.kit.ledger.run_id, **body.get("metadata", {})}
+            case.body = body
         case.meta  # noqa: B018 - reading it re-validates the case against the spec after the edits
 
     def send(self, case: Any) -> None:
@@ -208,11 +262,11 @@ class Fuzzer:
 
     def run_stateful(self, schema: OpenApiSchema) -> None:
         """The scenarios, split over up to `workers` state machines run at once, each with its own seed."""
-        found: list[ContractViolation] = []
         total = self.kit.target.max_examples
         # Hypothesis starts each run with its simplest scenarios: a machine needs a few examples to explore.
         shards = max(1, min(self.workers, total // MIN_SCENARIOS_PER_MACHINE))
-        runs = [self._stateful_run(schema, found, shard, -(-total // shards)) for shard in range(shards)]
+        by_machine: list[list[ContractViolation]] = [[] for _ in range(shards)]
+        runs = [self._stateful_run(schema, by_machine[shard], shard, -(-total // shards)) for shard in range(shards)]
         errors: list[BaseException] = []
         if len(runs) == 1:
             try:
@@ -221,6 +275,8 @@ class Fuzzer:
                 errors.append(exc)
         else:
             errors = run_at_once(runs, "leadkit-stateful")
+        # Machine by machine, not in the order threads happened to report: a seed shows the same evidence each run.
+        found = [violation for machine in by_machine for violation in machine]
         aside = self._aside.join() if self._aside is not None else []
         found += [error for error in aside if isinstance(error, ContractViolation)]
         errors += [error for error in aside if not isinstance(error, ContractViolation)]

@@ -10,8 +10,9 @@ the call is done. A check runs alone, by pytest's own protocol, when it
 - is marked `leadkit_serial`, or is not a leadkit check (no `leadkit_rule`),
 - uses a fixture with a teardown (a `yield` fixture, or a builtin such as `monkeypatch`) below
   session scope: its teardown must not run before the check is done,
-- takes a Schemathesis `case`: its operations report as subtests from inside the call, and it
-  spreads its own requests over threads anyway.
+- takes a Schemathesis `case` (in the function Schemathesis wraps, `check_parameters`): its
+  operations report as subtests from inside the call, and it spreads its own requests over
+  threads anyway.
 
 So any check in the existing style (`api`/`other_api`/`kit` fixtures, plain module fixtures)
 runs in parallel with no change.
@@ -57,11 +58,26 @@ ALONE_FIXTURES = {"case"}
 RANDOM_WARNING = "Do not use the `random` module inside strategies"
 
 
+def check_parameters(item: pytest.Item) -> set[str]:
+    """What the check's own function takes.
+
+    For a Schemathesis check that is the function it calls per case (Hypothesis's public
+    `.hypothesis.inner_test`): pytest sees only the wrapper, which takes `request` and fetches
+    `case` and the other fixtures itself, so the item's fixtures name neither.
+    """
+    function = getattr(item, "obj", None)
+    function = getattr(getattr(function, "hypothesis", None), "inner_test", function)
+    try:
+        return set(inspect.signature(function).parameters) if function is not None else set()
+    except (TypeError, ValueError):
+        return set()
+
+
 def runs_alone(item: pytest.Item) -> bool:
     if item.get_closest_marker("leadkit_rule") is None or item.get_closest_marker("leadkit_serial") is not None:
         return True
     info = getattr(item, "_fixtureinfo", None)
-    if info is None:
+    if info is None or ALONE_FIXTURES & check_parameters(item):
         return True
     params = set(getattr(getattr(item, "callspec", None), "params", {}))
     for name in info.names_closure:

@@ -25,7 +25,7 @@ from ..live.interrupt import Stopper, caused_by_interrupt
 from ..live.kit import Kit
 from ..live.target import ENV_API_KEY, ENV_BASE_URL, ENV_SECOND_API_KEY, Target, TargetError, resolve_target
 from .findings import Findings, findings_from
-from .parallel import RANDOM_WARNING, RECORD, run_checks
+from .parallel import RANDOM_WARNING, RECORD, check_parameters, run_checks
 
 TARGET = pytest.StashKey[Target]()  # set by `leadkit verify` (or a wrapping plugin) to skip the options
 KIT = pytest.StashKey[Kit]()
@@ -178,21 +178,36 @@ def pytest_runtestloop(session: pytest.Session) -> Any:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, Any, Any]:
-    """A generated check is over only once every case it handed off was answered and judged."""
-    fuzzer: Any = (pyfuncitem.funcargs or {}).get("fuzzer")
-    try:
-        result = yield
-    except NotApplicable as exc:
-        if fuzzer is not None:
+    """A generated check generates without Hypothesis's local literals (fuzz.Fuzzer.generating), and is over
+    only once every case it handed off was answered and judged. A check the deployment gives nothing to
+    work on (live.api.NotApplicable) is a skip."""
+    fuzzer = _fuzzer_of(pyfuncitem)
+    if fuzzer is None:
+        try:
+            return (yield)
+        except NotApplicable as exc:
+            pytest.skip(str(exc))
+    with fuzzer.generating():
+        try:
+            result = yield
+        except BaseException as exc:
             fuzzer.drain(quiet=True)
-        pytest.skip(str(exc))
-    except BaseException:
-        if fuzzer is not None:
-            fuzzer.drain(quiet=True)
-        raise
-    if fuzzer is not None:
+            if isinstance(exc, NotApplicable):
+                pytest.skip(str(exc))
+            raise
         fuzzer.drain()
     return result
+
+
+def _fuzzer_of(item: pytest.Function) -> Any:
+    """The fuzzer the check hands cases to, whether pytest passes it or Schemathesis fetches it for the case function."""
+    funcargs = item.funcargs or {}
+    if "fuzzer" in funcargs:
+        return funcargs["fuzzer"]
+    request: Any = funcargs.get("request")
+    if request is None or "fuzzer" not in check_parameters(item):
+        return None
+    return request.getfixturevalue("fuzzer")  # session scope: the one its cases go to
 
 
 @pytest.hookimpl(tryfirst=True)

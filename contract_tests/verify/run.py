@@ -101,7 +101,8 @@ def verify(
         verdict = f"--require-coverage: {len(coverage.required_missing)} documented statuses never seen: {missing}"
         summary += f"\nleadkit verify: {verdict}"
     if findings.violations and target.seed is not None:
-        summary += f"\nTo repeat the generated requests: --seed {target.seed}"
+        # The stateful scenarios are split over up to --workers machines, each of --max-examples / machines.
+        summary += f"\nTo repeat the generated requests: --seed {target.seed} --max-examples {target.max_examples} --workers {target.workers}"
     notes = [kit.cleanup_note()] if kit else []
     notes += [f"{finding.check}: {finding.message}" for finding in findings.errors] + findings.collection_errors
     report = build_report(

@@ -111,7 +111,7 @@ def test_summary_gives_a_curl_without_the_keys() -> None:
     command = curl(exchange, {KEY: "LEADS_API_KEY", SECOND_KEY: "LEADS_SECOND_API_KEY"})
     assert command == (
         "curl -i -X PUT http://a.example/api/v1/leads/lead_1 -H \"Authorization: Bearer $LEADS_SECOND_API_KEY\" "
-        "-H 'Content-Type: application/json' --data-binary '{\"name\": \"O'\"'\"'Brien\"}'"
+        "-H 'Content-Type: application/json' -H User-Agent: -H Accept: --data-binary '{\"name\": \"O'\"'\"'Brien\"}'"
     )
 
 
