@@ -38,7 +38,11 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    if not (sys.argv[1:] if argv is None else argv):  # `leadkit` alone: what it can do, not "arguments are required"
+        parser.print_help()
+        return ExitCode.CANNOT_RUN
+    args = parser.parse_args(argv)
     try:
         code: int = args.run(args)
     except CannotRun as exc:  # every command's "cannot run", said one way

@@ -42,7 +42,7 @@ def test_a_violation_is_printed_with_entry_rule_section_excerpt_and_curl(tmp_pat
     assert 'response: 200 {"success": true' in out
     assert f"curl -i -X GET {BASE}{L} -H \"Authorization: Bearer $LEADS_API_KEY\"" in out
     assert KEY_A not in out  # keys are never printed
-    assert "1 violations of 1 rules: not-found-after-delete (1)" in out
+    assert "1 violation of 1 rule: not-found-after-delete (1)" in out
     assert "does NOT conform" in out
 
 
@@ -107,7 +107,7 @@ def test_base64_omitted_bodies_preflights_and_pages_are_handled(tmp_path: Path) 
     assert "3 API exchanges judged (1 outside the API, 1 CORS preflights not judged)" in done.stdout
     assert "entry 5: BROKEN not-found-after-delete" in done.stdout  # the omitted DELETE body still says 200
     assert "1 responses had no recorded body; only their status and headers were judged (entries 4)" in done.stdout
-    assert "violations of 1 rules" in done.stdout
+    assert "of 1 rule: not-found-after-delete" in done.stdout
 
 
 def test_stripped_authorization_names_the_rules_it_could_not_judge(tmp_path: Path) -> None:

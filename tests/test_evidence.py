@@ -108,3 +108,8 @@ def test_html_is_self_contained_with_the_verdict_first() -> None:
     assert "<script src" not in page and "<link" not in page
     assert 'id="rule-update-partial"' in page and "$LEADS_API_KEY" in page and "sk-secret" not in page
     assert '<td class="never">never</td>' in page
+
+
+def test_html_shows_what_broke_and_its_evidence_before_the_table_of_every_rule() -> None:
+    page = render_html(report())
+    assert page.index("<h2>Evidence</h2>") < page.index('id="rule-update-partial"') < page.index("<h2>Rules</h2>")

@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from ..evidence.schema import report_schema_path
+
 CHECK_EPILOG = """\
 exit codes:
   0  every API exchange in the file conforms to the contract
@@ -17,7 +19,7 @@ recordings it reads:
   attached content, .har or .zip), and leadkit's own (proxy --record, mock --record).
   Without Authorization headers (Chromium strips them on export) the rules that need each
   request's key are listed as not judged rather than guessed.
-evidence files (as for verify; the same schema, leadkit-report/1, docs/report-schema.json):
+evidence files (as for verify; the same schema, leadkit-report/1, {schema}):
   --report-json PATH  every rule the engine judges: broken (each violation's entry number,
                       message, request and response excerpts, the entry compared with, a curl
                       with keys as $LEADS_API_KEY), passed (it never fired on the entries judged)
@@ -41,13 +43,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
             "that came back, an id issued twice, createdAt moved, updatedAt not later, an update "
             "not applied as sent, another workspace's lead)."
         ),
-        epilog=CHECK_EPILOG,
+        epilog=CHECK_EPILOG.format(schema=report_schema_path()),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument("har", metavar="FILE.har", help="the recording (.har, or Playwright's .zip)")
     check.add_argument("--base-url", metavar="URL", help="judge only entries of this deployment (the part before /api/v1)")
     check.add_argument("--json", action="store_true", help="print the findings as one JSON document instead")
-    check.add_argument("--report-json", metavar="PATH", help="also write the evidence as JSON (schema: docs/report-schema.json)")
+    check.add_argument("--report-json", metavar="PATH", help=f"also write the evidence as JSON (schema: {report_schema_path()})")
     check.add_argument("--report-html", metavar="PATH", help="also write the evidence as one self-contained HTML page")
     check.set_defaults(run=run_check)
 

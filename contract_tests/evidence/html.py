@@ -56,6 +56,10 @@ def render_html(report: Report) -> str:
         f"({seconds:.1f} s, {report.requests:,} requests).</p>",
     ]
     parts += [f"<p>{escape(note)}</p>" for note in report.notes]
+    broken = [rule for rule in sorted(report.rules, key=lambda r: r.id) if rule.status == "broken"]
+    if broken:  # what broke first, with its evidence: never below dozens of rows of "passed"
+        parts.append("<h2>Evidence</h2>")
+        parts += [_evidence(rule) for rule in broken]
     parts += [
         "<h2>Rules</h2>",
         f'<div class="filters">{buttons} <input id="filter-text" placeholder="filter by text" aria-label="filter by text"></div>',
@@ -64,10 +68,6 @@ def render_html(report: Report) -> str:
     ]
     parts += [_rule_row(rule) for rule in sorted(report.rules, key=lambda r: (r.status != "broken", r.status != "skipped", r.id))]
     parts.append("</tbody></table>")
-    broken = [rule for rule in report.rules if rule.status == "broken"]
-    if broken:
-        parts.append("<h2>Evidence</h2>")
-        parts += [_evidence(rule) for rule in broken]
     if report.coverage is not None:
         parts.append(_coverage(report))
     parts.append(f"<script>{SCRIPT}</script></body></html>")

@@ -12,7 +12,7 @@ from ..core.outcome import ExitCode
 from ..engine import Breach
 from ..engine.coverage import Seen
 from ..engine.stream import Stream
-from .text import curl
+from .text import count, curl
 
 _PRIVATE = ("cookie", "proxy-authorization")  # never shown, never in a curl
 
@@ -144,7 +144,7 @@ class Tally:
         rules = self.rules
         if rules:
             listed = ", ".join(f"{rule_id} ({count})" for rule_id, count in rules.most_common())
-            lines.append(f"  {len(self.findings)} violations of {len(rules)} rules: {listed}")
+            lines.append(f"  {count(len(self.findings), 'violation')} of {count(len(rules), 'rule')}: {listed}")
         lines.append(f"verdict: {self.verdict()}")
         return lines
 

@@ -22,6 +22,11 @@ def redact(text: str, keys: Mapping[str, str]) -> str:
     return text
 
 
+def count(n: int, noun: str) -> str:
+    """`1 rule`, `2 rules`: a number with its noun, as a reader says it."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def one_line(text: str, limit: int = 160) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[:limit] + "…"

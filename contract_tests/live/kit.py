@@ -13,7 +13,7 @@ import requests
 from mock_server.spec import load_spec
 
 from ..engine.coverage import Seen
-from ..evidence.text import body_excerpt
+from ..evidence.text import body_excerpt, count
 from .api import Api
 from .client import TIMEOUT_S, Client
 from .guard import Guard, Ledger
@@ -34,6 +34,7 @@ class Kit:
     stopper: Stopper = field(default_factory=Stopper)
     seen: Seen | None = None  # every (operation, status) the run saw: its coverage
     leftovers: dict[str, str] = field(default_factory=dict)  # lead id -> why cleanup could not remove it
+    removed: int = 0  # leads cleanup removed (the rest of what was made, the run deleted itself)
 
     @classmethod
     def open(cls, target: Target, stopper: Stopper | None = None) -> Kit:
@@ -78,7 +79,7 @@ class Kit:
         self.stopper.cleaning = True
         alive = self.ledger.alive()
         if len(alive) > 20:
-            self.stopper.announce(f"leadkit verify: removing the {len(alive)} test leads the kit created")
+            self.stopper.announce(f"leadkit verify: removing the {count(len(alive), 'test lead')} of the kit's still there")
         pool = ThreadPoolExecutor(max(1, self.target.workers), thread_name_prefix="leadkit-cleanup")
         futures = {pool.submit(self._remove_one, lead_id, key): lead_id for lead_id, key in alive.items()}
         try:
@@ -98,6 +99,7 @@ class Kit:
                 self.leftovers[lead_id] = why
             else:
                 self.ledger.deleted.add(lead_id)
+                self.removed += 1
 
     def cleanup_note(self, maker: str = "the kit") -> str:
         """What cleanup did, in a line (or a list of what it could not remove); `maker` names who made the leads."""
@@ -105,10 +107,11 @@ class Kit:
         if not made:
             return f"Cleanup: nothing to remove, {maker} created no lead."
         if self.leftovers:
-            lines = [f"Cleanup: could NOT remove {len(self.leftovers)} of the {made} test leads {maker} created:"]
+            lines = [f"Cleanup: could NOT remove {len(self.leftovers):,} of the {count(made, 'test lead')} {maker} created:"]
             lines += [f"  {lead_id}: {why}" for lead_id, why in sorted(self.leftovers.items())]
             return "\n".join(lines)
-        return f"Cleanup: the {made} test leads {maker} created are all gone (run id {self.ledger.run_id})."
+        # One number for what was made: the run deleted some itself, cleanup removed the rest (the number it announced).
+        return f"Cleanup: the {count(made, 'test lead')} {maker} created are all gone ({self.removed:,} removed at the end; run id {self.ledger.run_id})."
 
     def _remove_one(self, lead_id: str, key: str) -> str | None:
         try:

@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from ..evidence.schema import report_schema_path
+
 EPILOG = """\
 It prints one line per violation as it happens, adds `Leadkit-Violations: <rule ids>` to each
 offending response, and on Ctrl-C or SIGTERM prints the summary and exits 1 if it saw any
@@ -37,7 +39,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     proxy.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     proxy.add_argument("--port", default="4011", help="port to listen on, 0 for any free one (default: %(default)s)")
     proxy.add_argument("--record", metavar="FILE.har", help="also write the traffic as HAR to this file when stopped")
-    proxy.add_argument("--report-json", metavar="PATH", help="when stopped, write the evidence as JSON, as check does (schema: docs/report-schema.json)")
+    proxy.add_argument("--report-json", metavar="PATH", help=f"when stopped, write the evidence as JSON, as check does (schema: {report_schema_path()})")
     proxy.add_argument("--report-html", metavar="PATH", help="when stopped, write the evidence as one self-contained HTML page")
     proxy.add_argument("--quiet", action="store_true", help="no banner at start (violations and the summary are still printed)")
     proxy.set_defaults(run=run)

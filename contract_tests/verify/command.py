@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..core.outcome import ExitCode
+from ..evidence.schema import report_schema_path
 from ..live.target import DEFAULT_MAX_EXAMPLES, DEFAULT_WORKERS, ENV_API_KEY, ENV_BASE_URL, ENV_SECOND_API_KEY, resolve_target
 
 EPILOG = f"""\
@@ -51,7 +52,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     parser.add_argument(
         "--workers", type=int, metavar="N", help=f"checks at once (default {DEFAULT_WORKERS}; 1 runs them one by one, in file order)"
     )
-    parser.add_argument("--report-json", metavar="PATH", help="write the evidence as JSON (schema: docs/report-schema.json)")
+    parser.add_argument("--report-json", metavar="PATH", help=f"write the evidence as JSON (schema: {report_schema_path()})")
     parser.add_argument("--report-html", metavar="PATH", help="write the evidence as one self-contained HTML page")
     parser.add_argument(
         "--require-coverage", action="store_true", help="exit 3 unless every documented status of every operation was seen (429 and 5xx excepted)"

@@ -97,7 +97,11 @@ def test_ctrl_c_during_the_generated_phase(tmp_path: Path) -> None:
 
 def test_ctrl_c_during_cleanup_lets_cleanup_finish(tmp_path: Path) -> None:
     with live_mock(tmp_path, "--latency", "150") as url:
-        code, output = interrupt(url, lambda line, _: "removing the" in line and "test leads the kit created" in line, "--max-examples", "2")
+        code, output = interrupt(url, lambda line, _: "removing the" in line and "of the kit's still there" in line, "--max-examples", "2")
         assert_exact(code, output, url)
     assert "still removing the kit's test leads" in output
+    # One number: the leads announced as still there are the ones cleanup says it removed.
+    announced = re.search(r"removing the ([\d,]+) test leads of the kit's still there", output)
+    removed = re.search(r"Cleanup: the [\d,]+ test leads the kit created are all gone \(([\d,]+) removed at the end", output)
+    assert announced and removed and announced[1] == removed[1], output
     assert "Every check had run when the interrupt came." in output

@@ -116,7 +116,7 @@ def test_leads_the_kit_could_not_remove_are_reported() -> None:
     outcome = run_verify(in_process(Planted(app, before=refuse_deletes)), select="test_get_answers_200")
     left = lead_ids(app) - lead_ids(mock())  # a fresh mock holds the same fixture leads
     assert len(left) == 1
-    assert f"Cleanup: could NOT remove 1 of the 1 test leads the kit created:\n  {left.pop()}: DELETE answered 503" in outcome.summary
+    assert f"Cleanup: could NOT remove 1 of the 1 test lead the kit created:\n  {left.pop()}: DELETE answered 503" in outcome.summary
 
 
 SEEDED_A, SEEDED_B = "sk-seeded-alpha", "sk-seeded-beta"

@@ -119,7 +119,7 @@ def test_sigterm_prints_the_violations_and_exits_1_without_printing_keys() -> No
         code, output = live.stop()
     assert code == 1, output
     assert f"VIOLATION not-found-after-delete: GET /api/v1/leads/{lead} -> 200" in output
-    assert "1 violations of 1 rules: not-found-after-delete (1)" in output
+    assert "1 violation of 1 rule: not-found-after-delete (1)" in output
     assert KEY not in output
 
 
