@@ -15,7 +15,8 @@ import pytest
 import requests
 
 from tests.conftest import AUTH, KEY, SECOND_KEY
-from livemock import LEADKIT, ROOT, LiveMock, ensure_command
+import inprocess
+from livemock import LiveMock, ensure_command
 from mock_server import create_app
 from leadkit.cli import build_parser
 from mock_server.command import config_from_args
@@ -54,7 +55,7 @@ def test_no_flags_change_nothing_but_turn_the_request_log_on() -> None:
     ],
 )
 def test_a_bad_flag_is_a_clear_error_before_serving(flags: list[str], message: str) -> None:
-    done = subprocess.run([*LEADKIT, "mock", "--port", "0", *flags], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = inprocess.leadkit("mock", "--port", "0", *flags)
     assert done.returncode == 2
     assert f"leadkit: error: {message}" in done.stderr
 

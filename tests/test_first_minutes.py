@@ -13,18 +13,12 @@ from pathlib import Path
 import pytest
 import requests
 
+from inprocess import leadkit  # arguments, help, exit codes: in this process (the mock's process tests: _banner, test_live.py)
 from livemock import LEADKIT, ROOT, free_port
 from tests.conftest import AUTH
 from leadkit.cli import build_parser
 
 README = (ROOT / "README.md").read_text()
-
-
-def leadkit(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("LEADS_")}
-    return subprocess.run(
-        [*LEADKIT, *args], cwd=ROOT, capture_output=True, text=True, timeout=60, env={**clean, **(env or {})}
-    )
 
 
 @pytest.mark.parametrize("port", ["99999", "-1", "http", "65536"])

@@ -8,9 +8,10 @@ import time
 import urllib.request
 from typing import Any
 
+import inprocess
 import pytest
 from planting import mock
-from kit_helpers import HAND_WRITTEN, KEY, SECOND_KEY, free_port, in_process, leadkit, run_verify
+from kit_helpers import HAND_WRITTEN, KEY, SECOND_KEY, free_port, in_process, run_verify
 
 from contract_tests.conformance import Exchange
 from contract_tests.report import curl
@@ -171,7 +172,7 @@ def test_a_plain_file_server_is_not_the_leads_api(tmp_path: Any) -> None:
                 break
             except OSError:
                 time.sleep(0.1)
-        result = leadkit("verify", "--base-url", url, "--api-key", KEY, timeout=60)
+        result = inprocess.leadkit("verify", "--base-url", url, "--api-key", KEY)
     finally:
         server.terminate()
         server.wait(timeout=10)
