@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
-import pytest
 from harmaker import BASE, KEY_A, LEAD, Har, deleted, lead, listing, not_found
 from inprocess import Ran, leadkit
 from livemock import LEADKIT, ROOT
@@ -263,7 +262,6 @@ def test_html_report_is_one_file_with_the_verdict_and_the_broken_rule(tmp_path: 
     assert "curl -i -X GET" in section and "$LEADS_API_KEY" in section
 
 
-@pytest.mark.slow
 def test_html_report_of_a_recording_in_a_browser_offline(tmp_path: Path, report_browser: Any) -> None:
     reported(tmp_path, broken_har().write(tmp_path / "s.har"))
     html_path = tmp_path / "report.html"

@@ -73,7 +73,6 @@ def logged(tmp_path_factory: pytest.TempPathFactory) -> str:
     return text
 
 
-@pytest.mark.slow
 def test_startup_prints_base_url_docs_keys_and_a_curl(logged: str) -> None:
     port = re.search(r"PORT (\d+)", logged).group(1)  # type: ignore[union-attr]
     base = f"http://127.0.0.1:{port}"
@@ -83,7 +82,6 @@ def test_startup_prints_base_url_docs_keys_and_a_curl(logged: str) -> None:
     assert f"curl -H 'Authorization: Bearer {KEY}' {base}/api/v1/leads" in logged
 
 
-@pytest.mark.slow
 def test_the_printed_curl_works_as_pasted(tmp_path: Path) -> None:
     curl = ensure_command("curl", "curl")
     log = tmp_path / "out.txt"
@@ -99,7 +97,6 @@ def test_the_printed_curl_works_as_pasted(tmp_path: Path) -> None:
                 assert body["success"] is True
 
 
-@pytest.mark.slow
 def test_one_log_line_per_request_with_method_path_status_and_ms(logged: str) -> None:
     # The readiness probe's own request (GET /__mock/) is logged too; these are the test's.
     lines = [line for line in logged.splitlines() if re.fullmatch(r"[A-Z]+ /api/\S* \d{3} \d+\.\dms", line)]
@@ -110,7 +107,6 @@ def test_one_log_line_per_request_with_method_path_status_and_ms(logged: str) ->
     ]
 
 
-@pytest.mark.slow
 def test_quiet_prints_no_request_lines(tmp_path: Path) -> None:
     log = tmp_path / "out.txt"
     with open(log, "w") as output, LiveMock("--quiet", output=output) as mock:
@@ -120,7 +116,6 @@ def test_quiet_prints_no_request_lines(tmp_path: Path) -> None:
     assert not re.search(r"^GET /api/v1/leads \d{3}", text, re.MULTILINE)
 
 
-@pytest.mark.slow
 def test_kill_9_of_the_server_leaves_no_worker_serving() -> None:
     mock = LiveMock("--quiet")
     try:

@@ -86,20 +86,17 @@ def _banner(*args: str, env: dict[str, str] | None = None, timeout_s: float = 30
             process.wait(timeout=15)
 
 
-@pytest.mark.slow
 def test_port_0_picks_a_free_port_and_the_banner_shows_it() -> None:
     text, base = _banner("--port", "0")
     assert not base.endswith(":0") and re.fullmatch(r"http://127\.0\.0\.1:\d+", base)
 
 
-@pytest.mark.slow
 def test_leads_port_and_leads_host_are_read() -> None:
     port = free_port()
     _, base = _banner(env={"LEADS_PORT": str(port), "LEADS_HOST": "127.0.0.1"})
     assert base == f"http://127.0.0.1:{port}"
 
 
-@pytest.mark.slow
 def test_the_banner_says_where_a_seeded_clock_starts() -> None:
     text, _ = _banner("--port", "0", "--seed", "7")
     assert "seed 7" in text and "2025-01-01T00:00:00.000Z" in text

@@ -190,7 +190,6 @@ def write_until_killed(base_url: str, ledger: Ledger, stop: threading.Event, wor
             return  # killed: no answer, or half of one
 
 
-@pytest.mark.slow
 def test_kill_9_during_writes_loses_no_acknowledged_write(state_path: Path) -> None:
     ledger = Ledger()
     for round_ in range(3):  # kill, restart on the same file, write more, kill again

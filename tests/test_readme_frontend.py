@@ -16,7 +16,6 @@ from mock_server.admin import ENDPOINTS
 from leadkit.cli import build_parser
 from readmedoc import DOCUMENTED_BASE, aimed_at, blocks, section
 
-pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 import requests
 
 import inprocess
 from livemock import LiveMock
 
-pytestmark = pytest.mark.slow
 AUTH = {"Authorization": "Bearer sk-workspace_your_api_key"}
 
 

@@ -22,7 +22,6 @@ from livemock import LiveMock, ensure_command
 from contract_tests.proxy.app import Proxy
 from contract_tests.proxy.serve import InThread
 
-pytestmark = pytest.mark.slow
 
 PAGE = (HERE.parent / "pages" / "leads.html").read_text()
 MOCK_KEY = "sk-workspace_your_api_key"

@@ -155,7 +155,6 @@ def test_checks_that_cannot_name_a_rule_never_pass_for_conformance(monkeypatch: 
     assert "2 checks failed without naming a rule: is the plugin loaded?" in outcome.summary
 
 
-@pytest.mark.slow
 def test_a_plain_file_server_is_not_the_leads_api(tmp_path: Any) -> None:
     """`python3 -m http.server` serving a file at api/v1/leads: any 200 is not enough to start."""
     (tmp_path / "api" / "v1").mkdir(parents=True)

@@ -21,7 +21,6 @@ from livemock import LEADKIT, ROOT, ensure_command, free_port
 SEED = ROOT / "docs" / "vendor" / "delete-lead.txt"
 VENDOR_HOST = "https://your-domain.com"
 
-pytestmark = pytest.mark.slow
 
 
 class LiveProxy:

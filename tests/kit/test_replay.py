@@ -28,7 +28,6 @@ from test_proxy_traffic import NOT_SHOWN, SHOWN
 from contract_tests.har import read_har
 from contract_tests.replay.session import Replay, replay
 
-pytestmark = pytest.mark.slow
 INDEPENDENT_KEYS = ("indie-alpha-7f3c", "indie-beta-19d2")
 
 
