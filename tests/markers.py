@@ -18,6 +18,7 @@ import dis
 import inspect
 import os
 import subprocess
+import sys
 import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,8 +34,6 @@ LIVE: set[object] = {subprocess, os.system, os.fork, os.posix_spawn, os.posix_sp
 LIVE_PACKAGES = ("playwright",)
 # What starts a pytest session: `verify` runs the kit's checks in one of their own.
 KIT: set[object] = {pytest.main}
-
-_marks_of: dict[object, frozenset[str]] = {}
 
 
 def _loaded(code: types.CodeType, namespace: dict[str, Any]) -> Iterator[object]:
@@ -65,8 +64,6 @@ def _loaded(code: types.CodeType, namespace: dict[str, Any]) -> Iterator[object]
 
 def _imported(name: str) -> object:
     """The module `name` if it is loaded; else a stand-in that still says which package it is."""
-    import sys
-
     return sys.modules.get(name) or types.ModuleType(name)
 
 
@@ -121,38 +118,44 @@ def _functions_of(thing: object) -> list[types.FunctionType]:
     return []
 
 
-def marks_of(thing: object, follow: bool = True) -> frozenset[str]:
-    """The tier markers of what `thing` uses: followed through HELPERS, one level elsewhere."""
-    thing = _underlying(thing)  # a bound method is made anew each time: key on its function
-    key = (id(thing), follow)
-    if key in _marks_of:
-        return _marks_of[key]
-    _marks_of[key] = frozenset()  # a cycle adds nothing
-    found = _own(thing)
-    for function in _functions_of(thing):
-        for used in map(_underlying, _loaded(function.__code__, function.__globals__)):
-            found |= _own(used)
-            if follow and _followed(used):
-                found |= marks_of(used)
-            elif follow and isinstance(used, types.FunctionType):
-                found |= marks_of(used, follow=False)
-    _marks_of[key] = frozenset(found)
-    return _marks_of[key]
+class Reading:
+    """What the tests of one collection use; each function is read once."""
 
+    def __init__(self) -> None:
+        self._read: dict[tuple[int, bool], tuple[object, frozenset[str]]] = {}  # by id; the object kept, so no id is reused
 
-def used_by(item: pytest.Function) -> frozenset[str]:
-    """The marks of a test: its function's and every fixture's it requests, directly or not."""
-    found = set(marks_of(item.function))
-    for definitions in item._fixtureinfo.name2fixturedefs.values():
-        for definition in definitions:
-            found |= marks_of(definition.func)
-    return frozenset(found)
+    def marks_of(self, thing: object, follow: bool = True) -> frozenset[str]:
+        """The tier markers of what `thing` uses: followed through HELPERS, one level elsewhere."""
+        thing = _underlying(thing)  # a bound method is made anew each time: key on its function
+        key = (id(thing), follow)
+        if key in self._read:
+            return self._read[key][1]
+        self._read[key] = (thing, frozenset())  # a cycle adds nothing
+        found = _own(thing)
+        for function in _functions_of(thing):
+            for used in map(_underlying, _loaded(function.__code__, function.__globals__)):
+                found |= _own(used)
+                if follow and _followed(used):
+                    found |= self.marks_of(used)
+                elif follow and isinstance(used, types.FunctionType):
+                    found |= self.marks_of(used, follow=False)
+        self._read[key] = (thing, frozenset(found))
+        return frozenset(found)
+
+    def used_by(self, item: pytest.Function) -> frozenset[str]:
+        """The marks of a test: its function's, and those of every fixture it requests, directly or not."""
+        found = set(self.marks_of(item.function))
+        for definitions in item._fixtureinfo.name2fixturedefs.values():  # the whole closure, overridden ones too
+            for definition in definitions:
+                found |= self.marks_of(definition.func)
+        return frozenset(found)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    reading = Reading()
     for item in items:
         if isinstance(item, pytest.Function):
-            for mark in sorted(used_by(item) - {mark.name for mark in item.iter_markers()}):
+            for mark in sorted(reading.used_by(item) - {mark.name for mark in item.iter_markers()}):
                 item.add_marker(mark)
         if item.get_closest_marker("live") or item.get_closest_marker("kit"):
             item.add_marker("slow")
