@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import builtins
 import dis
+import functools
+import importlib
+import importlib.util
 import inspect
 import os
 import subprocess
@@ -63,17 +66,31 @@ def _loaded(code: types.CodeType, namespace: dict[str, Any]) -> Iterator[object]
 
 
 def _imported(name: str) -> object:
-    """The module `name` if it is loaded; else a stand-in that still says which package it is."""
-    return sys.modules.get(name) or types.ModuleType(name)
+    """The module `name`: imported if it is the suite's own (a helper imported inside a function), else a stand-in.
+
+    A stand-in still says which package it is (Playwright, imported inside the browser fixtures).
+    """
+    if name in sys.modules:
+        return sys.modules[name]
+    try:
+        top = importlib.util.find_spec(name.partition(".")[0])  # a top-level name: nothing is imported to find it
+    except (ImportError, ValueError):
+        top = None
+    places = [top.origin] if top is not None and top.origin else []
+    places += list(top.submodule_search_locations or []) if top is not None else []
+    if any(Path(place).resolve().is_relative_to(folder) for place in places for folder in HELPERS):
+        return importlib.import_module(name)
+    return types.ModuleType(name)
 
 
 def _followed(thing: object) -> bool:
-    code = getattr(thing, "__code__", None)
-    if code is not None:
-        path = code.co_filename
+    """Whether `thing` is the suite's own (or bench's): a function, class or module from HELPERS."""
+    if isinstance(thing, types.FunctionType):
+        path = thing.__code__.co_filename
+    elif isinstance(thing, (type, types.ModuleType)):
+        path = getattr(inspect.getmodule(thing), "__file__", None) or "/"
     else:
-        module = inspect.getmodule(thing)
-        path = getattr(module, "__file__", None) or "/"
+        return False  # an instance, a descriptor, a constant: nothing of its own to read
     return any(Path(path).resolve().is_relative_to(folder) for folder in HELPERS)
 
 
@@ -174,6 +191,7 @@ def _held_to_its_tier(item: pytest.Item) -> Iterator[list[str]]:
     def refuse(owner: Any, name: str, mark: str, what: str) -> None:
         original = getattr(owner, name)
 
+        @functools.wraps(original)  # read while refused (tests/test_markers.py), it is still what it wraps
         def refused(*args: Any, **kwargs: Any) -> Any:
             broken.append(f"{item.nodeid} {what} but is not marked {mark!r}: tests/markers.py did not see it; declare it")
             raise TierError(broken[-1])
