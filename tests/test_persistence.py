@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import sqlite3
-import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -17,7 +16,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import AUTH, JANE, JOHN, Api
-from livemock import LEADKIT, ROOT, LiveMock
+import inprocess
+from livemock import LiveMock
 from mock_server import create_app
 from mock_server.persistence import StateError
 from mock_server.state import EXTENSION
@@ -143,7 +143,7 @@ def test_a_lead_both_live_and_retired_is_a_clear_error(opened: list[Flask], stat
 
 def test_the_command_refuses_a_bad_state_file(state_path: Path) -> None:
     state_path.write_bytes(b"this is not SQLite" * 100)
-    done = subprocess.run([*LEADKIT, "mock", "--state", str(state_path), "--port", "0"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = inprocess.leadkit("mock", "--state", str(state_path), "--port", "0")
     assert done.returncode == 2
     assert "not a usable SQLite state file" in done.stderr
 
