@@ -25,6 +25,8 @@ JOHN = "lead_1234567890abcdef"
 JANE = "lead_0987654321fedcba"
 TEST_HOST = "http://localhost"
 
+pytest_plugins = ["markers"]  # the tiers: `live`, `kit` and `slow`, marked by what each test uses
+
 
 @pytest.fixture(scope="session")
 def spec() -> dict[str, Any]:

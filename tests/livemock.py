@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import IO, Any
@@ -21,15 +23,21 @@ ROOT = Path(__file__).resolve().parent.parent
 def ensure_command(name: str, apt_package: str) -> str:
     """The path of `name`, installing its Debian package first if the machine lacks it (CI is root)."""
     found = shutil.which(name)
-    if found is None:
-        if os.geteuid() != 0:
-            raise RuntimeError(f"{name} is missing; install it with: apt-get install {apt_package}")
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL, timeout=600)
-        subprocess.run(["apt-get", "install", "-y", "-q", apt_package], check=True, env=env, stdout=subprocess.DEVNULL, timeout=1200)
-        found = shutil.which(name)
+    if found is not None:
+        return found
+    if os.geteuid() != 0:
+        raise RuntimeError(f"{name} is missing; install it with: apt-get install {apt_package}")
+    # One apt-get at a time across pytest-xdist's workers: a second would fail on dpkg's lock.
+    with open(Path(tempfile.gettempdir()) / "leadkit-apt-get.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        found = shutil.which(name)  # another worker may have installed it meanwhile
         if found is None:
-            raise RuntimeError(f"apt-get installed {apt_package} but {name} is still not on PATH")
+            env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+            subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL, timeout=600)
+            subprocess.run(["apt-get", "install", "-y", "-q", apt_package], check=True, env=env, stdout=subprocess.DEVNULL, timeout=1200)
+            found = shutil.which(name)
+    if found is None:
+        raise RuntimeError(f"apt-get installed {apt_package} but {name} is still not on PATH")
     return found
 
 

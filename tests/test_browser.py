@@ -16,7 +16,6 @@ import pytest
 from livemock import LiveMock, ensure_command
 from readmedoc import aimed_at, blocks
 
-pytestmark = pytest.mark.slow
 
 PAGE = (Path(__file__).parent / "pages" / "leads.html").read_text()
 CHROMIUM_FLAGS = [

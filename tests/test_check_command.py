@@ -10,16 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
-import pytest
 from harmaker import BASE, KEY_A, LEAD, Har, deleted, lead, listing, not_found
+from inprocess import Ran, leadkit
 from livemock import LEADKIT, ROOT
 from reportpage import opened_offline, visible_rules
 
 L = f"/api/v1/leads/{LEAD}"
 
 
-def check(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*LEADKIT, "check", *args], capture_output=True, text=True, timeout=60, cwd=ROOT)
+def check(*args: str) -> Ran:
+    """`leadkit check` in this process; the first test below runs it as a process, as a user does."""
+    return leadkit("check", *args)
 
 
 def broken_har() -> Har:
@@ -32,7 +33,8 @@ def broken_har() -> Har:
 
 
 def test_a_violation_is_printed_with_entry_rule_section_excerpt_and_curl(tmp_path: Path) -> None:
-    done = check(str(broken_har().write(tmp_path / "s.har")))
+    har = str(broken_har().write(tmp_path / "s.har"))
+    done = subprocess.run([*LEADKIT, "check", har], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert done.returncode == 1, done.stdout + done.stderr
     out = done.stdout
     assert "entry 3: BROKEN not-found-after-delete:" in out
@@ -159,13 +161,13 @@ def test_playwright_attached_bodies_beside_the_har_and_in_a_zip(tmp_path: Path) 
 
 
 def test_help_explains_exit_codes_and_recordings() -> None:
-    done = subprocess.run([*LEADKIT, "check", "--help"], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    done = check("--help")
     assert done.returncode == 0
     for word in ("--base-url", "exit codes", "Playwright", "Authorization", "2  the file cannot be read", "--report-json PATH", "--report-html PATH", "leadkit-report/1"):
         assert word in done.stdout
 
 
-def reported(tmp_path: Path, har: Path, *flags: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any], str]:
+def reported(tmp_path: Path, har: Path, *flags: str) -> tuple[Ran, dict[str, Any], str]:
     """`check` with both evidence files: what it printed, the JSON report (checked against its schema), the HTML page."""
     json_path, html_path = tmp_path / "report.json", tmp_path / "report.html"
     done = check("--report-json", str(json_path), "--report-html", str(html_path), *flags, str(har))
@@ -261,7 +263,6 @@ def test_html_report_is_one_file_with_the_verdict_and_the_broken_rule(tmp_path: 
     assert "curl -i -X GET" in section and "$LEADS_API_KEY" in section
 
 
-@pytest.mark.slow
 def test_html_report_of_a_recording_in_a_browser_offline(tmp_path: Path, report_browser: Any) -> None:
     reported(tmp_path, broken_har().write(tmp_path / "s.har"))
     html_path = tmp_path / "report.html"

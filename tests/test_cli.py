@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 import requests
-from livemock import LEADKIT, ROOT, LiveMock, ensure_command
 
-from leadkit.cli import build_parser
-from mock_server import create_app
-from mock_server.command import config_from_args
 from tests.conftest import AUTH, KEY, SECOND_KEY
+import inprocess
+from livemock import LiveMock, ensure_command
+from mock_server import create_app
+from leadkit.cli import build_parser
+from mock_server.command import config_from_args
 
 
 def test_flags_become_settings() -> None:
@@ -54,7 +55,7 @@ def test_no_flags_change_nothing_but_turn_the_request_log_on() -> None:
     ],
 )
 def test_a_bad_flag_is_a_clear_error_before_serving(flags: list[str], message: str) -> None:
-    done = subprocess.run([*LEADKIT, "mock", "--port", "0", *flags], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = inprocess.leadkit("mock", "--port", "0", *flags)
     assert done.returncode == 2
     assert f"leadkit: error: {message}" in done.stderr
 
@@ -72,7 +73,6 @@ def logged(tmp_path_factory: pytest.TempPathFactory) -> str:
     return text
 
 
-@pytest.mark.slow
 def test_startup_prints_base_url_docs_keys_and_a_curl(logged: str) -> None:
     port = re.search(r"PORT (\d+)", logged).group(1)  # type: ignore[union-attr]
     base = f"http://127.0.0.1:{port}"
@@ -82,7 +82,6 @@ def test_startup_prints_base_url_docs_keys_and_a_curl(logged: str) -> None:
     assert f"curl -H 'Authorization: Bearer {KEY}' {base}/api/v1/leads" in logged
 
 
-@pytest.mark.slow
 def test_the_printed_curl_works_as_pasted(tmp_path: Path) -> None:
     curl = ensure_command("curl", "curl")
     log = tmp_path / "out.txt"
@@ -98,7 +97,6 @@ def test_the_printed_curl_works_as_pasted(tmp_path: Path) -> None:
                 assert body["success"] is True
 
 
-@pytest.mark.slow
 def test_one_log_line_per_request_with_method_path_status_and_ms(logged: str) -> None:
     # The readiness probe's own request (GET /__mock/) is logged too; these are the test's.
     lines = [line for line in logged.splitlines() if re.fullmatch(r"[A-Z]+ /api/\S* \d{3} \d+\.\dms", line)]
@@ -109,7 +107,6 @@ def test_one_log_line_per_request_with_method_path_status_and_ms(logged: str) ->
     ]
 
 
-@pytest.mark.slow
 def test_quiet_prints_no_request_lines(tmp_path: Path) -> None:
     log = tmp_path / "out.txt"
     with open(log, "w") as output, LiveMock("--quiet", output=output) as mock:
@@ -119,7 +116,6 @@ def test_quiet_prints_no_request_lines(tmp_path: Path) -> None:
     assert not re.search(r"^GET /api/v1/leads \d{3}", text, re.MULTILINE)
 
 
-@pytest.mark.slow
 def test_kill_9_of_the_server_leaves_no_worker_serving() -> None:
     mock = LiveMock("--quiet")
     try:

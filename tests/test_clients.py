@@ -25,7 +25,6 @@ from readmedoc import aimed_at, blocks
 from mock_server.spec import load_spec, operations
 from mock_server.validation import resolve
 
-pytestmark = pytest.mark.slow
 
 DOC = ROOT / "docs" / "clients.md"
 TYPESCRIPT = ROOT / "clients" / "typescript"

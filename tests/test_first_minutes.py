@@ -8,22 +8,17 @@ import signal
 import subprocess
 import tempfile
 import time
+from pathlib import Path
 
 import pytest
 import requests
-from livemock import LEADKIT, ROOT, free_port
 
-from leadkit.cli import build_parser
+from inprocess import leadkit  # arguments, help, exit codes: in this process (the mock's process tests: _banner, test_live.py)
+from livemock import LEADKIT, ROOT, free_port
 from tests.conftest import AUTH
+from leadkit.cli import build_parser
 
 README = (ROOT / "README.md").read_text()
-
-
-def leadkit(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("LEADS_")}
-    return subprocess.run(
-        [*LEADKIT, *args], cwd=ROOT, capture_output=True, text=True, timeout=60, env={**clean, **(env or {})}
-    )
 
 
 @pytest.mark.parametrize("port", ["99999", "-1", "http", "65536"])
@@ -91,20 +86,17 @@ def _banner(*args: str, env: dict[str, str] | None = None, timeout_s: float = 30
             process.wait(timeout=15)
 
 
-@pytest.mark.slow
 def test_port_0_picks_a_free_port_and_the_banner_shows_it() -> None:
     text, base = _banner("--port", "0")
     assert not base.endswith(":0") and re.fullmatch(r"http://127\.0\.0\.1:\d+", base)
 
 
-@pytest.mark.slow
 def test_leads_port_and_leads_host_are_read() -> None:
     port = free_port()
     _, base = _banner(env={"LEADS_PORT": str(port), "LEADS_HOST": "127.0.0.1"})
     assert base == f"http://127.0.0.1:{port}"
 
 
-@pytest.mark.slow
 def test_the_banner_says_where_a_seeded_clock_starts() -> None:
     text, _ = _banner("--port", "0", "--seed", "7")
     assert "seed 7" in text and "2025-01-01T00:00:00.000Z" in text

@@ -277,12 +277,10 @@ def test_a_burst_of_updates_never_leaves_deleted_at_behind_updated_at() -> None:
 
 
 def test_the_command_refuses_a_damaged_state_file_in_one_line_and_serves_nothing(tmp_path: Path) -> None:
-    import subprocess
-
-    from livemock import LEADKIT, ROOT
+    import inprocess  # in this process, leadkit mock cannot serve: serve() raises
 
     path = _damaged_state(tmp_path, "UPDATE leads SET body = ? WHERE id = ?", _body_with(createdAt=5), JOHN)
-    done = subprocess.run([*LEADKIT, "mock", "--state", str(path), "--port", "0"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = inprocess.leadkit("mock", "--state", str(path), "--port", "0")
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert f"{path}: leads row {JOHN}: createdAt" in done.stderr

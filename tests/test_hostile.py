@@ -24,7 +24,6 @@ from bench.harness import AUTH, JOHN, Processes, start_leadkit
 from contract_tests.core.exchange import Exchange
 from contract_tests.engine import SpecChecker
 
-pytestmark = pytest.mark.slow
 
 BODY_TIMEOUT_S = 1  # the live server's deadline for a whole body (LEADS_BODY_TIMEOUT_S)
 PROMPT_S = 3.0  # every answer below must come within this, the slow-body ones included

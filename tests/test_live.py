@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
+import re
 import subprocess
 import sys
 import tempfile
@@ -14,6 +14,8 @@ from typing import Any, Iterator
 
 import pytest
 import requests
+
+import inprocess
 from livemock import LEADKIT, ROOT, LiveMock, ensure_command, free_port
 
 SEED = ROOT / "docs" / "vendor" / "delete-lead.txt"
@@ -148,7 +150,7 @@ def test_port_in_use_is_a_one_line_error() -> None:
 def test_malformed_fixture_file_stops_start_up_naming_file_and_entry(tmp_path: Path, content: str, names: str) -> None:
     fixture = tmp_path / "broken.json"
     fixture.write_text(content)
-    run = subprocess.run([*LEADKIT, "mock", "--port", str(free_port()), "--fixtures", str(fixture)], capture_output=True, text=True, timeout=30)
+    run = inprocess.leadkit("mock", "--port", str(free_port()), "--fixtures", str(fixture))
     assert run.returncode == 2
     assert str(fixture) in run.stderr and names in run.stderr
     assert "Traceback" not in run.stderr

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import sqlite3
-import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -15,12 +14,13 @@ import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
-from livemock import LEADKIT, ROOT, LiveMock
 
+from tests.conftest import AUTH, JANE, JOHN, Api
+import inprocess
+from livemock import LiveMock
 from mock_server import create_app
 from mock_server.persistence import StateError
 from mock_server.state import EXTENSION
-from tests.conftest import AUTH, JANE, JOHN, Api
 
 
 @pytest.fixture
@@ -143,7 +143,7 @@ def test_a_lead_both_live_and_retired_is_a_clear_error(opened: list[Flask], stat
 
 def test_the_command_refuses_a_bad_state_file(state_path: Path) -> None:
     state_path.write_bytes(b"this is not SQLite" * 100)
-    done = subprocess.run([*LEADKIT, "mock", "--state", str(state_path), "--port", "0"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = inprocess.leadkit("mock", "--state", str(state_path), "--port", "0")
     assert done.returncode == 2
     assert "not a usable SQLite state file" in done.stderr
 
@@ -190,7 +190,6 @@ def write_until_killed(base_url: str, ledger: Ledger, stop: threading.Event, wor
             return  # killed: no answer, or half of one
 
 
-@pytest.mark.slow
 def test_kill_9_during_writes_loses_no_acknowledged_write(state_path: Path) -> None:
     ledger = Ledger()
     for round_ in range(3):  # kill, restart on the same file, write more, kill again

@@ -10,13 +10,12 @@ from typing import Iterator
 
 import pytest
 import requests
+
 from livemock import LiveMock, ensure_command
+from mock_server.admin import ENDPOINTS
+from leadkit.cli import build_parser
 from readmedoc import DOCUMENTED_BASE, aimed_at, blocks, section
 
-from leadkit.cli import build_parser
-from mock_server.admin import ENDPOINTS
-
-pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

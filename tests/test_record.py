@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
-import pytest
 import requests
-from livemock import LEADKIT, ROOT, LiveMock
 
-pytestmark = pytest.mark.slow
+import inprocess
+from livemock import LiveMock
+
 AUTH = {"Authorization": "Bearer sk-workspace_your_api_key"}
 
 
@@ -36,6 +35,6 @@ def test_the_mock_records_its_api_traffic_and_check_judges_it(tmp_path: Path) ->
     assert json.loads(put["request"]["postData"]["text"]) == {"metadata": {"b": 2}}
     assert json.loads(put["response"]["content"]["text"])["data"]["metadata"] == {"a": 1, "b": 2}
     assert {"name": "Authorization", "value": AUTH["Authorization"]} in put["request"]["headers"]
-    checked = subprocess.run([*LEADKIT, "check", str(har)], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    checked = inprocess.leadkit("check", str(har))
     assert checked.returncode == 0, checked.stdout
     assert "4 API exchanges judged" in checked.stdout

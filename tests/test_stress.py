@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bench import stress
 
 
-@pytest.mark.slow
 def test_a_short_stress_run_keeps_every_invariant() -> None:
     assert stress.run(seconds=4, threads=4, max_ops=20_000, quiet=True) == []

@@ -75,7 +75,8 @@ def served_in_thread(app: Any) -> Iterator[str]:
     One request at a time: a planted bug's middleware need not be thread-safe, the kit sends several at once.
     """
     server = make_server("127.0.0.1", 0, app, threaded=False)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for serve_forever's next poll: 0.5 s by default, on every test that serves
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"

@@ -14,14 +14,14 @@ from typing import Any, Iterator
 
 import pytest
 import requests
+import inprocess
 from broken_servers import BUGS
-from kit_helpers import HERE, leadkit, served_in_thread
+from kit_helpers import HERE, served_in_thread
 from livemock import LiveMock, ensure_command
 
 from contract_tests.proxy.app import Proxy
 from contract_tests.proxy.serve import InThread
 
-pytestmark = pytest.mark.slow
 
 PAGE = (HERE.parent / "pages" / "leads.html").read_text()
 MOCK_KEY = "sk-workspace_your_api_key"
@@ -123,7 +123,7 @@ def test_a_har_chromium_records_of_the_page_is_checked(browser: Any, pages: Page
     har = tmp_path / name
     with LiveMock("--quiet") as mock:
         use_the_page(browser, pages.url(mock.base_url), record_har_path=str(har), record_har_content=content)
-    checked = leadkit("check", str(har))
+    checked = inprocess.leadkit("check", str(har))
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "API exchanges judged" in checked.stdout and "outside the API" in checked.stdout, checked.stdout
     assert "verdict: no violation in the traffic" in checked.stdout
@@ -133,6 +133,6 @@ def test_a_har_chromium_records_against_a_planted_bug_shows_it(browser: Any, pag
     har = tmp_path / "broken.har"
     with served_in_thread(BUGS["wrong-delete-message"]()) as url:
         use_the_page(browser, pages.url(url), record_har_path=str(har))
-    checked = leadkit("check", str(har))
+    checked = inprocess.leadkit("check", str(har))
     assert checked.returncode == 1, checked.stdout + checked.stderr
     assert "BROKEN delete-envelope" in checked.stdout

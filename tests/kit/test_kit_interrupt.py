@@ -18,7 +18,6 @@ import pytest
 import requests
 from kit_helpers import BIN, KEY, SECOND_KEY, live_mock
 
-pytestmark = pytest.mark.slow
 
 
 def _total(base_url: str, key: str) -> int:

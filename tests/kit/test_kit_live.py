@@ -6,11 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from broken_servers import BUGS
 from kit_helpers import BIN, HERE, KEY, SECOND_KEY, free_port, leadkit, live_process, served_in_thread
 
-pytestmark = pytest.mark.slow
 
 
 def test_verify_passes_against_the_mock_served_live(mock_url: str) -> None:

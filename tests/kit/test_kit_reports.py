@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
-import pytest
 from broken_servers import BUGS
 from kit_helpers import HAND_WRITTEN, in_process, run_verify
 from planting import Planted, answer, mock
@@ -92,7 +91,6 @@ def test_429_is_waited_out_counted_and_shown_in_coverage() -> None:
     assert post.seen[429] > 0
 
 
-@pytest.mark.slow
 def test_html_report_shows_the_planted_bug_in_a_browser_offline(tmp_path: Path, report_browser: Any) -> None:
     _, _, html_path = broken_run(tmp_path, "keeps-deleted", HAND_WRITTEN)
     with opened_offline(report_browser, html_path) as (page, requested):

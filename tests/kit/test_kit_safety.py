@@ -162,7 +162,6 @@ def snapshot(base_url: str) -> dict[str, bytes]:
     return found
 
 
-@pytest.mark.slow
 def test_seeded_leads_are_byte_for_byte_unchanged_after_a_full_run(tmp_path: Path) -> None:
     fixtures = tmp_path / "seeded.json"
     fixtures.write_text(json.dumps(SEEDED))
@@ -177,7 +176,6 @@ def test_seeded_leads_are_byte_for_byte_unchanged_after_a_full_run(tmp_path: Pat
     assert audit and not {entry["leadId"] for entry in audit} & seeded_ids  # not one DELETE was even tried
 
 
-@pytest.mark.slow
 def test_ctrl_c_still_removes_the_kits_leads(tmp_path: Path) -> None:
     with live_mock(tmp_path) as url:
         command = [str(BIN / "leadkit"), "verify", "--base-url", url, "--api-key", KEY, "--second-api-key", SECOND_KEY]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import threading
@@ -14,14 +13,14 @@ from typing import Any, Iterator
 import jsonschema_rs
 import pytest
 import requests
+import inprocess
 from broken_servers import BUGS
-from kit_helpers import KEY, SECOND_KEY, leadkit, served_in_thread
+from kit_helpers import KEY, SECOND_KEY, served_in_thread
 from livemock import LEADKIT, ROOT, ensure_command, free_port
 
 SEED = ROOT / "docs" / "vendor" / "delete-lead.txt"
 VENDOR_HOST = "https://your-domain.com"
 
-pytestmark = pytest.mark.slow
 
 
 class LiveProxy:
@@ -186,7 +185,7 @@ def test_record_writes_a_har_that_check_reads(mock_url: str, tmp_path: Path) -> 
     assert f"wrote 3 exchanges to {har}" in output
     entries = json.loads(har.read_text())["log"]["entries"]
     assert [entry["request"]["method"] for entry in entries] == ["POST", "DELETE", "GET"]
-    checked = leadkit("check", str(har))
+    checked = inprocess.leadkit("check", str(har))
     assert checked.returncode == 0, checked.stdout
     assert "3 API exchanges judged" in checked.stdout
 
@@ -230,7 +229,7 @@ def test_concurrent_clients_writing_one_lead_raise_no_false_alarm(mock_url: str)
 
 
 def test_help_teaches_the_proxy() -> None:
-    done = subprocess.run([*LEADKIT, "proxy", "--help"], capture_output=True, text=True, timeout=60, cwd=ROOT, env={**os.environ})
+    done = inprocess.leadkit("proxy", "--help")
     assert done.returncode == 0
     for word in ("--target", "--record", "Leadkit-Violations", "/__proxy/violations", "/__proxy/har", "SIGTERM", "--report-json", "--report-html", "kill -TERM"):
         assert word in done.stdout

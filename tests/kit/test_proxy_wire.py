@@ -280,7 +280,7 @@ def test_an_upstream_refusing_a_large_body_unread_is_passed_on_not_a_502(connect
     assert reply.status == 413 and reply.body == refusal
 
 
-@pytest.mark.parametrize("served", ["in-process", "leadkit-mock"])
+@pytest.mark.parametrize("served", ["in-process", pytest.param("leadkit-mock", marks=pytest.mark.live)])  # mock_url, fetched by name: unseen by tests/markers.py
 def test_a_post_over_1_mib_to_the_mock_gets_its_413_and_the_proxy_goes_on(served: str, request_fixture: pytest.FixtureRequest, connect: Connect) -> None:
     target = request_fixture.getfixturevalue("mock_target" if served == "in-process" else "mock_url")
     large = json.dumps({"name": "n" * (1024 * 1024), "email": "big@example.com"}).encode()

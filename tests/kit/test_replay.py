@@ -17,6 +17,7 @@ import requests
 from broken_servers import BUGS
 from frontend_session import drive
 from harmaker import KEY_B, LEAD, Har, deleted, lead, listing, not_found
+import inprocess
 from kit_helpers import BIN, HERE, KEY, SECOND_KEY, in_process, leadkit, live_process, served_in_thread
 from livemock import ROOT, LiveMock, free_port
 from planting import mock
@@ -27,7 +28,6 @@ from test_proxy_traffic import NOT_SHOWN, SHOWN
 from contract_tests.core.har import read_har
 from contract_tests.replay.session import Replay, replay
 
-pytestmark = pytest.mark.slow
 INDEPENDENT_KEYS = ("indie-alpha-7f3c", "indie-beta-19d2")
 
 
@@ -98,7 +98,7 @@ def test_the_session_replays_clean_on_a_fresh_mock_and_leaves_its_data_as_it_was
 
 def test_the_reports_show_the_planted_bug_step_by_step(session: Path, tmp_path: Path) -> None:
     with served_in_thread(BUGS["keeps-deleted"]()) as url:
-        run = leadkit("replay", str(session), "--base-url", url, "--api-key", KEY, "--second-api-key", SECOND_KEY, "--report-json", str(tmp_path / "r.json"), "--report-html", str(tmp_path / "r.html"))
+        run = inprocess.leadkit("replay", str(session), "--base-url", url, "--api-key", KEY, "--second-api-key", SECOND_KEY, "--report-json", str(tmp_path / "r.json"), "--report-html", str(tmp_path / "r.html"))
     assert run.returncode == 1, run.stdout
     report = json.loads((tmp_path / "r.json").read_text())
     assert_valid_report(report)
@@ -114,7 +114,7 @@ def test_the_session_replays_clean_on_the_independent_server(session: Path, tmp_
     port = free_port()
     command = [sys.executable, str(HERE / "independent_server.py"), str(port)]
     with live_process(command, port, tmp_path / "independent.log") as url:
-        run = leadkit("replay", str(session), "--base-url", url, "--api-key", INDEPENDENT_KEYS[0], "--second-api-key", INDEPENDENT_KEYS[1])
+        run = inprocess.leadkit("replay", str(session), "--base-url", url, "--api-key", INDEPENDENT_KEYS[0], "--second-api-key", INDEPENDENT_KEYS[1])
     assert run.returncode == 0, run.stdout + run.stderr
 
 
@@ -239,7 +239,7 @@ def test_ctrl_c_stops_cleans_up_and_gives_no_verdict(session: Path, sig: int) ->
     ],
 )
 def test_what_stops_it_is_one_line_and_exit_2(session: Path, args: list[str], says: str) -> None:
-    run = leadkit("replay", *[arg.replace("{har}", str(session)) for arg in args], timeout=60)
+    run = inprocess.leadkit("replay", *[arg.replace("{har}", str(session)) for arg in args])
     assert run.returncode == 2
     assert run.stderr.startswith(says) and run.stderr.count("\n") == 1, run.stderr
 
@@ -257,7 +257,7 @@ def browser_session(browser: Any, pages: PageServer, tmp_path_factory: pytest.Te
 def test_a_browser_session_replays_clean_on_a_fresh_mock(browser_session: Path) -> None:
     with LiveMock("--quiet") as fresh:
         before = state_leads(fresh.base_url)
-        run = leadkit("replay", str(browser_session), "--base-url", fresh.base_url, "--api-key", KEY)
+        run = inprocess.leadkit("replay", str(browser_session), "--base-url", fresh.base_url, "--api-key", KEY)
         after = state_leads(fresh.base_url)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "skipped: a forced response" in run.stdout  # the page's "force a 429" button
