@@ -23,7 +23,7 @@ from livemock import ROOT, LiveMock, ensure_command
 from readmedoc import aimed_at, blocks
 
 from mock_server.spec import load_spec, operations
-from mock_server.validation import resolve
+from mock_server.spec import resolve
 
 
 DOC = ROOT / "docs" / "clients.md"

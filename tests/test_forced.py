@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from mock_server.spec import load_spec, operations
-from mock_server.validation import resolve
+from mock_server.spec import resolve
 from tests.conftest import AUTH, JANE, JOHN, Api
 
 SPEC = load_spec()

@@ -9,7 +9,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from mock_server.spec import json_schema, load_spec, operations
-from mock_server.validation import resolve
+from mock_server.spec import resolve
 
 SPEC = load_spec()
 OPERATIONS = {op["operationId"]: op for _path, _method, op in operations(SPEC)}
