@@ -16,8 +16,7 @@ from typing import Any
 import httpx
 
 from leads_api_client import Client
-from mock_server.spec import load_spec, operations
-from mock_server.spec import resolve
+from mock_server.spec import load_spec, operations, resolve
 
 
 TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[+-][0-9]{2}:[0-9]{2})")
