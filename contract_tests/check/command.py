@@ -58,9 +58,9 @@ def run_check(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
     from ..core.har import HarError, read_har
-    from ..evidence.tally import judge_recording
     from ..core.outcome import ExitCode
     from ..evidence.model import could_not_run
+    from ..evidence.tally import judge_recording
     from ..evidence.traffic import traffic_report
     from ..evidence.write import ensure_writable
 

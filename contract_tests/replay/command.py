@@ -57,11 +57,10 @@ def run(args: argparse.Namespace) -> int:
 
     from ..core.har import read_har
     from ..core.outcome import ExitCode
-    from ..evidence.write import write_reports
-    from ..live.kit import Kit
-    from ..evidence.write import ensure_writable
+    from ..evidence.write import ensure_writable, write_reports
     from ..live.interrupt import sigterm_as_ctrl_c
-    from .session import replay, steps_json, to_report
+    from ..live.kit import Kit
+    from .session import replay, to_report
 
     sigterm_as_ctrl_c()
     ensure_writable({"--report-json": args.report_json, "--report-html": args.report_html})  # before any work
@@ -78,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     result = replay(recording, target, sys.stdout, args.recorded_base_url, kit)
     if args.report_json or args.report_html:
         report = to_report(result, target, started, datetime.now(timezone.utc))
-        failures = write_reports(report, args.report_json, args.report_html, extra=steps_json(result))
+        failures = write_reports(report, args.report_json, args.report_html)
         for failure in failures:
             print(f"leadkit replay: {failure}", file=sys.stderr)
         if failures:
