@@ -19,14 +19,17 @@ how it works:
   traffic, what the lists held), never ids or timestamps. Admin calls, forced responses
   (Prefer: code=...), CORS preflights and other hosts are skipped and said so. The replay
   writes only to leads it created and removes them all at the end, also after Ctrl-C.
+
 exit codes:
   0  every replayed step answered as the contract did when recorded
   1  some did not: each DIFF names the rule, with both answers and a curl
   2  it could not run: unreadable file, unreachable URL, refused key, bad arguments
   4  no verdict: no step of the recording could be replayed (each skipped, with why)
   130 interrupted (Ctrl-C): no verdict
+
 environment:
   {ENV_BASE_URL}, {ENV_API_KEY}, {ENV_SECOND_API_KEY} stand in for the options
+
 examples:
   leadkit mock --record session.har            # work in the app, then Ctrl-C the mock
   leadkit replay session.har --base-url https://staging.example.com \\
