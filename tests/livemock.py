@@ -34,7 +34,7 @@ def ensure_command(name: str, apt_package: str) -> str:
         if found is None:
             env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
             subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL, timeout=600)
-            subprocess.run(["apt-get", "install", "-y", "-q", apt_package], check=True, env=env, stdout=subprocess.DEVNULL, timeout=1200)
+            subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", apt_package], check=True, env=env, stdout=subprocess.DEVNULL, timeout=1200)
             found = shutil.which(name)
     if found is None:
         raise RuntimeError(f"apt-get installed {apt_package} but {name} is still not on PATH")

@@ -14,11 +14,13 @@ exit codes:
   1  some do not: each violation is printed with its entry number, rule, contract section and a curl
   2  the file cannot be read (one line: which file, which entry, why)
   4  no verdict: no entry was an API exchange to judge (another API, or --base-url matched none)
+
 recordings it reads:
   Chromium or Firefox devtools "Save all as HAR", Playwright's record_har_path (embedded or
   attached content, .har or .zip), and leadkit's own (proxy --record, mock --record).
   Without Authorization headers (Chromium strips them on export) the rules that need each
   request's key are listed as not judged rather than guessed.
+
 evidence files (as for verify; the same schema, leadkit-report/1, {schema}):
   --report-json PATH  every rule the engine judges: broken (each violation's entry number,
                       message, request and response excerpts, the entry compared with, a curl
@@ -26,6 +28,7 @@ evidence files (as for verify; the same schema, leadkit-report/1, {schema}):
                       or skipped (why); the coverage of the entries judged; the notes
   --report-html PATH  the same as one self-contained page (no network): verdict first, rules
                       with filters, each broken rule's evidence, the coverage table
+
 examples:
   leadkit check session.har
   leadkit check --base-url https://staging.example.com e2e.har
@@ -58,9 +61,9 @@ def run_check(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
     from ..core.har import HarError, read_har
-    from ..evidence.tally import judge_recording
     from ..core.outcome import ExitCode
     from ..evidence.model import could_not_run
+    from ..evidence.tally import judge_recording
     from ..evidence.traffic import traffic_report
     from ..evidence.write import ensure_writable
 

@@ -255,6 +255,3 @@ REPLAY_LISTED = Rule(
     "A lead the recorded session saw listed is listed again when the session is replayed",
     "Endpoints > List",
 )
-
-# Every rule above, by id: the one registry every tool reports from.
-CATALOG: dict[str, Rule] = {value.id: value for value in list(globals().values()) if isinstance(value, Rule)}

@@ -1,9 +1,10 @@
-"""A Report as one self-contained HTML file: verdict first, rules with filters, evidence, coverage; no network."""
+"""A Report as one self-contained HTML file: verdict first, what broke with its evidence, rules with filters, replay's steps, coverage; no network."""
 
 from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from .model import Report, RuleResult
 
@@ -68,6 +69,8 @@ def render_html(report: Report) -> str:
     ]
     parts += [_rule_row(rule) for rule in sorted(report.rules, key=lambda r: (r.status != "broken", r.status != "skipped", r.id))]
     parts.append("</tbody></table>")
+    if report.steps:
+        parts.append(_steps(report.steps))
     if report.coverage is not None:
         parts.append(_coverage(report))
     parts.append(f"<script>{SCRIPT}</script></body></html>")
@@ -97,6 +100,22 @@ def _evidence(rule: RuleResult) -> str:
             parts.append(f'<pre class="curl">{escape(item.curl)}</pre>')
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _steps(steps: list[dict[str, Any]]) -> str:
+    """Replay's steps, one row each: what was recorded, what the target answered, what differed."""
+    rows = []
+    for step in steps:
+        differed = "; ".join(f"{d['rule']}: {d['message']}" for d in step["differences"]) or escape(step["reason"])
+        target = "" if step["targetStatus"] is None else str(step["targetStatus"])
+        rows.append(
+            f'<tr class="step {escape(step["outcome"])}"><td>{step["entry"]}</td><td><code>{escape(step["request"])}</code></td>'
+            f'<td>{escape(step["outcome"])}</td><td>{step["recordedStatus"]}</td><td>{target}</td><td>{escape(differed)}</td></tr>'
+        )
+    return (
+        "<h2>Steps</h2><table id=\"steps\"><thead><tr><th>entry</th><th>request</th><th>outcome</th><th>recorded</th>"
+        "<th>target</th><th>what differed, or why skipped</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )
 
 
 def _coverage(report: Report) -> str:

@@ -73,7 +73,8 @@ class Report:
     coverage: Coverage | None = None
     requests: int = 0
     notes: list[str] = field(default_factory=list)  # cleanup, interruptions, errors of the tool itself
-    outcome: str = ""  # conforms / does-not-conform / could-not-run / interrupted / incomplete-coverage
+    outcome: str = ""  # conforms / does-not-conform / could-not-run / interrupted / incomplete-coverage / no-verdict
+    steps: list[dict[str, Any]] | None = None  # replay's step by step (docs/report-schema.json `steps`); None for the others
 
 
 def could_not_run(tool: str, target: str, started: datetime, finished: datetime, why: str) -> Report:
@@ -83,6 +84,8 @@ def could_not_run(tool: str, target: str, started: datetime, finished: datetime,
 
 def to_json(report: Report) -> dict[str, Any]:
     data = asdict(report)
+    if report.steps is None:
+        del data["steps"]
     data["started"], data["finished"] = report.started.isoformat(), report.finished.isoformat()
     data["seconds"] = round((report.finished - report.started).total_seconds(), 3)
     if report.coverage is not None:
@@ -96,10 +99,9 @@ def to_json(report: Report) -> dict[str, Any]:
     return {"schema": SCHEMA, **data}
 
 
-def write_json(report: Report, path: str | Path, extra: Mapping[str, Any] | None = None) -> None:
-    """The report as JSON; `extra` adds a tool's own top-level fields (replay's `steps`)."""
-    document = {**to_json(report), **(extra or {})}
-    Path(path).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+def write_json(report: Report, path: str | Path) -> None:
+    """The report as JSON, docs/report-schema.json."""
+    Path(path).write_text(json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def coverage_table(coverage: Coverage) -> str:

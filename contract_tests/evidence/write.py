@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Mapping
 
 from ..core.outcome import CannotRun
 from .html import write_html
 from .model import Report, write_json
 
 
-def write_reports(report: Report, json_path: str | None = None, html_path: str | None = None, extra: Mapping[str, Any] | None = None) -> list[str]:
+def write_reports(report: Report, json_path: str | None = None, html_path: str | None = None) -> list[str]:
     """Write the files asked for; what could not be written, one line each ("could not write PATH: why")."""
     failures = []
     for path, kind in ((json_path, "json"), (html_path, "html")):
@@ -19,7 +19,7 @@ def write_reports(report: Report, json_path: str | None = None, html_path: str |
             continue
         try:
             if kind == "json":
-                write_json(report, path, extra)
+                write_json(report, path)
             else:
                 write_html(report, path)
         except OSError as exc:

@@ -72,6 +72,7 @@ class Client:
         self.judge = Judge(spec, base_path=urlsplit(target.base_url).path.rstrip("/"))
         self._outside = CheckRecord()  # requests made outside any check (preflight, say)
         self.broken: dict[str, list[Breach]] = {}  # rule id -> what the engine found in the whole run, every check's
+        self.judged = 0  # exchanges the engine judged: the checks' and the generated phase's
         # Checks send from several threads at once; the engine takes exchanges one at a time, in
         # the order they ended (`ended` is read under the lock, so that order holds).
         self._lock = threading.Lock()
@@ -94,6 +95,7 @@ class Client:
             return self._noted(self.judge.across.observe(self.judge.view(exchange)))
 
     def _noted(self, breaches: list[Breach]) -> list[Breach]:
+        self.judged += 1  # under the lock, as every caller holds it
         for breach in breaches:
             self.broken.setdefault(breach.rule.id, []).append(breach)
         return breaches

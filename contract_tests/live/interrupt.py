@@ -16,7 +16,6 @@ import sys
 import threading
 from typing import Any, Callable
 
-
 INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
 
 

@@ -16,6 +16,7 @@ writes the evidence files check writes (every rule: broken with each violation's
 response and curl, passed, or skipped; the coverage of what the traffic reached).
   GET /__proxy/violations   the violations so far, as JSON
   GET /__proxy/har          the traffic so far, as HAR 1.2 (with the keys as sent)
+
 examples:
   leadkit proxy --target http://127.0.0.1:4010            # then point the app at http://127.0.0.1:4011
   leadkit proxy --target https://staging.example.com --record e2e.har

@@ -19,14 +19,17 @@ how it works:
   traffic, what the lists held), never ids or timestamps. Admin calls, forced responses
   (Prefer: code=...), CORS preflights and other hosts are skipped and said so. The replay
   writes only to leads it created and removes them all at the end, also after Ctrl-C.
+
 exit codes:
   0  every replayed step answered as the contract did when recorded
   1  some did not: each DIFF names the rule, with both answers and a curl
   2  it could not run: unreadable file, unreachable URL, refused key, bad arguments
   4  no verdict: no step of the recording could be replayed (each skipped, with why)
   130 interrupted (Ctrl-C): no verdict
+
 environment:
   {ENV_BASE_URL}, {ENV_API_KEY}, {ENV_SECOND_API_KEY} stand in for the options
+
 examples:
   leadkit mock --record session.har            # work in the app, then Ctrl-C the mock
   leadkit replay session.har --base-url https://staging.example.com \\
@@ -57,11 +60,10 @@ def run(args: argparse.Namespace) -> int:
 
     from ..core.har import read_har
     from ..core.outcome import ExitCode
-    from ..evidence.write import write_reports
-    from ..live.kit import Kit
-    from ..evidence.write import ensure_writable
+    from ..evidence.write import ensure_writable, write_reports
     from ..live.interrupt import sigterm_as_ctrl_c
-    from .session import replay, steps_json, to_report
+    from ..live.kit import Kit
+    from .session import replay, to_report
 
     sigterm_as_ctrl_c()
     ensure_writable({"--report-json": args.report_json, "--report-html": args.report_html})  # before any work
@@ -78,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     result = replay(recording, target, sys.stdout, args.recorded_base_url, kit)
     if args.report_json or args.report_html:
         report = to_report(result, target, started, datetime.now(timezone.utc))
-        failures = write_reports(report, args.report_json, args.report_html, extra=steps_json(result))
+        failures = write_reports(report, args.report_json, args.report_html)
         for failure in failures:
             print(f"leadkit replay: {failure}", file=sys.stderr)
         if failures:

@@ -52,7 +52,9 @@ class Replay:
         for outcome in self.differences:
             shown = [(d.rule, d.message) for d in outcome.differences] + [(b.rule, b.message) for b in outcome.breaches]
             for rule, message in shown:
-                found.setdefault(rule.id, (rule, []))[1].append((outcome, message))
+                seen = found.setdefault(rule.id, (rule, []))[1]
+                if not seen or seen[-1][0] is not outcome:  # once per step: its first word on the rule
+                    seen.append((outcome, message))
         return found
 
 
@@ -120,9 +122,10 @@ def _excerpt(exchange: Exchange, limit: int = 160) -> str:
 def summary(result: Replay, base_url: str) -> str:
     lines = []
     for rule_id, (_, shown) in result.rules().items():
-        numbers = list(dict.fromkeys(outcome.step.number for outcome, _ in shown))
-        steps = ", ".join(map(str, numbers[:8])) + (" ..." if len(numbers) > 8 else "")
-        lines.append(f"BROKEN  {rule_id}: steps {steps}: {shown[0][1]}")
+        first, message = shown[0]
+        others = [outcome.step.number for outcome, _ in shown[1:]]
+        more = f" (and steps {', '.join(map(str, others[:8]))}{' ...' if len(others) > 8 else ''})" if others else ""
+        lines.append(f"BROKEN  {rule_id}: step {first.step.number}: {message}{more}")
     lines.append(result.cleanup)
     lines.append(f"leadkit replay: {verdict(result, base_url)}")
     return "\n".join(lines)
@@ -135,7 +138,8 @@ def verdict(result: Replay, base_url: str) -> str:
         counts[outcome.word] = counts.get(outcome.word, 0) + 1
     told = ", ".join(f"{counts.get(word, 0)} {word}" for word in ("ok", "DIFF", "skipped"))
     if result.interrupted:
-        left = len(result.plan.steps) - len(result.outcomes)
+        reached = {outcome.step.number for outcome in result.outcomes}
+        left = sum(step.number not in reached for step in result.plan.replayed)  # steps it would have sent
         return f"interrupted after {len(result.outcomes)} steps: no verdict ({left} steps not replayed) ({told})"
     if result.differences:
         return f"{base_url} answers the recorded session differently: {len(result.rules())} rule(s) broken ({told})"
@@ -161,24 +165,22 @@ def to_report(result: Replay, target: Target, started: datetime, finished: datet
         for rule, shown in result.rules().values()
     ]
     notes = [result.cleanup] + [f"step {o.step.number} skipped: {o.reason}" for o in result.outcomes if o.word == "skipped"]
-    return Report("replay", target.base_url, started, finished, verdict(result, target.base_url), result.exit_code, rules, seen.coverage(), len(result.outcomes), notes, ExitCode(result.exit_code).outcome)
+    return Report("replay", target.base_url, started, finished, verdict(result, target.base_url), result.exit_code, rules, seen.coverage(), len(result.outcomes), notes, ExitCode(result.exit_code).outcome, steps_of(result))
 
 
-def steps_json(result: Replay) -> dict[str, Any]:
-    """The step-by-step result as plain data, for --report-json's `steps`."""
-    return {
-        "steps": [
-            {
-                "entry": outcome.step.number,
-                "request": outcome.step.label,
-                "outcome": outcome.word,
-                "reason": outcome.reason,
-                "recordedStatus": outcome.step.recorded.status,
-                "targetStatus": outcome.target.status if outcome.target else None,
-                "differences": [{"rule": d.rule.id, "message": d.message} for d in outcome.differences]
-                + [{"rule": b.rule.id, "message": b.message} for b in outcome.breaches],
-                "recordedWrong": outcome.recorded_wrong,
-            }
-            for outcome in result.outcomes
-        ]
-    }
+def steps_of(result: Replay) -> list[dict[str, Any]]:
+    """The step-by-step result as plain data: the report's `steps`, in its JSON and its HTML."""
+    return [
+        {
+            "entry": outcome.step.number,
+            "request": outcome.step.label,
+            "outcome": outcome.word,
+            "reason": outcome.reason,
+            "recordedStatus": outcome.step.recorded.status,
+            "targetStatus": outcome.target.status if outcome.target else None,
+            "differences": [{"rule": d.rule.id, "message": d.message} for d in outcome.differences]
+            + [{"rule": b.rule.id, "message": b.message} for b in outcome.breaches],
+            "recordedWrong": outcome.recorded_wrong,
+        }
+        for outcome in result.outcomes
+    ]

@@ -15,9 +15,11 @@ exit codes:
   2  the checks could not run: unreachable URL, refused key, not the Leads API, bad arguments
   3  --require-coverage: it conforms, but a documented status of an operation was never seen
      (every one but 429, which needs a rate limit, and 5xx, which must never happen)
-  130  interrupted (Ctrl-C): the kit's leads removed, no verdict
+  130  interrupted (Ctrl-C, or SIGTERM as CI's cancel sends): the kit's leads removed, no verdict
+
 environment:
   {ENV_BASE_URL}, {ENV_API_KEY}, {ENV_SECOND_API_KEY} stand in for the options
+
 examples:
   leadkit verify --base-url http://127.0.0.1:4010 --api-key sk-workspace_your_api_key \\
                  --second-api-key sk-workspace_second_api_key

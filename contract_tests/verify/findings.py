@@ -93,6 +93,11 @@ class Findings:
     def errors(self) -> list[CheckFinding]:
         return self.broken.get(KIT_ERROR.id, [])
 
+    def judged_rules(self) -> set[str]:
+        """Rules some check ran to its end on, its own rule or one it tests on the side (Schemathesis's)."""
+        ran = {**self.passed_checks, **self.failed_checks}
+        return set(ran.values()) | set(self.broken) | {rule.id for check in ran for rule in self.also.get(check, ())}
+
     @property
     def unchecked(self) -> dict[str, Rule]:
         """Checks an interrupt left unrun."""
@@ -118,7 +123,7 @@ class Findings:
             rule_ids = sorted({rule_id for why, rule_id in self.skipped.values() if why == reason})
             count = sum(why == reason for why, _ in self.skipped.values())
             lines.append(f"Skipped, not passed: {count} checks ({reason}). Rules left unchecked:")
-            checked = self.passed_rules | set(self.broken)
+            checked = self.judged_rules()
             lines.append("  " + ", ".join(rule_id for rule_id in rule_ids if rule_id not in checked))
             partly = [rule_id for rule_id in rule_ids if rule_id in checked]
             if partly:
@@ -160,7 +165,7 @@ class Findings:
         left = self.unchecked
         if not left:
             return ["Every check had run when the interrupt came."]
-        finished = self.passed_rules | set(self.broken) | {rule_id for _, rule_id in self.skipped.values()}
+        finished = self.judged_rules() | {rule_id for _, rule_id in self.skipped.values()}
         untouched = sorted({rule.id for rule in left.values()} - finished)
         lines = [f"Left unchecked: {len(left)} of {len(self.planned)} checks."]
         if untouched:

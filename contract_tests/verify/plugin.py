@@ -18,7 +18,7 @@ from typing import Any, Generator, Iterator
 
 import pytest
 
-from ..core.rules import Rule
+from ..core.rules import NO_SERVER_ERRORS, Rule
 from ..live.api import Api, NotApplicable
 from ..live.client import CURRENT_CHECK, CheckRecord
 from ..live.interrupt import Stopper, caused_by_interrupt
@@ -249,10 +249,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.longrepr = "\n".join(str(problem) for problem in problems)
     if report.failed:
         findings.done.add(report.nodeid)
-        findings.failed_checks[report.nodeid] = checked.id
         found = [finding for problem in problems for finding in findings_from(problem, checked, None, report.nodeid)]
-        if call.excinfo is not None:
-            found += findings_from(call.excinfo.value, checked, record.last, report.nodeid, call.excinfo)
+        server_error = next((problem for problem in problems if problem.rule is NO_SERVER_ERRORS), None)
+        if call.excinfo is not None and server_error is not None and checked is not NO_SERVER_ERRORS:
+            # A request the check needed got a 5xx: that is no-server-errors, said once above with its
+            # evidence; what the check went on to see after it proves nothing of its own rule.
+            exchange = server_error.exchange
+            said = f"{exchange.method} {exchange.url} answered {exchange.status}" if exchange is not None else "a request answered 5xx"
+            findings.skipped[report.nodeid] = (f"could not judge: {said}, a request the check needed", checked.id)
+        else:
+            findings.failed_checks[report.nodeid] = checked.id
+            if call.excinfo is not None:
+                found += findings_from(call.excinfo.value, checked, record.last, report.nodeid, call.excinfo)
         findings.add(found)
         rule_ids = " ".join(sorted({finding.rule.id for finding in found}))
         item.user_properties.append(("leadkit_rules", rule_ids))  # lands in --junit-xml

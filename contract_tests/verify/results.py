@@ -6,24 +6,29 @@ from collections import Counter
 from datetime import datetime
 
 from ..core.outcome import ExitCode
-from ..core.rules import CATALOG, KIT_ERROR, Rule
+from ..core.rules import KIT_ERROR, Rule
+from ..engine import RULES as ENGINE_RULES
 from ..engine.coverage import Coverage
 from ..evidence.model import EVIDENCE_PER_RULE, Report, RuleResult, evidence_of
 from .findings import Findings, short
 
 
-def all_rules() -> list[Rule]:
-    return [rule for rule in CATALOG.values() if rule is not KIT_ERROR]
+def rule_results(findings: Findings, keys: dict[str, str], on_traffic: int = 0) -> list[RuleResult]:
+    """Every rule verify judges (its checks', and the engine's on all `on_traffic` exchanges the checks made): passed, broken or skipped.
 
-
-def rule_results(findings: Findings, keys: dict[str, str]) -> list[RuleResult]:
-    """Every rule the run planned to check or found broken: passed, broken or skipped, with its evidence."""
-    known = {rule.id: rule for rule in all_rules()}
+    A rule verify never judges (replay's own) is not listed; a rule the engine judged on the run's
+    traffic counts as judged, its `checked` the exchanges it judged, when no check of its own ran.
+    """
+    known = {rule.id: rule for rule in ENGINE_RULES}
     known.update({rule.id: rule for rule in findings.planned.values()})
+    known.update({rule.id: rule for also in findings.also.values() for rule in also})
     known.update({found[0].rule.id: found[0].rule for found in findings.violations})
     ran = {**findings.passed_checks, **findings.failed_checks}
     checked = Counter(ran.values())
     checked.update(rule.id for check in ran for rule in findings.also.get(check, ()))
+    for rule in ENGINE_RULES:
+        if not checked[rule.id] and rule.id not in {r.id for r in findings.unchecked.values()}:
+            checked[rule.id] = on_traffic
     skipped = Counter(rule_id for _, rule_id in findings.skipped.values())
     skipped.update(rule.id for rule in findings.unchecked.values())
     reasons: dict[str, set[str]] = {}
@@ -35,7 +40,7 @@ def rule_results(findings: Findings, keys: dict[str, str]) -> list[RuleResult]:
     results = []
     for rule_id, rule in known.items():
         broken = findings.broken.get(rule_id, []) if rule_id != KIT_ERROR.id else []
-        if not broken and rule_id not in planned:
+        if not broken and rule_id not in planned and not checked[rule_id]:
             reasons.setdefault(rule_id, set()).add("no check of it ran in this run")
         evidence = [evidence_of(f.exchange, f.message, keys, short(f.check)) for f in broken[:EVIDENCE_PER_RULE]]
         reason = "; ".join(sorted(reasons.get(rule_id, ())))

@@ -79,6 +79,10 @@ def test_ctrl_c_during_the_hand_written_checks(tmp_path: Path, sig: int) -> None
     left = re.search(r"Left unchecked: (\d+) of (\d+) checks", output)
     assert left and int(left[1]) + done == int(left[2]), output
     assert "rules not checked at all:" in output
+    # A rule said to be not checked at all shows no check done in the table of rules either.
+    untouched = re.search(r"rules not checked at all: (.+)", output)[1].split(", ")  # type: ignore[index]
+    cells = dict(re.findall(r"  ([a-z-]+) (\d+)/\d+/\d+", output))
+    assert all(cells.get(rule_id, "0") == "0" for rule_id in untouched), (untouched, cells)
 
 
 def test_ctrl_c_during_the_generated_phase(tmp_path: Path) -> None:

@@ -28,6 +28,11 @@ def test_the_clean_mock_passes_every_check(seed: int) -> None:
     outcome = run_verify(in_process(mock(), seed=seed), reports=Reports(require_coverage=True))
     assert outcome.exit_code == 0, outcome.summary
     assert "Partial run" not in outcome.summary and "deselected" not in outcome.summary  # a whole run says nothing of the kind
+    # Every rule listed was judged (the engine's on the run's traffic too), and none that verify never judges is listed.
+    rules = {rule.id: rule for rule in outcome.report.rules}
+    assert {rule.status for rule in rules.values()} == {"passed"}, [(r.id, r.status, r.reason) for r in rules.values() if r.status != "passed"]
+    assert not any(rule_id.startswith("replay-") for rule_id in rules)
+    assert rules["not-found-envelope"].checked > 0 and rules["deleted-at-after-updates"].checked > 0
     assert not outcome.findings.skipped, outcome.summary
 
 

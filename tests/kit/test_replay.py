@@ -108,6 +108,16 @@ def test_the_reports_show_the_planted_bug_step_by_step(session: Path, tmp_path: 
     assert diffs and diffs[0]["request"].startswith("GET /api/v1/leads/") and (diffs[0]["recordedStatus"], diffs[0]["targetStatus"]) == (404, 200)
     assert "not-found-after-delete" in (tmp_path / "r.html").read_text()
     assert KEY not in (tmp_path / "r.json").read_text() + (tmp_path / "r.html").read_text()
+    # The evidence once per step that showed the rule, its counts the steps' own.
+    steps_showing = [step["entry"] for step in report["steps"] if any(d["rule"] == "not-found-after-delete" for d in step["differences"])]
+    assert broken["broken"] == broken["checked"] == len(steps_showing) == len({e["check"] for e in broken["evidence"]})
+    # The HTML shows the steps too, one row each, not only the JSON.
+    page = (tmp_path / "r.html").read_text()
+    assert page.count('<tr class="step ') == len(report["steps"])
+    assert f'<tr class="step DIFF"><td>{diffs[0]["entry"]}</td>' in page
+    # The summary names each step with what that step recorded, never the first step's words for all.
+    line = next(line for line in run.stdout.splitlines() if line.startswith("BROKEN  not-found-after-delete"))
+    assert f"step {steps_showing[0]}:" in line
 
 
 def test_the_session_replays_clean_on_the_independent_server(session: Path, tmp_path: Path) -> None:
