@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ..core.exchange import NOT_JSON, Exchange
-from .breach import Breach
+
+_UNREAD: Any = object()
 
 _BEARER = re.compile(r"\s*bearer\s+(\S+)\s*$", re.IGNORECASE)
 API_PREFIX = "/api/v1/"
@@ -29,9 +30,9 @@ class View:
     headers: dict[str, str]  # response headers, names lower-cased
     request_headers: dict[str, str]
     forced: bool  # a forced example (Prefer: code=..., ?__code=): it tells nothing of state
-    breaches: list[Breach] = field(default_factory=list)
     _key: Any = None
     _query: Any = None
+    _body: Any = _UNREAD  # the exchange's parsed body, looked up once per view (every rule reads it)
 
     @property
     def query(self) -> dict[str, str]:
@@ -51,7 +52,10 @@ class View:
     @property
     def body(self) -> Any:
         """The response body as JSON; `NOT_JSON` when it does not parse, None when there is none."""
-        return self.exchange.json
+        body = self._body
+        if body is _UNREAD:
+            body = self._body = self.exchange.json
+        return body
 
     @property
     def sent(self) -> Any:
