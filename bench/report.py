@@ -94,7 +94,7 @@ def render(results: Results, command: str, args: argparse.Namespace) -> str:
         f"| leadkit | {statistics.median(results.leadkit_startup):.2f} | {', '.join(f'{s:.2f}' for s in results.leadkit_startup)} |",
         f"| Prism | {statistics.median(results.prism_startup):.2f} | {', '.join(f'{s:.2f}' for s in results.prism_startup)} |",
         "",
-        "## Targets (issue 5)",
+        "## Targets",
         "",
     ]
     lines += [f"- {line}" for line in _targets(results)]

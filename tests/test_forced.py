@@ -42,7 +42,7 @@ def test_every_documented_example_can_be_forced_and_conforms(
     method, path = REQUESTS[operation_id]
     response = client.open(path, method=method, headers={**AUTH, "Prefer": f"code={status}, example={name}"})
     assert response.status_code == status
-    # The example, fitted to the request (issue 9): the path's lead id where it has one, a
+    # The example, fitted to the request: the path's lead id where it has one, a
     # fresh id for a 201. The client fixture has also checked it against the spec.
     expected = copy.deepcopy(value)
     got = response.json
