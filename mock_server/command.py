@@ -46,13 +46,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         "--cors-origin",
         metavar="ORIGIN",
         action="append",
-        help="allow only this origin to call from a browser, like http://localhost:5173 (repeatable; default: any)",
+        help="allow only this origin to call from a browser, like http://localhost:5173 (repeatable; LEADS_CORS_ORIGINS: comma-separated; default: any)",
     )
     browser.add_argument("--latency", metavar="MS|MIN-MAX", help="answer every API request after MS, or MIN to MAX, milliseconds")
     browser.add_argument(
         "--fail-rate", metavar="P", help="answer that fraction (0 to 1) of API requests with a documented 429 or 500"
     )
-    browser.add_argument("--rate-limit", metavar="N/s", help="allow each API key N requests a second, then 429 with Retry-After")
+    browser.add_argument("--rate-limit", metavar="N/s", help="allow each API key N requests a second (or N/min a minute), then 429 with Retry-After")
     browser.add_argument("--state", metavar="PATH", help="keep state across restarts in this SQLite file (default: memory only)")
     browser.add_argument(
         "--seed",

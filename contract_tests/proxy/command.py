@@ -36,7 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    proxy.add_argument("--target", metavar="URL", required=True, help="where the API really is, e.g. http://127.0.0.1:4010")
+    proxy.add_argument("--target", metavar="URL", required=True, help="where the API really is, e.g. http://127.0.0.1:4010; an https one's certificate is checked against the system's trust store, or SSL_CERT_FILE's")
     proxy.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     proxy.add_argument("--port", default="4011", help="port to listen on, 0 for any free one (default: %(default)s)")
     proxy.add_argument("--record", metavar="FILE.har", help="also write the traffic as HAR to this file when stopped")
