@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import itertools
-import json
 import secrets
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
 # Methods that change nothing on a server that follows HTTP; everything else is a write.
@@ -31,6 +30,7 @@ class Ledger:
     # Every lead id a response showed, with the tick its response arrived at (see `tick`).
     seen: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    on_created: Callable[[str], None] | None = field(default=None, repr=False)  # told each lead id as it is made
     _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
     _ticks: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
 
@@ -59,12 +59,15 @@ class Ledger:
         ids = _lead_ids(body.get("data"))
         with self.lock:
             received_at = next(self._ticks)
-            if method == "POST" and path == leads_path and status == 201 and ids:
-                self.owned.setdefault(ids[0], key)
+            created = method == "POST" and path == leads_path and status == 201 and ids and ids[0] not in self.owned
+            if created:
+                self.owned[ids[0]] = key
             if method == "DELETE" and status == 200 and path.startswith(leads_path + "/"):
                 self.deleted.add(unquote(path[len(leads_path) + 1 :]))
             for lead_id in ids:
                 self.seen.setdefault(lead_id, received_at)
+        if created and self.on_created is not None:
+            self.on_created(ids[0])  # outside the lock: it prints
 
 
 def _lead_ids(data: Any) -> list[str]:

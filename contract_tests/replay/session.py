@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TextIO
@@ -67,6 +68,9 @@ def replay(recording: Recording, target: Target, out: TextIO, recorded_base_url:
         found += [rule_id for rule_id in dict.fromkeys(breach.rule.id for breach in breaches) if rule_id not in found]
     result = Replay(plan)
     kit = kit or Kit.open(target)
+    # The replay's creates carry the recording's own fields, nothing marking them test data: each is
+    # said on stderr as it is made, so a run killed before its cleanup can be cleaned by hand.
+    kit.ledger.on_created = lambda lead_id: print(f"leadkit replay: created {lead_id} (removed at the end)", file=sys.stderr, flush=True)
     keys = target.key_variables()
     steps = len(plan.steps)
     print(f"leadkit replay: {recording.path}: {steps} entries, {len(plan.replayed)} to replay against {target.base_url}", flush=True, file=out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from harmaker import KEY_B, LEAD, Har, deleted, lead, listing, not_found
 import inprocess
 from kit_helpers import BIN, HERE, KEY, SECOND_KEY, in_process, leadkit, live_process, served_in_thread
 from livemock import ROOT, LiveMock, free_port
-from planting import mock
+from planting import lead_ids, mock
 from test_browser_traffic import PageServer, browser, pages, use_the_page  # noqa: F401  (fixtures)
 from test_live import VENDOR_HOST, seed_block
 from test_proxy_traffic import NOT_SHOWN, SHOWN
@@ -134,6 +135,17 @@ def test_fixture_leads_get_stand_ins_and_made_up_ids_stay_absent(session: Path) 
     deletes = [outcome for outcome in result.outcomes if outcome.step.label == "DELETE /api/v1/leads/lead_1234567890abcdef"]
     assert [outcome.target.status for outcome in deletes if outcome.target] == [200, 404]
     assert all("lead_1234567890abcdef" not in (outcome.target.url if outcome.target else "") for outcome in deletes)
+
+
+def test_every_lead_a_replay_creates_is_listed_on_stderr_as_it_is_made(session: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A replay killed with -9 cleans nothing: what it made is on stderr, by id, to clean by hand."""
+    app = mock()
+    result, _ = replayed(session, in_process(app))
+    assert result.exit_code == 0
+    listed = re.findall(r"^leadkit replay: created (lead_[0-9a-f]{16}) ", capsys.readouterr().err, re.M)
+    made = [outcome.target for outcome in result.outcomes if outcome.target is not None and outcome.target.method == "POST" and outcome.target.status == 201]
+    assert listed and len(listed) == len(set(listed)) >= len(made)  # stand-ins are made by the replay too
+    assert not set(listed) & lead_ids(app)  # and every one of them was removed at the end
 
 
 # Each planted bug, and the rule a DIFF names when the frontend's session and the seed's clients
