@@ -26,8 +26,9 @@ def rule_results(findings: Findings, keys: dict[str, str], on_traffic: int = 0) 
     ran = {**findings.passed_checks, **findings.failed_checks}
     checked = Counter(ran.values())
     checked.update(rule.id for check in ran for rule in findings.also.get(check, ()))
+    tested_by_checks = {r.id for r in findings.unchecked.values()} | {r.id for r in findings.deselected.values()}
     for rule in ENGINE_RULES:
-        if not checked[rule.id] and rule.id not in {r.id for r in findings.unchecked.values()}:
+        if not checked[rule.id] and rule.id not in tested_by_checks:
             checked[rule.id] = on_traffic
     skipped = Counter(rule_id for _, rule_id in findings.skipped.values())
     skipped.update(rule.id for rule in findings.unchecked.values())
