@@ -44,12 +44,6 @@ class Judge:
         """Compiled when first judged: a judge that only routes (check's probe) never pays for it."""
         return SpecRules(self.spec)
 
-    def is_api(self, exchange: Exchange) -> bool:
-        """Under the API's prefix and not a CORS preflight: an exchange the contract speaks of."""
-        if not self.routes.is_api(exchange.url, self.base_path):
-            return False
-        return not is_preflight(exchange)
-
     def view(self, exchange: Exchange) -> View:
         return self.routes.view(exchange, self.base_path)
 

@@ -1,7 +1,7 @@
 """One stream of traffic through the engine, for every feed: sorted, judged in the order it ended, counted, its coverage kept.
 
 `check` feeds it a recording (`Stream.recording`), the proxy each exchange as it ends
-(`Stream.feed`), replay the recording it replays. What an exchange is, in the one order every
+(`sort`, then `judge` or `skip`), replay the recording it replays. What an exchange is, in the one order every
 feed uses: on another host, a state reset of the mock (`/__mock/reset`: what came before says
 nothing after), a CORS preflight, outside the API, or judged. It keeps counts, never the
 exchanges themselves.
@@ -58,14 +58,6 @@ class Stream:
             return PREFLIGHT
         if not self.routes.is_api(exchange.url, self.base_path):
             return OUTSIDE
-        return None
-
-    def feed(self, exchange: Exchange, pending: WritesPending | None = None) -> list[Breach] | None:
-        """One exchange as it ended: its breaches, or None when it was not judged (counted by why)."""
-        why = self.sort(exchange)
-        if why is None:
-            return self.judge(exchange, pending)
-        self.skip(exchange, why)
         return None
 
     def skip(self, exchange: Exchange, why: str) -> None:
