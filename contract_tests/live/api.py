@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 from urllib.parse import quote
 
 from ..core.rules import CREATE_ENVELOPE, NOT_FOUND_MALFORMED, NOT_FOUND_NEVER_EXISTED, ContractViolation
-from .client import Client, Reply
+from .client import SUBJECT, Client, Reply
 from .guard import RUN_KEY, TEST_SOURCE, Ledger
 
 LEADS = "/api/v1/leads"
@@ -40,6 +41,17 @@ class Api:
 
     def token(self) -> str:
         return self.ledger.token()
+
+    @contextmanager
+    def subject(self) -> Iterator[None]:
+        """Requests sent inside are the ones the check's rule is about: a 5xx to one breaks that rule
+        as well as no-server-errors. A 5xx to any other request (a lead made to work on, a clean-up)
+        leaves the check unable to judge its rule, and says so."""
+        token = SUBJECT.set(True)
+        try:
+            yield
+        finally:
+            SUBJECT.reset(token)
 
     def fields(self, **fields: Any) -> dict[str, Any]:
         """A valid create body marked as test data: source, and the run id in metadata."""

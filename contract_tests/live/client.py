@@ -51,6 +51,9 @@ class CheckRecord:
     """What one running check has seen: kept per check, so checks can run at once in threads."""
 
     last: Exchange | None = None  # the evidence if the check fails
+    # Whether `last` was sent as the check's subject (`Api.subject()`): the request whose answer its
+    # rule is about. A 5xx there breaks the rule too; a 5xx to any other request it needed does not.
+    last_is_subject: bool = False
     # Responses that broke openapi.yaml during the check: they fail it even when its own assertions
     # pass, and they do not stop it, so its own rule is still tested and named.
     problems: list[ContractViolation] = field(default_factory=list)
@@ -59,6 +62,8 @@ class CheckRecord:
 # The running check's record. Each check sets its own; work it hands to other threads
 # (contextvars.copy_context) writes to the same record.
 CURRENT_CHECK: ContextVar[CheckRecord] = ContextVar("leadkit_check")
+# Set by `Api.subject()` while a check sends the very request its rule is about.
+SUBJECT: ContextVar[bool] = ContextVar("leadkit_subject", default=False)
 
 
 class Client:
@@ -133,5 +138,6 @@ class Client:
         with self._lock:
             exchange.ended = time.time()  # read under the lock: the engine takes exchanges in the order they ended
             self.record.last = exchange
+            self.record.last_is_subject = SUBJECT.get()
             self.problems.extend(ContractViolation(breach.rule, breach.message, exchange) for breach in self._noted(self.judge.judge(exchange)))
         return Reply(exchange, response.status_code, response.headers, None if body is NOT_JSON else body)

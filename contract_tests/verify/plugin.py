@@ -251,9 +251,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         findings.done.add(report.nodeid)
         found = [finding for problem in problems for finding in findings_from(problem, checked, None, report.nodeid)]
         server_error = next((problem for problem in problems if problem.rule is NO_SERVER_ERRORS), None)
-        if call.excinfo is not None and server_error is not None and checked is not NO_SERVER_ERRORS:
+        subject_failed = record.last_is_subject and server_error is not None and record.last is server_error.exchange
+        if call.excinfo is not None and server_error is not None and checked is not NO_SERVER_ERRORS and not subject_failed:
             # A request the check needed got a 5xx: that is no-server-errors, said once above with its
-            # evidence; what the check went on to see after it proves nothing of its own rule.
+            # evidence; what the check went on to see after it proves nothing of its own rule. (When
+            # the 5xx answered the check's subject, the request its rule is about, both are broken.)
             exchange = server_error.exchange
             said = f"{exchange.method} {exchange.url} answered {exchange.status}" if exchange is not None else "a request answered 5xx"
             findings.skipped[report.nodeid] = (f"could not judge: {said}, a request the check needed", checked.id)

@@ -37,7 +37,8 @@ FLAG = "\U0001f1eb\U0001f1f7"  # 🇫🇷: two astral code points, one character
 )
 def test_name_of_200_code_points_is_accepted(api: Api, name: str) -> None:
     assert len(name) == 200
-    reply = api.create(name=name)
+    with api.subject():
+        reply = api.create(name=name)
     assert reply.status == 201, f"a name of 200 code points answered {reply.status}: {reply.body}"
     assert reply.data["name"] == name
     assert api.get(reply.data["id"]).data["name"] == name
@@ -85,7 +86,8 @@ KEYS = {
 def test_unicode_name_comes_back_as_sent(api: Api, kind: str) -> None:
     word = api.token()
     name = f"Leadkit Test {word} {NAMES[kind]}"
-    reply = api.create(name=name)
+    with api.subject():
+        reply = api.create(name=name)
     assert reply.status == 201, f"a {kind} name answered {reply.status}: {reply.body}"
     assert reply.data["name"] == name, ascii(reply.data["name"])
     assert api.get(reply.data["id"]).data["name"] == name
@@ -97,7 +99,8 @@ def test_unicode_name_comes_back_as_sent(api: Api, kind: str) -> None:
 
 @rule(UNICODE_ROUND_TRIP)
 def test_unusual_metadata_keys_come_back_as_sent(api: Api) -> None:
-    reply = api.create(metadata=KEYS)
+    with api.subject():
+        reply = api.create(metadata=KEYS)
     assert reply.status == 201, f"metadata keys with '.', '$' and non-ASCII letters answered {reply.status}: {reply.body}"
     expected: dict[str, Any] = {RUN_KEY: api.ledger.run_id, **KEYS}
     assert reply.data["metadata"] == expected, ascii(reply.data["metadata"])
