@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import Any, Callable, Mapping
 
@@ -63,7 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     recorder = HarRecorder(settings["RECORD_PATH"], "leadkit mock") if settings["RECORD_PATH"] else None
     app.wsgi_app = FrontDoor(api, cors, mock.requests, recorder)  # type: ignore[method-assign]
     if recorder is not None:
-        app.extensions[ON_STOP] = [recorder.save]
+        app.extensions[ON_STOP] = [lambda: _save_recording(recorder)]
     app.url_map.merge_slashes = False
     admin.init_app(app)
     docs.init_app(app, spec)
@@ -145,3 +146,13 @@ def _count(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
         raise ValueError(f"must be a whole number of leads, got {value!r}")
     return int(value)
+
+
+def _save_recording(recorder: HarRecorder) -> None:
+    """Write `--record`'s file as the mock stops, and say where (the worker that kept it says so)."""
+    try:
+        count = recorder.save()
+    except OSError as exc:
+        print(f"leadkit mock: could not write the recording {recorder.path}: {exc}", file=sys.stderr, flush=True)
+        return
+    print(f"leadkit mock: wrote {count} exchange{'' if count == 1 else 's'} to {recorder.path}", flush=True)

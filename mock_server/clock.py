@@ -49,3 +49,12 @@ class Clock:
             else:
                 self._last = max(self._last, time.time_ns() // 1_000_000, at_least)
             return self._last
+
+    def last_ms(self) -> int:
+        """The time now without taking a reading: the reproducible clock does not tick for it.
+
+        What a report of the state (an export's `exportedAt`) stamps, so looking at a seeded
+        mock never moves the timestamps its next writes get.
+        """
+        with self._lock:
+            return max(self._last, 0) if self._fixed else max(self._last, time.time_ns() // 1_000_000)

@@ -270,6 +270,8 @@ def _banner(app: object, base_url: str) -> str:
         f"state file {settings['STATE_PATH']}" if mock.journal else "state in memory",
         f"CORS for {', '.join(origins)}" if origins is not None else "CORS for any origin",
     ]
+    if settings["RECORD_PATH"]:
+        options.append(f"recording API traffic to {settings['RECORD_PATH']} (HAR, written when the mock stops)")
     if mock.latency is not None:
         options.append(f"latency {mock.latency}")
     if mock.fail_rate is not None:

@@ -16,6 +16,9 @@ SPREAD_MS = 180 * 24 * 3600 * 1000  # generated leads were created over the last
 # a test that sends mail to a lead never reaches a real person.
 RESERVED_DOMAINS = ("example.com", "example.org", "example.net")
 _NOT_IN_EMAIL = re.compile(r"[^a-z0-9]+")
+# North American numbers 555-0100 to 555-0199 are set aside for fiction: none rings anyone.
+_AREA_CODES = (202, 212, 305, 312, 415, 512, 617, 646, 702, 808)
+_PHONE_FORMATS = ("+1 {area} 555 01{line:02d}", "({area}) 555-01{line:02d}", "{area}-555-01{line:02d}", "+1-{area}-555-01{line:02d}")
 
 
 def generate_leads(
@@ -58,10 +61,15 @@ def _lead(fake: Any, rng: random.Random, lead_id: str, before_ms: int) -> dict[s
         "id": lead_id,
         "name": f"{first} {last}",
         "email": f"{local}@{domain}",
-        "phone": fake.phone_number() if rng.random() < 0.8 else None,
+        "phone": _phone(rng) if rng.random() < 0.8 else None,
         "source": rng.choice(SOURCES),
         "status": rng.choices(STATUSES, STATUS_WEIGHTS)[0],
         "metadata": metadata,
         "createdAt": format_ms(created),
         "updatedAt": format_ms(updated),
     }
+
+
+def _phone(rng: random.Random) -> str:
+    """A North American number in a usual spelling, always in the fictional 555-01xx range."""
+    return rng.choice(_PHONE_FORMATS).format(area=rng.choice(_AREA_CODES), line=rng.randrange(100))

@@ -9,7 +9,6 @@ changes: a bad import changes nothing.
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from .clock import format_ms
@@ -32,7 +31,7 @@ def export_state(mock: MockState) -> dict[str, Any]:
     for workspace_id, leads in sorted(by_workspace.items()):  # kept in a state file, no key reaches them
         workspaces.append({"id": workspace_id, "name": workspace_id, "apiKeys": [], "leads": _api_form(leads)})
     return {
-        "exportedAt": format_ms(time.time_ns() // 1_000_000),
+        "exportedAt": format_ms(mock.store.last_ms()),  # the store's clock: a seeded mock's export repeats
         "workspaces": workspaces,
         "retiredIds": sorted(mock.store.retired_ids()),
     }

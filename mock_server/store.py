@@ -278,6 +278,10 @@ class LeadStore:
         with self._lock:
             return list(self._leads.values())
 
+    def last_ms(self) -> int:
+        """The store's time now, without a reading its next write would notice (see Clock.last_ms)."""
+        return self._clock.last_ms()
+
     def retired_ids(self) -> set[str]:
         """Ids issued once and deleted since: kept only to refuse their reuse."""
         with self._lock:
