@@ -195,8 +195,10 @@ def test_report_json_names_the_broken_rule_with_its_entrys_evidence(tmp_path: Pa
     assert evidence["response"].startswith('200 application/json {"success": true, "data": {"id": "lead_00000000000000aa"')
     # the recorded request carried no User-Agent or Accept: the curl turns curl's own off
     assert evidence["curl"] == f'curl -i -X GET {BASE}{L} -H "Authorization: Bearer $LEADS_API_KEY" -H User-Agent: -H Accept:'
-    # every rule the engine judges is listed; those that never fired on the 3 exchanges passed
-    assert (rules["delete-envelope"]["status"], rules["delete-envelope"]["checked"]) == ("passed", 3)
+    # every rule the engine judges is listed; checked counts the exchanges of the kind it reads
+    assert (rules["delete-envelope"]["status"], rules["delete-envelope"]["checked"]) == ("passed", 1)  # the one DELETE
+    assert (rules["responses-match-openapi"]["status"], rules["responses-match-openapi"]["checked"]) == ("passed", 3)
+    assert (rules["no-id-reuse"]["status"], rules["no-id-reuse"]["checked"]) == ("skipped", 0)  # no create to read
     assert {"responses-match-openapi", "no-id-reuse", "update-merge-patch", "other-workspace-not-found"} <= set(rules)
     assert [rule["id"] for rule in data["rules"] if rule["status"] == "broken"] == ["not-found-after-delete"]
     operations = {f"{op['method']} {op['path']}": op for op in data["coverage"]["operations"]}
@@ -214,7 +216,12 @@ def test_report_of_a_clean_recording_says_it_conforms(tmp_path: Path) -> None:
     done, data, page = reported(tmp_path, har.write(tmp_path / "ok.har"))
     assert done.returncode == 0, done.stdout
     assert (data["exit_code"], data["outcome"], data["verdict"]) == (0, "conforms", "no violation in the traffic")
-    assert {rule["status"] for rule in data["rules"]} == {"passed"}
+    statuses = {rule["id"]: rule["status"] for rule in data["rules"]}
+    assert "broken" not in statuses.values()
+    assert statuses["get-envelope"] == statuses["delete-envelope"] == statuses["not-found-after-delete"] == "passed"
+    # what three exchanges could not show is skipped, and says why: never a pass it did not earn
+    assert statuses["list-envelope"] == statuses["payload-too-large"] == statuses["no-id-reuse"] == "skipped"
+    assert {rule["reason"] for rule in data["rules"] if rule["status"] == "skipped"} == {"nothing in the traffic it reads (no exchange of the kind it judges)"}
     assert '<h1 id="verdict" class="ok">no violation in the traffic</h1>' in page
 
 

@@ -48,6 +48,14 @@ class Stream:
         self.omitted: list[int] = []  # entries whose response body was not recorded
         self.seen = Seen(self.spec, self.base_path) if coverage else None
 
+    @property
+    def read(self) -> Counter[str]:
+        """Rule id -> the judged exchanges of the kind it reads, every origin's."""
+        total: Counter[str] = Counter()
+        for judge in self.judges.values():
+            total.update(judge.read)
+        return total
+
     def sort(self, exchange: Exchange) -> str | None:
         """Why `exchange` is not judged (RESET for a state reset), or None when it is an API exchange to judge."""
         if self.host is not None and url_parts(exchange.url)[:2] != self.host:

@@ -99,6 +99,11 @@ class Tally:
         return self.stream.skipped
 
     @property
+    def read(self) -> Counter[str]:
+        """Rule id -> the judged exchanges of the kind it reads (engine/reads.py)."""
+        return self.stream.read
+
+    @property
     def unjudged(self) -> dict[str, str]:
         return self.stream.unjudged
 

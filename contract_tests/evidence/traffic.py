@@ -14,8 +14,10 @@ from .tally import Finding, Tally, shown
 PASSED_MEANS = (
     "A rule passed when it never fired on the exchanges judged. A rule judges only what the traffic holds "
     "(one about deletes needs a DELETE, one across exchanges needs two that did not overlap), so read "
-    "passed as: nothing in this traffic broke it."
+    "passed as: nothing in this traffic broke it. A rule's checked count is the exchanges of the kind it "
+    "reads (its creates, its lists, its large bodies); a rule that read none is skipped."
 )
+NOTHING_READ = "nothing in the traffic it reads (no exchange of the kind it judges)"
 
 
 def traffic_report(tally: Tally, tool: str, target: str, started: datetime, finished: datetime) -> Report:
@@ -36,13 +38,17 @@ def rule_results(tally: Tally) -> list[RuleResult]:
     """Broken with its evidence; skipped when the traffic could not show it (or there was none); else passed."""
     found_by_rule = _by_rule(tally)
     rules = {rule.id: rule for rule in RULES} | {rule.id: rule for rule in found_by_rule}
+    read = tally.read
     results = []
     for rule_id, rule in sorted(rules.items()):
         found = found_by_rule.get(rule, [])
         reason = tally.unjudged.get(rule_id, "" if tally.judged else "no API exchange to judge")
         evidence = [_evidence(finding, tally) for finding in found[:EVIDENCE_PER_RULE]]
         skipped = tally.judged if reason else 0
-        results.append(RuleResult.of(rule, checked=0 if reason else tally.judged, broken=len(found), skipped=skipped, reason=reason, evidence=evidence))
+        checked = 0 if reason else read[rule_id]
+        if not reason and not checked and not found:
+            reason = NOTHING_READ
+        results.append(RuleResult.of(rule, checked=checked, broken=len(found), skipped=skipped, reason=reason, evidence=evidence))
     return results
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from typing import Mapping
 
 from ..core.outcome import ExitCode
 from ..core.rules import KIT_ERROR, Rule
@@ -13,12 +14,14 @@ from ..evidence.model import EVIDENCE_PER_RULE, Report, RuleResult, evidence_of
 from .findings import Findings, short
 
 
-def rule_results(findings: Findings, keys: dict[str, str], on_traffic: int = 0) -> list[RuleResult]:
-    """Every rule verify judges (its checks', and the engine's on all `on_traffic` exchanges the checks made): passed, broken or skipped.
+def rule_results(findings: Findings, keys: dict[str, str], on_traffic: Mapping[str, int] | None = None) -> list[RuleResult]:
+    """Every rule verify judges (its checks', and the engine's on the exchanges the checks made): passed, broken or skipped.
 
     A rule verify never judges (replay's own) is not listed; a rule the engine judged on the run's
-    traffic counts as judged, its `checked` the exchanges it judged, when no check of its own ran.
+    traffic counts as judged when no check of its own ran, its `checked` the exchanges of the kind
+    it reads (`on_traffic`, rule id -> count: engine/reads.py).
     """
+    on_traffic = on_traffic or {}
     known = {rule.id: rule for rule in ENGINE_RULES}
     known.update({rule.id: rule for rule in findings.planned.values()})
     known.update({rule.id: rule for also in findings.also.values() for rule in also})
@@ -29,7 +32,7 @@ def rule_results(findings: Findings, keys: dict[str, str], on_traffic: int = 0) 
     tested_by_checks = {r.id for r in findings.unchecked.values()} | {r.id for r in findings.deselected.values()}
     for rule in ENGINE_RULES:
         if not checked[rule.id] and rule.id not in tested_by_checks:
-            checked[rule.id] = on_traffic
+            checked[rule.id] = on_traffic.get(rule.id, 0)
     skipped = Counter(rule_id for _, rule_id in findings.skipped.values())
     skipped.update(rule.id for rule in findings.unchecked.values())
     reasons: dict[str, set[str]] = {}
