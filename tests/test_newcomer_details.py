@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import requests
-
 from livemock import LiveMock
+
 from mock_server import create_app
 from tests.conftest import Api
 

@@ -17,6 +17,17 @@ def test_every_rule_the_engine_judges_says_what_it_reads() -> None:
     assert {rule.id for rule in RULES} == set(PER_EXCHANGE_READS) | set(ACROSS_READS)
 
 
+def test_a_rule_that_reads_only_the_kind_reads_nothing_else() -> None:
+    """What the judge counts by kind (method, operation, routed, status) must be all those rules read."""
+    from contract_tests.engine.reads import _KindView
+
+    kind = _KindView("GET", "listLeads", True, 200)
+    for table in (PER_EXCHANGE_READS, ACROSS_READS):
+        for rule_id, (reads, dynamic) in table.items():
+            if not dynamic:
+                reads(kind)  # type: ignore[arg-type]  # raises AttributeError if it reads beyond the kind
+
+
 def test_check_counts_per_rule_the_exchanges_it_read(tmp_path: Path) -> None:
     har = Har()
     har.add("GET", "/api/v1/leads", 200, listing(lead()), at=0)

@@ -6,7 +6,6 @@ page) and the cross-exchange ones (per lead and per key) and returns what it bro
 
 from __future__ import annotations
 
-from collections import Counter
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,7 +18,7 @@ from . import across, openapi, per_exchange
 from .across import Across, WritesPending
 from .breach import Breach
 from .openapi import SpecRules
-from .reads import ACROSS_READS, PER_EXCHANGE_READS, read_by
+from .reads import ReadCounts
 from .view import Routes, View
 
 __all__ = ["RULES", "Breach", "Judge", "SpecChecker", "View"]
@@ -40,7 +39,7 @@ class Judge:
         self.across = Across()
         self.base_path = base_path
         self.keys_known = keys_known
-        self.read: Counter[str] = Counter()  # rule id -> exchanges of the kind it reads (reads.py), judged here
+        self.reads = ReadCounts()  # per rule, the exchanges of the kind it reads (reads.py), judged here
 
     @cached_property
     def spec_rules(self) -> SpecRules:
@@ -57,20 +56,19 @@ class Judge:
     def one(self, exchange: Exchange) -> list[Breach]:
         """The per-exchange rules alone."""
         view = self.view(exchange)
-        self.read.update(read_by(view, PER_EXCHANGE_READS))
+        self.reads.add(view, across=False)
         return self.spec_rules.judge(view) + per_exchange.judge(view, self.keys_known)
 
     def across_only(self, exchange: Exchange) -> list[Breach]:
         """The cross-exchange rules alone, for an exchange another judge took on its own (Schemathesis's)."""
         view = self.view(exchange)
-        self.read.update(read_by(view, ACROSS_READS))
+        self.reads.add(view, per_exchange=False)
         return self.across.observe(view)
 
     def judge(self, exchange: Exchange, pending: WritesPending | None = None) -> list[Breach]:
         """Every rule, this exchange against itself and against what ended before it began."""
         view = self.view(exchange)
-        self.read.update(read_by(view, PER_EXCHANGE_READS))
-        self.read.update(read_by(view, ACROSS_READS))
+        self.reads.add(view)
         found = self.spec_rules.judge(view) + per_exchange.judge(view, self.keys_known)
         found += self.across.observe(view, pending)
         exchange.release()  # the judge is its body's last reader

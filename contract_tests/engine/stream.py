@@ -53,7 +53,7 @@ class Stream:
         """Rule id -> the judged exchanges of the kind it reads, every origin's."""
         total: Counter[str] = Counter()
         for judge in self.judges.values():
-            total.update(judge.read)
+            total.update(judge.reads.counts())
         return total
 
     def sort(self, exchange: Exchange) -> str | None:

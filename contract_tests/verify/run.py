@@ -89,7 +89,7 @@ def verify(
         findings.collection_errors.append("no check ran")
     kit = progress.kit
     keys = target.key_variables()
-    results = rule_results(findings, keys, kit.client.judge.read if kit is not None else None)
+    results = rule_results(findings, keys, kit.client.judge.reads.counts() if kit is not None else None)
     coverage = kit.seen.coverage() if kit is not None and kit.seen is not None else None
     findings.extra_lines += _run_lines(kit, results, coverage)
     exit_code = findings.exit_code()
