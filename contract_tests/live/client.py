@@ -81,6 +81,10 @@ class Client:
         # Checks send from several threads at once; the engine takes exchanges one at a time, in
         # the order they ended (`ended` is read under the lock, so that order holds).
         self._lock = threading.Lock()
+        # Writes (PUT, DELETE) sent and not yet answered, per lead id: while one is in flight, the
+        # engine compares nothing of that lead that the write could have changed (the concurrency
+        # checks send several at once), as it does for a recording's overlapping writes.
+        self._in_flight: dict[str, int] = {}
 
     @property
     def record(self) -> CheckRecord:
@@ -98,6 +102,17 @@ class Client:
         """The engine's cross-exchange rules alone, for an exchange sent outside `send` (Schemathesis's)."""
         with self._lock:
             return self._noted(self.judge.across_only(exchange))
+
+    def _writing(self, lead_id: str) -> bool:
+        """Whether a write to `lead_id` is still in flight (read under the lock)."""
+        return lead_id in self._in_flight
+
+    def _done_writing(self, lead_id: str) -> None:
+        left = self._in_flight[lead_id] - 1
+        if left:
+            self._in_flight[lead_id] = left
+        else:
+            del self._in_flight[lead_id]
 
     def _noted(self, breaches: list[Breach]) -> list[Breach]:
         self.judged += 1  # under the lock, as every caller holds it
@@ -124,20 +139,33 @@ class Client:
         if json is not _UNSET:
             data = jsonlib.dumps(json).encode()
             sent.setdefault("Content-Type", "application/json")
-        response = self.session.request(
-            method,
-            self.target.base_url + path,
-            params=params,
-            data=data,
-            headers=sent,
-            timeout=TIMEOUT_S,
-            allow_redirects=False,
-        )
+        writes = self.judge.routes.lead_of(method, self.judge.base_path + path.partition("?")[0])
+        if writes is not None:
+            with self._lock:
+                self._in_flight[writes] = self._in_flight.get(writes, 0) + 1
+        try:
+            response = self.session.request(
+                method,
+                self.target.base_url + path,
+                params=params,
+                data=data,
+                headers=sent,
+                timeout=TIMEOUT_S,
+                allow_redirects=False,
+            )
+        except BaseException:
+            if writes is not None:
+                with self._lock:
+                    self._done_writing(writes)
+            raise
         exchange: Exchange = response.leadkit_exchange  # type: ignore[attr-defined]  # made once by the session, dated by the attempt that got it
         body = exchange.json  # read before the judge releases it: parsed once, by the session, for all three
         with self._lock:
             exchange.ended = time.time()  # read under the lock: the engine takes exchanges in the order they ended
+            if writes is not None:
+                self._done_writing(writes)
             self.record.last = exchange
             self.record.last_is_subject = SUBJECT.get()
-            self.problems.extend(ContractViolation(breach.rule, breach.message, exchange) for breach in self._noted(self.judge.judge(exchange)))
+            judged = self.judge.judge(exchange, self._writing)
+            self.problems.extend(ContractViolation(breach.rule, breach.message, exchange) for breach in self._noted(judged))
         return Reply(exchange, response.status_code, response.headers, None if body is NOT_JSON else body)

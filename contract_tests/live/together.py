@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Sequence, TypeVar
@@ -28,5 +29,7 @@ def at_once(calls: Sequence[Callable[[], T]]) -> list[T]:
         return call()
 
     with ThreadPoolExecutor(max_workers=len(calls), thread_name_prefix="leadkit-at-once") as pool:
-        futures = [pool.submit(started_together, call) for call in calls]
+        # Each thread runs in a copy of the caller's context: what its requests show lands in the
+        # running check's record (live/client.py CURRENT_CHECK), a 5xx among them included.
+        futures = [pool.submit(contextvars.copy_context().run, started_together, call) for call in calls]
         return [future.result() for future in futures]

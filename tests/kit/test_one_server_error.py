@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from kit_helpers import in_process, run_verify
+from kit_helpers import HAND_WRITTEN, in_process, run_verify
 from planting import Planted, answer, mock
 from werkzeug.wrappers import Request, Response
 
@@ -41,3 +41,37 @@ def test_a_500_to_the_request_a_rule_is_about_breaks_that_rule_too() -> None:
     assert outcome.exit_code == 1, outcome.summary
     assert outcome.broken_rules == {"no-server-errors", "phone-source-any-text"}, outcome.summary
     assert "could not judge" not in outcome.summary
+
+
+def test_an_injected_500_is_one_broken_rule_not_many() -> None:
+    """One DELETE of the whole hand-written run fails: every check that needed it could not judge, none is broken."""
+    deletes = itertools.count(1)
+
+    def third_delete_fails(request: Request, body: bytes, environ: dict[str, Any]) -> Response | None:
+        if request.method != "DELETE" or next(deletes) != 3:
+            return None
+        return answer(500, INTERNAL)
+
+    outcome = run_verify(in_process(Planted(mock(), before=third_delete_fails), workers=1), select=HAND_WRITTEN)
+    assert outcome.exit_code == 1, outcome.summary
+    assert outcome.broken_rules == {"no-server-errors"}, outcome.summary
+    assert "'NoneType' object" not in outcome.summary and "got 500" not in outcome.summary.partition("no-server-errors")[0]
+    (found,) = outcome.findings.broken["no-server-errors"]
+    assert found.exchange is not None and found.exchange.status == 500 and found.exchange.method == "DELETE"
+    assert "could not judge: DELETE" in outcome.summary, outcome.summary  # the check that needed it says so, in words
+
+
+def test_a_500_among_concurrent_creates_is_could_not_judge() -> None:
+    """The concurrency checks' threads report to their check: a 500 among simultaneous creates is
+    no-server-errors, and the check could not judge its own rule."""
+    posts = itertools.count(1)
+
+    def second_create_fails(request: Request, body: bytes, environ: dict[str, Any]) -> Response | None:
+        if request.method == "POST" and next(posts) == 2:
+            return answer(500, INTERNAL)
+        return None
+
+    outcome = run_verify(in_process(Planted(mock(), before=second_create_fails), workers=1), select="test_parallel_creates_get_ids_of_their_own")
+    assert outcome.exit_code == 1, outcome.summary
+    assert outcome.broken_rules == {"no-server-errors"}, outcome.summary
+    assert "could not judge: POST" in outcome.summary, outcome.summary
