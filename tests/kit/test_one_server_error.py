@@ -75,3 +75,23 @@ def test_a_500_among_concurrent_creates_is_could_not_judge() -> None:
     assert outcome.exit_code == 1, outcome.summary
     assert outcome.broken_rules == {"no-server-errors"}, outcome.summary
     assert "could not judge: POST" in outcome.summary, outcome.summary
+
+
+def test_scattered_500s_never_spread_into_unrelated_rules() -> None:
+    """Every 40th request of a whole hand-written run fails with a 500 (a flaky deployment): each
+    broken rule but no-server-errors is shown by a 5xx answer to the very request it is about,
+    and no check reports the kit's own confusion (a None read, a key missing) as a finding."""
+    requests = itertools.count(1)
+
+    def every_40th_fails(request: Request, body: bytes, environ: dict[str, Any]) -> Response | None:
+        return answer(500, INTERNAL) if next(requests) % 40 == 0 else None
+
+    outcome = run_verify(in_process(Planted(mock(), before=every_40th_fails), workers=4), select=HAND_WRITTEN)
+    assert outcome.exit_code == 1, outcome.summary
+    assert "no-server-errors" in outcome.broken_rules
+    for rule_id, found in outcome.findings.broken.items():
+        shown = [finding.exchange.status if finding.exchange is not None else None for finding in found]
+        assert all(status is not None and status >= 500 for status in shown), (rule_id, [finding.message for finding in found])
+    for confusion in ("NoneType", "KeyError", "TypeError", "Traceback", "expected _statuses"):
+        assert confusion not in outcome.summary, outcome.summary
+    assert "could not judge" in outcome.summary
