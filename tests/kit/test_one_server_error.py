@@ -4,7 +4,7 @@ could not judge its own rule and says so in words; a 5xx to the very request a r
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import Any, Callable
 
 from kit_helpers import HAND_WRITTEN, in_process, run_verify
 from planting import Planted, answer, mock
@@ -13,16 +13,24 @@ from werkzeug.wrappers import Request, Response
 INTERNAL = {"success": False, "error": "Internal error", "code": "INTERNAL_ERROR", "details": {}}
 
 
+def failing(when: Callable[[Request, bytes], bool]) -> Planted:
+    """The clean mock, but a 500 for each request `when` picks (it sees requests in the order they come)."""
+
+    def before(request: Request, body: bytes, environ: dict[str, Any]) -> Response | None:
+        return answer(500, INTERNAL) if when(request, body) else None
+
+    return Planted(mock(), before=before)
+
+
+def nth(method: str, n: int) -> Callable[[Request, bytes], bool]:
+    """The n-th request of `method` (1 for the first)."""
+    seen = itertools.count(1)
+    return lambda request, body: request.method == method and next(seen) == n
+
+
 def test_a_500_to_a_lead_the_check_needed_is_no_server_errors_and_could_not_judge() -> None:
-    posts = itertools.count(1)
-
-    def first_create_fails(request: Request, body: bytes, environ: dict[str, Any]) -> Response | None:
-        if request.method == "POST" and next(posts) == 1:
-            return answer(500, INTERNAL)
-        return None
-
     # The merge-patch check makes its lead first (a request it needs), then tests its PUT.
-    outcome = run_verify(in_process(Planted(mock(), before=first_create_fails), workers=1), select="test_metadata_is_merge_patched")
+    outcome = run_verify(in_process(failing(nth("POST", 1)), workers=1), select="test_metadata_is_merge_patched")
     assert outcome.exit_code == 1, outcome.summary
     assert outcome.broken_rules == {"no-server-errors"}, outcome.summary
     (found,) = outcome.findings.broken["no-server-errors"]
@@ -32,12 +40,7 @@ def test_a_500_to_a_lead_the_check_needed_is_no_server_errors_and_could_not_judg
 
 
 def test_a_500_to_the_request_a_rule_is_about_breaks_that_rule_too() -> None:
-    def letters_in_phone_fail(request: Request, body: bytes, environ: dict[str, Any]) -> Response | None:
-        if request.method == "POST" and b"CALL-NOW" in body:
-            return answer(500, INTERNAL)
-        return None
-
-    outcome = run_verify(in_process(Planted(mock(), before=letters_in_phone_fail), workers=1), select="letters-in-phone")
+    outcome = run_verify(in_process(failing(lambda request, body: request.method == "POST" and b"CALL-NOW" in body), workers=1), select="letters-in-phone")
     assert outcome.exit_code == 1, outcome.summary
     assert outcome.broken_rules == {"no-server-errors", "phone-source-any-text"}, outcome.summary
     assert "could not judge" not in outcome.summary
@@ -45,14 +48,7 @@ def test_a_500_to_the_request_a_rule_is_about_breaks_that_rule_too() -> None:
 
 def test_an_injected_500_is_one_broken_rule_not_many() -> None:
     """One DELETE of the whole hand-written run fails: every check that needed it could not judge, none is broken."""
-    deletes = itertools.count(1)
-
-    def third_delete_fails(request: Request, body: bytes, environ: dict[str, Any]) -> Response | None:
-        if request.method != "DELETE" or next(deletes) != 3:
-            return None
-        return answer(500, INTERNAL)
-
-    outcome = run_verify(in_process(Planted(mock(), before=third_delete_fails), workers=1), select=HAND_WRITTEN)
+    outcome = run_verify(in_process(failing(nth("DELETE", 3)), workers=1), select=HAND_WRITTEN)
     assert outcome.exit_code == 1, outcome.summary
     assert outcome.broken_rules == {"no-server-errors"}, outcome.summary
     assert "'NoneType' object" not in outcome.summary and "got 500" not in outcome.summary.partition("no-server-errors")[0]
@@ -64,14 +60,7 @@ def test_an_injected_500_is_one_broken_rule_not_many() -> None:
 def test_a_500_among_concurrent_creates_is_could_not_judge() -> None:
     """The concurrency checks' threads report to their check: a 500 among simultaneous creates is
     no-server-errors, and the check could not judge its own rule."""
-    posts = itertools.count(1)
-
-    def second_create_fails(request: Request, body: bytes, environ: dict[str, Any]) -> Response | None:
-        if request.method == "POST" and next(posts) == 2:
-            return answer(500, INTERNAL)
-        return None
-
-    outcome = run_verify(in_process(Planted(mock(), before=second_create_fails), workers=1), select="test_parallel_creates_get_ids_of_their_own")
+    outcome = run_verify(in_process(failing(nth("POST", 2)), workers=1), select="test_parallel_creates_get_ids_of_their_own")
     assert outcome.exit_code == 1, outcome.summary
     assert outcome.broken_rules == {"no-server-errors"}, outcome.summary
     assert "could not judge: POST" in outcome.summary, outcome.summary
@@ -82,11 +71,7 @@ def test_scattered_500s_never_spread_into_unrelated_rules() -> None:
     broken rule but no-server-errors is shown by a 5xx answer to the very request it is about,
     and no check reports the kit's own confusion (a None read, a key missing) as a finding."""
     requests = itertools.count(1)
-
-    def every_40th_fails(request: Request, body: bytes, environ: dict[str, Any]) -> Response | None:
-        return answer(500, INTERNAL) if next(requests) % 40 == 0 else None
-
-    outcome = run_verify(in_process(Planted(mock(), before=every_40th_fails), workers=4), select=HAND_WRITTEN)
+    outcome = run_verify(in_process(failing(lambda request, body: next(requests) % 40 == 0), workers=4), select=HAND_WRITTEN)
     assert outcome.exit_code == 1, outcome.summary
     assert "no-server-errors" in outcome.broken_rules
     for rule_id, found in outcome.findings.broken.items():
