@@ -11,6 +11,7 @@ with `&`, which bash starts with SIGINT ignored) is a Ctrl-C in every respect.
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 import threading
@@ -68,8 +69,10 @@ class Stopper:
         if self.stopped.is_set():
             raise KeyboardInterrupt  # the second Ctrl-C: leave now
         self.stop()
-        if not self._main_sending:
+        if not self._main_sending and not _unraisable_here(frame):
             raise Interrupted  # nothing in flight on this thread: stop where it is
+        # else the next request or check stops it: inside a gc callback or a finalizer, Python
+        # would print the exception as "ignored" and drop it
         # else the request in flight finishes and is recorded, then `after_send` raises
 
     def before_send(self) -> None:
@@ -83,6 +86,16 @@ class Stopper:
             self._main_sending -= 1
         if self.stopped.is_set() and not self.cleaning:
             raise Interrupted
+
+
+def _unraisable_here(frame: Any) -> bool:
+    """Whether the interrupted code is a garbage-collector callback or a finalizer, or runs inside one."""
+    callbacks = {getattr(callback, "__code__", None) for callback in gc.callbacks}
+    while frame is not None:
+        if frame.f_code in callbacks or frame.f_code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False
 
 
 def caused_by_interrupt(exc: BaseException | None) -> bool:
