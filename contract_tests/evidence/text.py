@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import shlex
 from typing import Mapping
@@ -14,11 +15,27 @@ CURL_EXPECTS_ABOVE = 1024  # curl before 7.84 asks `Expect: 100-continue` for bo
 _PLAIN_IN_DOUBLE_QUOTES = re.compile(r'[^"$`\\!]*')
 
 
+def _shapes(keys: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """Each key as a request may carry it -> (how a reader sees it, how a shell word rebuilds it).
+
+    As itself (a header, a query parameter) it is its variable; under `Basic` it is base64 of
+    `key:` (or of the key alone), rebuilt from the variable by printf and base64.
+    """
+    shapes: dict[str, tuple[str, str]] = {}
+    for key, variable in keys.items():
+        if not key:
+            continue
+        for suffix in (":", ""):
+            encoded = base64.b64encode(f"{key}{suffix}".encode()).decode()
+            shapes[encoded] = (f"base64(${variable}{suffix})", f'$(printf %s{suffix} "${variable}" | base64 -w0)')
+        shapes[key] = (f"${variable}", f"${variable}")
+    return shapes
+
+
 def redact(text: str, keys: Mapping[str, str]) -> str:
-    """Every key replaced by the environment variable that holds it ($LEADS_API_KEY)."""
-    for key, variable in sorted(keys.items(), key=lambda item: -len(item[0])):
-        if key:
-            text = text.replace(key, "$" + variable)
+    """Every key replaced by the environment variable that holds it ($LEADS_API_KEY), in base64 too."""
+    for secret, (shown, _) in sorted(_shapes(keys).items(), key=lambda item: -len(item[0])):
+        text = text.replace(secret, shown)
     return text
 
 
@@ -53,7 +70,7 @@ def curl(exchange: Exchange, keys: Mapping[str, str]) -> str:
     adds of its own accord and the request did not carry are turned off.
     """
     head = "curl -i --head" if exchange.method == "HEAD" else f"curl -i -X {shlex.quote(exchange.method)}"
-    parts = [head, shlex.quote(exchange.url)]
+    parts = [head, _shell_word(exchange.url, keys)]  # a key in the query string too
     body = exchange.request_body
     raw = body if isinstance(body, bytes) else (body or "").encode()
     truncated = len(raw) > BODY_SHOWN
@@ -83,12 +100,13 @@ def curl(exchange: Exchange, keys: Mapping[str, str]) -> str:
 
 def _shell_word(text: str, keys: Mapping[str, str]) -> str:
     """`text` as one shell word, every key in it written as the variable that holds it ("$LEADS_API_KEY")."""
-    present = sorted((key for key in keys if key and key in text), key=len, reverse=True)
+    shapes = _shapes(keys)
+    present = sorted((secret for secret in shapes if secret in text), key=len, reverse=True)
     if not present:
         return shlex.quote(text)
-    pattern = re.compile("|".join(re.escape(key) for key in present))
+    pattern = re.compile("|".join(re.escape(secret) for secret in present))
     pieces, found = pattern.split(text), pattern.findall(text)
-    variables = ["$" + keys[key] for key in found] + [""]
+    variables = [shapes[secret][1] for secret in found] + [""]
     if all(_PLAIN_IN_DOUBLE_QUOTES.fullmatch(piece) for piece in pieces):
         return '"' + "".join(piece + variable for piece, variable in zip(pieces, variables)) + '"'
     return "".join((shlex.quote(piece) if piece else "") + (f'"{variable}"' if variable else "") for piece, variable in zip(pieces, variables))

@@ -6,6 +6,7 @@ server a report was made on, which must answer the status the report shows.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -23,6 +24,7 @@ from planting import Planted, mock
 from werkzeug.wrappers import Request, Response
 
 from contract_tests.core.exchange import Exchange
+from contract_tests.evidence.model import evidence_of
 from contract_tests.evidence.text import curl
 from contract_tests.live.target import Target
 from contract_tests.verify.run import Reports, verify
@@ -104,6 +106,23 @@ def test_the_curl_sends_every_header_and_the_body_as_they_were(headers: dict[str
     assert request.partition(b"\r\n")[0] == f"{exchange.method} /api/v1/leads?limit=0 HTTP/1.1".encode()
     assert headers_of(request) == sorted((name, value) for name, value in headers.items())
     assert request.partition(b"\r\n\r\n")[2] == (body or b"")
+
+
+def test_a_key_in_the_query_or_under_basic_is_never_printed_yet_sent_as_it_was() -> None:
+    """The kit sends the real key in other shapes (?api_key=, Basic key: in base64): a report that
+    shows such a request names the key only by its variable, and its curl still sends it."""
+    basic = base64.b64encode(f"{KEY}:".encode()).decode()
+    with recording_socket() as (url, received):
+        headers = {"Host": url.removeprefix("http://"), "Authorization": f"Basic {basic}"}
+        exchange = Exchange("GET", f"{url}/api/v1/leads?api_key={KEY}&limit=1", 418, {}, b"", headers, None)
+        command = curl(exchange, KEYS)
+        shown = evidence_of(exchange, f"the key {KEY} was taken", KEYS)
+        for text in (command, shown.request, shown.message, shown.curl):
+            assert KEY not in text and basic not in text, text
+        run_curl(command)
+    (request,) = received
+    assert request.partition(b"\r\n")[0] == f"GET /api/v1/leads?api_key={KEY}&limit=1 HTTP/1.1".encode()
+    assert ("Authorization", f"Basic {basic}") in headers_of(request)
 
 
 def gzip_breaks_error_answers() -> Planted:
