@@ -16,6 +16,7 @@ from .errors import ApiError, render
 from .harfile import HarRecorder, har_entry
 from .requestlog import INJECTED, RequestLog
 from .rsgi import HEADERS_OVER_LIMIT, MAX_HEADER_BYTES
+from .state import WORLD
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -72,7 +73,8 @@ class FrontDoor:
             status = int(seen[-1][:3]) if seen else 0
             if self.recorder is not None and environ.get("PATH_INFO", "").startswith("/api/"):
                 body = self._record(environ, status, sent[0] if sent else [], body, wall)
-        self.log.record(
+        world = environ.get(WORLD)  # a sandbox's requests go to its own log (sandboxes.py)
+        (self.log if world is None else world.requests).record(
             environ["REQUEST_METHOD"],
             environ.get("PATH_INFO", ""),
             environ.get("QUERY_STRING", ""),
@@ -94,7 +96,8 @@ class FrontDoor:
         stream = environ.get("wsgi.input")
         sent: bytes | None = stream.getvalue() if stream is not None and hasattr(stream, "getvalue") else None
         query = environ.get("QUERY_STRING", "")
-        url = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', 'localhost')}{wsgi_text(environ.get('PATH_INFO', ''))}"
+        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")  # a sandbox's prefix kept
+        url = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', 'localhost')}{wsgi_text(path)}"
         request_headers = [(name[5:].replace("_", "-").title(), value) for name, value in environ.items() if name.startswith("HTTP_")]
         request_headers += [(name.replace("_", "-").title(), environ[name]) for name in ("CONTENT_TYPE", "CONTENT_LENGTH") if environ.get(name)]
         entry = har_entry(

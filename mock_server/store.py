@@ -278,6 +278,14 @@ class LeadStore:
         with self._lock:
             return list(self._leads.values())
 
+    def count(self) -> int:
+        return len(self._leads)
+
+    def issued_ids(self) -> frozenset[str]:
+        """Every id issued so far, live or retired: what a world made in this one's place must never issue."""
+        with self._lock:
+            return frozenset(self._issued)
+
     def retired_ids(self) -> set[str]:
         """Ids issued once and deleted since: kept only to refuse their reuse."""
         with self._lock:
