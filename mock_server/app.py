@@ -50,7 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         recipe,
         shared,
         limit=setting(settings, "MAX_SANDBOXES", _count),
-        ttl_s=setting(settings, "SANDBOX_TTL_MIN", _minutes) * 60,
+        ttl_s=setting(settings, "SANDBOX_TTL", _minutes) * 60,
     )
     _load_state(mock, settings["STATE_PATH"])  # last: it claims the state file
     init_app(app, mock)

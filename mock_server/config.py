@@ -30,7 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "RECORD_PATH": None,  # a HAR file the API's traffic is written to (on stop, and as it grows)
     # Sandboxes (sandboxes.py): private worlds chosen per request; in memory only.
     "MAX_SANDBOXES": 1000,  # live at once; one more is refused (507)
-    "SANDBOX_TTL_MIN": 30,  # minutes idle before a sandbox is dropped; 0: never
+    "SANDBOX_TTL": 30,  # minutes idle before a sandbox is dropped; 0: never
 }
 
 

@@ -101,7 +101,8 @@ def spec_yaml() -> Response:
 
 def base_url() -> str:
     """The mock as this request reached it: its host, and a sandbox's `/sandboxes/NAME` (by prefix or by header)."""
-    return request.host_url.rstrip("/") + request.environ.get(SANDBOX_BASE, "")
+    sandbox: str = request.environ.get(SANDBOX_BASE, "")
+    return request.host_url.rstrip("/") + sandbox
 
 
 def served_spec(spec: dict[str, Any], base_url: str) -> dict[str, Any]:
