@@ -82,6 +82,7 @@ class Sandboxes:
         self.clock = clock
         self._live: OrderedDict[str, Sandbox] = OrderedDict()
         self._lock = threading.Lock()
+        self._next_sweep = 0.0  # when `use` next looks for expired sandboxes
 
     def world_of(self, name: str) -> MockState | None:
         """The world of a live sandbox, or None; never makes one (the server asks before the request runs)."""
@@ -89,13 +90,20 @@ class Sandboxes:
         return found.world if found is not None else None
 
     def use(self, name: str) -> tuple[Sandbox, bool]:
-        """The sandbox `name` for one request, made from the start options if new; (it, whether it was made)."""
+        """The sandbox `name` for one request, made from the start options if new; (it, whether it was made).
+
+        A live name was checked when it was made, so only a new one is checked here (ValueError
+        via `check_name`'s ApiError); idle ones are looked for at most once a second.
+        """
         now = self.clock()
         with self._lock:
-            self._expire(now)
+            if now >= self._next_sweep:
+                self._expire(now)
+                self._next_sweep = now + 1
             found = self._live.get(name)
             created = found is None
             if found is None:
+                check_name(name, "path")  # the door checked it already; this is the registry's own guard
                 self._make_room(name)
                 found = self._live[name] = Sandbox(name, self._world(self.recipe, name), int(now * 1000), now)
             else:
@@ -214,18 +222,20 @@ class SandboxDoor:
 
         return self.app(environ, start)
 
-    @staticmethod
-    def _named(header: str | None, path: str) -> tuple[str, str]:
-        """(the sandbox's name, the path within it); the path itself (the same object) when no prefix names it."""
+    def _named(self, header: str | None, path: str) -> tuple[str, str]:
+        """(the sandbox's name, the path within it); the path itself (the same object) when no prefix names it.
+
+        A name already live was checked when it was made: only a new one is checked again.
+        """
         if path.startswith(PREFIX):
             segment, slash, rest = path[len(PREFIX) :].partition("/")
-            name = check_name(segment, "path")
+            name = segment if self.sandboxes.world_of(segment) is not None else check_name(segment, "path")
             if header is not None and header != name:
                 message = f"the header names sandbox {header[:80]!r} but the path names {name!r}; name one, or the same in both"
                 raise validation_error([{"field": HEADER, "message": message}])
             return name, slash + rest or "/"
         assert header is not None
-        return check_name(header, HEADER), path
+        return (header if self.sandboxes.world_of(header) is not None else check_name(header, HEADER)), path
 
 
 def recipe_from(options: Any, start: Recipe, shared: Shared) -> Recipe:
