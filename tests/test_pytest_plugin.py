@@ -12,7 +12,7 @@ import requests
 
 from livemock import LiveMock
 from readmedoc import blocks
-from test_live import SEED, VENDOR_HOST, seed_block
+from test_live import VENDOR_HOST, seed_block
 
 SECTION = "## Sandboxes: a private mock per test"
 
@@ -74,10 +74,10 @@ def test_the_plugin_loads_nothing_heavy_into_every_pytest_session() -> None:
     assert not heavy, f"import leadkit.pytest_plugin loads {heavy}"
 
 
-@pytest.mark.parametrize("option", ["leads_mock", "leads_sandbox"])
-def test_the_fixtures_are_registered_by_the_entry_point(option: str) -> None:
+@pytest.mark.parametrize("fixture", ["leads_mock", "leads_sandbox"])
+def test_the_fixtures_are_registered_by_the_entry_point(fixture: str, pytestconfig: pytest.Config) -> None:
     from importlib.metadata import entry_points
 
     (plugin,) = [ep for ep in entry_points(group="pytest11") if ep.name == "leadkit-mock"]
-    assert hasattr(plugin.load(), option)
-    assert SEED.exists()
+    assert hasattr(plugin.load(), fixture)
+    assert pytestconfig.pluginmanager.has_plugin("leadkit-mock")  # this very session loaded it

@@ -430,3 +430,53 @@ def test_a_sandbox_shares_the_fixtures_leads_until_it_writes(app: Flask, spec: d
     own = {lead.id: lead for lead in world.store.all_leads()}
     assert own[JOHN] is root_leads[JOHN]
     assert own[JANE] is not root_leads[JANE] and own[JANE].status == "lost" and root_leads[JANE].status == "qualified"
+
+
+# The command line: flags, variables, help, and the log line of a sandbox's request.
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "blamed"),
+    [
+        (["--max-sandboxes", "lots"], {}, "--max-sandboxes: must be a whole number from 0"),
+        (["--sandbox-ttl", "-1"], {}, "--sandbox-ttl: must be a number of minutes from 0"),
+        ([], {"LEADS_MAX_SANDBOXES": "-3"}, "LEADS_MAX_SANDBOXES: must be a whole number from 0"),
+        ([], {"LEADS_SANDBOX_TTL": "soon"}, "LEADS_SANDBOX_TTL: must be a number of minutes from 0"),
+    ],
+)
+def test_a_bad_bound_is_one_line_naming_the_flag_or_variable(args: list[str], env: dict[str, str], blamed: str) -> None:
+    import inprocess
+
+    ran = inprocess.leadkit("mock", *args, env=env)
+    assert ran.returncode == 2
+    assert ran.stderr.startswith(f"leadkit: error: {blamed}") and ran.stderr.count("\n") == 1
+
+
+def test_help_names_sandboxes_their_flags_and_variables() -> None:
+    import inprocess
+
+    helped = inprocess.leadkit("mock", "--help").stdout
+    for words in ("Leadkit-Sandbox: NAME", "/sandboxes/NAME", "in memory only", "--max-sandboxes", "--sandbox-ttl", "LEADS_MAX_SANDBOXES", "LEADS_SANDBOX_TTL"):
+        assert words in " ".join(helped.split()), words
+
+
+def test_the_flags_reach_the_app() -> None:
+    import argparse
+
+    from mock_server.command import config_from_args
+
+    args = argparse.Namespace(**{name: None for name in (
+        "fixtures", "cors_origin", "latency", "fail_rate", "rate_limit", "state", "record", "seed", "generate", "quiet",
+    )}, max_sandboxes="5", sandbox_ttl="0.5")  # fmt: skip
+    settings = config_from_args(args)
+    assert (settings["MAX_SANDBOXES"], settings["SANDBOX_TTL"]) == (5, 0.5)
+    app = create_app({"TESTING": True, **settings})
+    assert (app.extensions[SANDBOXES].limit, app.extensions[SANDBOXES].ttl_s) == (5, 30.0)
+
+
+def test_a_sandboxs_log_lines_name_it(spec: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    app = create_app({"TESTING": True, "LOG_REQUESTS": True})
+    sandbox(app, spec, "logged", "header").get(JOHN)
+    FlaskClient(app).get(f"/api/v1/leads/{JOHN}", headers=AUTH)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.rsplit(" ", 1)[0] for line in lines] == [f"[logged] GET /api/v1/leads/{JOHN} 200", f"GET /api/v1/leads/{JOHN} 200"]

@@ -116,3 +116,14 @@ console.log(JSON.stringify({deleted, bulk}));
         ("lead_1234567890abcdef", "deleted"), ("lead_0987654321fedcba", "deleted"), ("lead_1234567890abcdef", "refused"),
     ]  # fmt: skip
     assert untouched(mock.base_url) == before
+
+
+def test_the_banner_says_how_to_reach_a_sandbox_and_that_sandboxes_stay_in_memory(tmp_path: Path) -> None:
+    with open(tmp_path / "out.txt", "w+") as output:
+        live = LiveMock("--state", str(tmp_path / "state.sqlite3"), "--max-sandboxes", "7", "--sandbox-ttl", "5", output=output)
+        live.stop()
+        output.seek(0)
+        banner = output.read()
+    assert f"sandboxes: header 'Leadkit-Sandbox: NAME' or {live.base_url}/sandboxes/NAME/" in banner
+    assert "in memory only; at most 7, dropped after 5 min idle" in banner
+    assert f"state file {tmp_path / 'state.sqlite3'} (the root only)" in banner
