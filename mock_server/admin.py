@@ -16,10 +16,11 @@ from .envelopes import Reply, json_response, success
 from .errors import ApiError, validation_error
 from .pipeline import is_json
 from .rsgi import BODY_LIMIT
-from .sandboxes import HEADER, PREFIX, SANDBOXES, Sandbox, Sandboxes, check_name, recipe_from
+from .sandboxes import HEADER, PREFIX, SANDBOXES, Sandbox, Sandboxes, check_name
 from .snapshot import export_state, import_state
 from .state import state
 from .validation import MAX_DEPTH, parse_json
+from .world import recipe_from
 
 bp = Blueprint("admin", __name__, url_prefix="/__mock")
 

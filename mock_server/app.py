@@ -19,7 +19,8 @@ from .middleware import FrontDoor
 from .persistence import SqliteJournal, StateError
 from .routes import Routes
 from .rsgi import MAY_BLOCK, ON_STOP
-from .sandboxes import PREFIX, SANDBOXES, SandboxDoor, Sandboxes
+from .door import SandboxDoor
+from .sandboxes import PREFIX, SANDBOXES, Sandboxes
 from .spec import load_spec
 from .state import MockState, init_app
 from .validation import compile_checks

@@ -1,4 +1,4 @@
-"""One mock world and what it starts from: the root (the start options) and each sandbox (its own).
+"""One mock world and what it starts from: the root (the start options) and each sandbox (its own, read from a PUT body).
 
 A world is a `MockState`: both fixture workspaces' leads, retired ids, clock, audit log, request
 log and faults. What never changes is made once and shared by every world (`Shared`: the spec,
@@ -15,14 +15,18 @@ from typing import Any
 
 from .audit import AuditLog
 from .clock import Clock
-from .faults import FailRate, Latency, RateLimiter
-from .fixtures import Fixtures
+from .errors import validation_error
+from .faults import FailRate, Latency, RateLimiter, parse_fail_rate, parse_latency, parse_rate_limit
+from .fixtures import FixtureError, Fixtures, parse_workspaces
 from .forced import ForcedResponses
 from .ids import IdSource
 from .requestlog import RequestLog
 from .state import MockState
 from .store import Lead, LeadStore
 from .validation import OperationChecks
+
+MAX_GENERATE = 10_000  # per workspace, for a sandbox's own `generate`: more would stall the mock as it is made
+OPTIONS = ("fixtures", "generate", "seed", "latency", "failRate", "rateLimit")  # a sandbox's own, in a PUT body
 
 
 @dataclass(frozen=True)
@@ -95,3 +99,50 @@ def started_world(recipe: Recipe, shared: Shared, label: str = "", retired: set[
     starting = world.starting_leads()
     world.store.load(starting, retired - {lead.id for lead in starting})
     return world
+
+
+def recipe_from(options: Any, start: Recipe, shared: Shared) -> Recipe:
+    """A sandbox's own recipe from a `PUT /__mock/sandboxes/NAME` body: what it leaves out is as the mock started.
+
+    Each option means what its flag means and is checked as the flag is; the first bad one is a
+    400 naming it, and nothing is made.
+    """
+    if not isinstance(options, dict):
+        raise validation_error([{"field": "body", "message": f"send a JSON object of options ({', '.join(OPTIONS)}), or no body"}])
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        raise validation_error([{"field": unknown[0], "message": f"unknown option; the options are {', '.join(OPTIONS)}"}])
+    fixtures, generate, seed = start.fixtures, start.generate, start.seed
+    latency, fail_rate, rate_limit = start.latency, start.fail_rate, start.rate_limit
+    try:
+        if "fixtures" in options:
+            field = "fixtures"
+            fixtures = Fixtures(start.fixtures.path.with_name("<inline>"), tuple(parse_workspaces("fixtures", options["fixtures"], shared.spec)))
+        if "generate" in options:
+            field = "generate"
+            generate = _whole(options["generate"], 0, MAX_GENERATE)
+        if "seed" in options:
+            field = "seed"
+            seed = None if options["seed"] is None else _whole(options["seed"], -(2**63), 2**63 - 1)
+        if "latency" in options:
+            field = "latency"
+            latency = parse_latency(options["latency"])
+        if "failRate" in options:
+            field = "failRate"
+            if isinstance(options["failRate"], bool):
+                raise ValueError(f"fail rate must be a number from 0 to 1, got {options['failRate']!r}")
+            fail_rate = parse_fail_rate(options["failRate"])
+        if "rateLimit" in options:
+            field = "rateLimit"
+            rate_limit = parse_rate_limit(options["rateLimit"])
+    except (ValueError, FixtureError) as exc:
+        raise validation_error([{"field": field, "message": str(exc).removeprefix("fixtures: ")}]) from None
+    same_leads = fixtures is start.fixtures and generate == start.generate and seed == start.seed
+    recipe = Recipe(fixtures, generate, start.generated if same_leads else (), seed, latency, fail_rate, rate_limit)
+    return recipe if same_leads else recipe.with_generated(shared.epoch_ms)
+
+
+def _whole(value: Any, least: int, most: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
+        raise ValueError(f"must be a whole number from {least} to {most}, got {value!r}")
+    return value

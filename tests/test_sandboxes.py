@@ -85,6 +85,8 @@ def test_a_delete_in_a_sandbox_is_seen_there_only(app: Flask, spec: dict[str, An
     assert alice.delete(JOHN).json["code"] == "LEAD_NOT_FOUND"  # type: ignore[index]
     assert (alice.total(), bob.total(), root.total()) == (27, 28, 28)
     assert bob.get(JOHN).status_code == 200 and root.get(JOHN).status_code == 200
+    second = sandbox(app, spec, "bob", by, SECOND_AUTH)  # both fixture workspaces, each still seeing only its own
+    assert second.total() == 4 and second.get(JANE).status_code == 404
 
 
 def test_header_and_prefix_reach_the_same_sandbox(app: Flask, spec: dict[str, Any]) -> None:
