@@ -165,7 +165,7 @@ def drop_sandbox(name: str) -> Reply:
 
 def _no_sandbox(name: str) -> ApiError:
     message = f"No sandbox {name!r} is live (never made, dropped, or expired); any use of the name makes it"
-    return ApiError(404, "SANDBOX_NOT_FOUND", message, {"name": name})
+    return ApiError(404, "NOT_FOUND", message, {"sandbox": name})  # NOT_FOUND: every 404 outside the API has that code
 
 
 def init_app(app: Flask) -> None:

@@ -81,3 +81,20 @@ def test_the_fixtures_are_registered_by_the_entry_point(fixture: str, pytestconf
     (plugin,) = [ep for ep in entry_points(group="pytest11") if ep.name == "leadkit-mock"]
     assert hasattr(plugin.load(), fixture)
     assert pytestconfig.pluginmanager.has_plugin("leadkit-mock")  # this very session loaded it
+
+
+def test_leads_mock_makes_sandboxes_with_options_of_their_own() -> None:
+    from leadkit.pytest_plugin import LeadsMock
+
+    with LiveMock("--quiet") as live:
+        mock = LeadsMock(live.base_url)
+        flaky, steady = mock.sandbox("flaky", failRate=1), mock.sandbox()
+        assert flaky.base_url == f"{live.base_url}/sandboxes/flaky" and flaky.header == {"Leadkit-Sandbox": "flaky"}
+        assert (flaky.api_key, flaky.second_api_key) == ("sk-workspace_your_api_key", "sk-workspace_second_api_key")
+        auth = {"Authorization": f"Bearer {flaky.api_key}"}
+        assert requests.get(f"{flaky.base_url}/api/v1/leads", headers=auth, timeout=30).status_code in (429, 500)
+        assert requests.get(f"{steady.base_url}/api/v1/leads", headers=auth, timeout=30).status_code == 200
+        assert [r["injected"] for r in flaky.requests()] == [True] and len(steady.leads()) == 28
+        mock.drop(flaky)
+        mock.drop(flaky)  # dropping twice is no error
+        assert [s["name"] for s in requests.get(f"{live.base_url}/__mock/sandboxes", timeout=30).json()["sandboxes"]] == [steady.name]

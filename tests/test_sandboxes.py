@@ -256,7 +256,7 @@ def test_list_and_drop(app: Flask, spec: dict[str, Any], admin: FlaskClient) -> 
     assert admin.delete("/__mock/sandboxes/first").json == {"name": "first", "dropped": True}
     assert names(admin) == ["second"]
     assert admin.delete("/__mock/sandboxes/first").status_code == 404
-    assert admin.get("/__mock/sandboxes/first").json["code"] == "SANDBOX_NOT_FOUND"  # type: ignore[index]
+    assert admin.get("/__mock/sandboxes/first").json["code"] == "NOT_FOUND"  # type: ignore[index]
     again = first.get(JOHN)  # its data is gone: made afresh
     assert again.status_code == 200 and again.headers["Leadkit-Sandbox-Created"] == "true"
 
@@ -482,3 +482,27 @@ def test_a_sandboxs_log_lines_name_it(spec: dict[str, Any], capsys: pytest.Captu
     FlaskClient(app).get(f"/api/v1/leads/{JOHN}", headers=AUTH)
     lines = capsys.readouterr().out.splitlines()
     assert [line.rsplit(" ", 1)[0] for line in lines] == [f"[logged] GET /api/v1/leads/{JOHN} 200", f"GET /api/v1/leads/{JOHN} 200"]
+
+
+def test_many_first_uses_at_once_make_one_sandbox(app: Flask) -> None:
+    import threading
+
+    barrier = threading.Barrier(8)
+    created: list[str | None] = []
+
+    def first_use() -> None:
+        client = FlaskClient(app)
+        barrier.wait()
+        response = client.delete(f"/sandboxes/race/api/v1/leads/{JOHN}", headers=AUTH)
+        created.append(response.headers.get("Leadkit-Sandbox-Created"))
+
+    threads = [threading.Thread(target=first_use) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert created.count("true") == 1 and len(created) == 8
+    (listed,) = FlaskClient(app).get("/__mock/sandboxes").json["sandboxes"]  # type: ignore[index]
+    assert (listed["name"], listed["requests"], listed["leads"]) == ("race", 8, 31)  # one world: one delete won
+    outcomes = [e["outcome"] for e in FlaskClient(app).get("/sandboxes/race/__mock/audit").json["data"]["entries"]]  # type: ignore[index]
+    assert sorted(outcomes) == ["deleted"] + ["refused"] * 7
