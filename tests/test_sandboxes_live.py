@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -127,3 +128,22 @@ def test_the_banner_says_how_to_reach_a_sandbox_and_that_sandboxes_stay_in_memor
     assert f"sandboxes: header 'Leadkit-Sandbox: NAME' or {live.base_url}/sandboxes/NAME/" in banner
     assert "in memory only; at most 7, dropped after 5 min idle" in banner
     assert f"state file {tmp_path / 'state.sqlite3'} (the root only)" in banner
+
+
+def test_the_readme_sandbox_commands_run_as_written(mock: LiveMock) -> None:
+    """The `sh` blocks of the README's Sandboxes section (verify against a sandbox, a sandbox with options), aimed at a test's mock."""
+    from readmedoc import aimed_at, blocks
+
+    commands = blocks("sh", "## Sandboxes: a private mock per test")
+    assert len(commands) == 2
+    environ = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"}
+    outputs = []
+    for command in commands:
+        run = subprocess.run(["bash", "-e", "-c", aimed_at(command, mock.base_url)], capture_output=True, text=True, env=environ, timeout=600)
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+        outputs.append(run.stdout)
+    assert f"{mock.base_url}/sandboxes/ci-job-7 conforms to the contract" in outputs[0]
+    assert '"name":"flaky"' in outputs[1] or '"name": "flaky"' in outputs[1]
+    names = {s["name"] for s in requests.get(f"{mock.base_url}/__mock/sandboxes", timeout=30).json()["sandboxes"]}
+    assert names == {"ci-job-7", "flaky"}
+    assert untouched(mock.base_url)["requests"] == []  # the root served none of it
