@@ -75,15 +75,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _start_recipe(settings: Mapping[str, Any], spec: dict[str, Any]) -> Recipe:
     """The start options (fixtures, --generate, --seed and the faults) that the root and each new sandbox start from."""
-    latency = setting(settings, "LATENCY_MS", parse_latency)
-    per_second = setting(settings, "RATE_LIMIT", parse_rate_limit)
+    fixtures = load_fixtures(settings["FIXTURES"], spec)  # first: a bad file is named before any bad setting
+    seed = setting(settings, "SEED", _seed)
     return Recipe(
-        load_fixtures(settings["FIXTURES"], spec),
-        generate=setting(settings, "GENERATE", _count),
-        seed=setting(settings, "SEED", _seed),
-        latency=latency,
+        fixtures,
+        seed=seed,
+        latency=setting(settings, "LATENCY_MS", parse_latency),
         fail_rate=setting(settings, "FAIL_RATE", parse_fail_rate),
-        rate_limit=per_second,
+        rate_limit=setting(settings, "RATE_LIMIT", parse_rate_limit),
+        generate=setting(settings, "GENERATE", _count),
     )
 
 

@@ -506,3 +506,33 @@ def test_many_first_uses_at_once_make_one_sandbox(app: Flask) -> None:
     assert (listed["name"], listed["requests"], listed["leads"]) == ("race", 8, 31)  # one world: one delete won
     outcomes = [e["outcome"] for e in FlaskClient(app).get("/sandboxes/race/__mock/audit").json["data"]["entries"]]  # type: ignore[index]
     assert sorted(outcomes) == ["deleted"] + ["refused"] * 7
+
+
+def test_a_sandbox_starts_as_the_mock_started_generated_and_seeded_leads_included(spec: dict[str, Any]) -> None:
+    app = create_app({"TESTING": True, "GENERATE": 3, "SEED": 5})
+    root, box = Sandboxed(FlaskClient(app), spec, "", by="root"), sandbox(app, spec, "seeded")
+    assert root.total() == box.total() == 31
+    listed = [lead["id"] for lead in box.open("GET", "/api/v1/leads", query_string={"limit": 100}).json["data"]["leads"]]  # type: ignore[index]
+    assert listed == [lead["id"] for lead in root.open("GET", "/api/v1/leads", query_string={"limit": 100}).json["data"]["leads"]]  # type: ignore[index]
+    made_in_box, made_at_root = box.create(), root.create()
+    assert made_in_box["id"] == made_at_root["id"] and made_in_box["createdAt"] == made_at_root["createdAt"]  # each its own seeded ids and clock
+
+
+def test_with_a_state_file_sandboxes_stay_in_memory(spec: dict[str, Any], tmp_path: Any) -> None:
+    from mock_server.state import EXTENSION
+
+    path = tmp_path / "state.sqlite3"
+    app = create_app({"TESTING": True, "STATE_PATH": str(path)})
+    box = sandbox(app, spec, "memory-only")
+    box.delete(JOHN)
+    box.create(name="Never saved")
+    Sandboxed(FlaskClient(app), spec, "", by="root").delete(JANE)
+    app.extensions[EXTENSION].journal.release()
+    again = create_app({"TESTING": True, "STATE_PATH": str(path)})
+    try:
+        root = Sandboxed(FlaskClient(again), spec, "", by="root")
+        assert root.get(JOHN).status_code == 200 and root.get(JANE).status_code == 404  # the root's delete kept, not the sandbox's
+        assert root.total() == 27
+        assert sandbox(again, spec, "memory-only").get(JOHN).status_code == 200  # made afresh after the restart
+    finally:
+        again.extensions[EXTENSION].journal.release()
