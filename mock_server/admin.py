@@ -16,9 +16,9 @@ from .envelopes import Reply, json_response, success
 from .errors import ApiError, validation_error
 from .pipeline import is_json
 from .rsgi import BODY_LIMIT
-from .sandboxes import HEADER, PREFIX, SANDBOXES, Sandbox, Sandboxes, check_name
+from .sandboxes import ADMIN_PATH, HEADER, PREFIX, SANDBOXES, Sandbox, Sandboxes, check_name
 from .snapshot import export_state, import_state
-from .state import state
+from .state import WORLD, state
 from .validation import MAX_DEPTH, parse_json
 from .world import recipe_from
 
@@ -61,6 +61,8 @@ def body_limit(default: int) -> Callable[[dict[str, Any]], int]:
 
 @bp.get("/", strict_slashes=False)
 def index() -> Reply:
+    if WORLD in request.environ:  # inside a sandbox: the routes that act on it, not the root's sandbox routes
+        return success({"endpoints": {route: does for route, does in ENDPOINTS.items() if ADMIN_PATH not in route}})
     return success({"endpoints": ENDPOINTS})
 
 

@@ -536,3 +536,10 @@ def test_with_a_state_file_sandboxes_stay_in_memory(spec: dict[str, Any], tmp_pa
         assert sandbox(again, spec, "memory-only").get(JOHN).status_code == 200  # made afresh after the restart
     finally:
         again.extensions[EXTENSION].journal.release()
+
+
+def test_the_admin_index_inside_a_sandbox_lists_what_acts_on_it(admin: FlaskClient) -> None:
+    inside = set(admin.get("/sandboxes/idx/__mock/").json["data"]["endpoints"])  # type: ignore[index]
+    root = set(admin.get("/__mock/").json["data"]["endpoints"])  # type: ignore[index]
+    assert {"POST /__mock/reset", "GET /__mock/state", "GET /__mock/audit"} <= inside
+    assert root - inside == {route for route in root if "/__mock/sandboxes" in route} and "GET /__mock/sandboxes" in root
