@@ -20,9 +20,11 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
-from typing import IO, Any, Iterator
+from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
 
@@ -67,9 +69,10 @@ class LeadsSandbox:
 class LeadsMock:
     """A running `leadkit mock`: its base URL, and sandboxes made in it."""
 
-    def __init__(self, base_url: str, process: subprocess.Popen[str] | None = None) -> None:
+    def __init__(self, base_url: str, process: subprocess.Popen[str] | None = None, log: Path | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.process = process
+        self.log = log  # the started mock's output, removed when it stops
 
     def sandbox(self, name: str | None = None, **options: Any) -> LeadsSandbox:
         """Make (or reset) a sandbox; `options` as `PUT /__mock/sandboxes/NAME` takes them (`failRate=0.5`, `fixtures={...}`)."""
@@ -85,14 +88,15 @@ class LeadsMock:
     def stop(self) -> None:
         """End the mock this fixture started (SIGTERM, then SIGKILL); one named by LEADS_MOCK_URL is left alone."""
         process = self.process
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self.log is not None:
+            self.log.unlink(missing_ok=True)
 
 
 def _admin(method: str, url: str, json: Any = None, allowed: tuple[int, ...] = ()) -> Any:
@@ -105,20 +109,28 @@ def _admin(method: str, url: str, json: Any = None, allowed: tuple[int, ...] = (
 
 
 def start_mock(*args: str) -> LeadsMock:
-    """`leadkit mock --port 0 --quiet *args` in a subprocess; returns once it serves, with the URL its banner names."""
+    """`leadkit mock --port 0 --quiet *args` in a subprocess; returns once it serves, with the URL its banner names.
+
+    Its output goes to a temporary file, never a pipe: a pipe nobody reads once the banner is
+    seen would fill with the mock's error logs and stop it mid-session.
+    """
     command = [sys.executable, "-m", "leadkit", "mock", "--port", "0", "--quiet", *args]
     environ = {name: value for name, value in os.environ.items() if name not in ("LEADS_PORT", "LEADS_HOST")}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environ)
-    assert process.stdout is not None
-    seen: list[str] = []
+    log = tempfile.NamedTemporaryFile("w+", prefix="leadkit-mock-", suffix=".log", delete=False)
+    with log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, text=True, env=environ)
+    output = Path(log.name)
     deadline = time.monotonic() + START_TIMEOUT_S
-    for line in _lines(process.stdout, deadline):
-        seen.append(line)
-        found = _BANNER.search(line)
-        if found is not None and _listening(found.group(1), process, deadline):
-            return LeadsMock(found.group(1), process)
-    LeadsMock("", process).stop()
-    raise RuntimeError(f"leadkit mock did not start within {START_TIMEOUT_S:g} s (exit code {process.poll()}):\n" + "".join(seen[-20:]))
+    while time.monotonic() < deadline and process.poll() is None:
+        found = _BANNER.search(output.read_text(errors="replace"))
+        if found is not None:
+            if _listening(found.group(1), process, deadline):
+                return LeadsMock(found.group(1), process, output)
+            break
+        time.sleep(0.05)
+    said = output.read_text(errors="replace")[-3000:]
+    LeadsMock("", process, output).stop()
+    raise RuntimeError(f"leadkit mock did not start within {START_TIMEOUT_S:g} s (exit code {process.poll()}); its output:\n{said}")
 
 
 def _listening(base_url: str, process: subprocess.Popen[str], deadline: float) -> bool:
@@ -131,14 +143,6 @@ def _listening(base_url: str, process: subprocess.Popen[str], deadline: float) -
         except OSError:
             time.sleep(0.05)
     return False
-
-
-def _lines(stream: IO[str], deadline: float) -> Iterator[str]:
-    while time.monotonic() < deadline:
-        line = stream.readline()
-        if not line:
-            return
-        yield line
 
 
 @pytest.fixture(scope="session")

@@ -98,3 +98,11 @@ def test_leads_mock_makes_sandboxes_with_options_of_their_own() -> None:
         mock.drop(flaky)
         mock.drop(flaky)  # dropping twice is no error
         assert [s["name"] for s in requests.get(f"{live.base_url}/__mock/sandboxes", timeout=30).json()["sandboxes"]] == [steady.name]
+
+
+def test_a_mock_that_cannot_start_says_why(tmp_path: Path) -> None:
+    from leadkit.pytest_plugin import start_mock
+
+    with pytest.raises(RuntimeError) as raised:
+        start_mock("--fixtures", str(tmp_path / "missing.json"))
+    assert "exit code 2" in str(raised.value) and "missing.json: cannot read fixture file" in str(raised.value)
