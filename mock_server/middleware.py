@@ -71,7 +71,9 @@ class FrontDoor:
 
             body = self.app(environ, start)
             status = int(seen[-1][:3]) if seen else 0
-            if self.recorder is not None and environ.get("PATH_INFO", "").startswith("/api/"):
+            # The root's traffic only: a sandbox's is another deployment's, and a header-chosen
+            # sandbox shares the root's URLs, so one file of both would read as one API contradicting itself.
+            if self.recorder is not None and WORLD not in environ and environ.get("PATH_INFO", "").startswith("/api/"):
                 body = self._record(environ, status, sent[0] if sent else [], body, wall)
         world = environ.get(WORLD)  # a sandbox's requests go to its own log (sandboxes.py)
         (self.log if world is None else world.requests).record(
@@ -96,8 +98,7 @@ class FrontDoor:
         stream = environ.get("wsgi.input")
         sent: bytes | None = stream.getvalue() if stream is not None and hasattr(stream, "getvalue") else None
         query = environ.get("QUERY_STRING", "")
-        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")  # a sandbox's prefix kept
-        url = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', 'localhost')}{wsgi_text(path)}"
+        url = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', 'localhost')}{wsgi_text(environ.get('PATH_INFO', ''))}"
         request_headers = [(name[5:].replace("_", "-").title(), value) for name, value in environ.items() if name.startswith("HTTP_")]
         request_headers += [(name.replace("_", "-").title(), environ[name]) for name in ("CONTENT_TYPE", "CONTENT_LENGTH") if environ.get(name)]
         entry = har_entry(

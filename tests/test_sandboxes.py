@@ -543,3 +543,25 @@ def test_the_admin_index_inside_a_sandbox_lists_what_acts_on_it(admin: FlaskClie
     root = set(admin.get("/__mock/").json["data"]["endpoints"])  # type: ignore[index]
     assert {"POST /__mock/reset", "GET /__mock/state", "GET /__mock/audit"} <= inside
     assert root - inside == {route for route in root if "/__mock/sandboxes" in route} and "GET /__mock/sandboxes" in root
+
+
+def test_record_keeps_the_roots_traffic_only(spec: dict[str, Any], tmp_path: Any) -> None:
+    """A header-chosen sandbox shares the root's URLs: its delete beside the root's GET would read as a deleted lead still served."""
+    import inprocess
+    from mock_server.rsgi import ON_STOP
+
+    har = tmp_path / "root.har"
+    app = create_app({"TESTING": True, "RECORD_PATH": str(har)})
+    sandbox(app, spec, "unrecorded", "header").delete(JOHN)
+    sandbox(app, spec, "unrecorded", "prefix").get(JOHN)
+    root = Sandboxed(FlaskClient(app), spec, "", by="root")
+    root.get(JOHN)
+    root.delete(JANE)
+    for stop in app.extensions[ON_STOP]:
+        stop()
+    entries = json.loads(har.read_text())["log"]["entries"]
+    assert [(e["request"]["method"], e["request"]["url"].rsplit("/", 1)[1], e["response"]["status"]) for e in entries] == [
+        ("GET", JOHN, 200), ("DELETE", JANE, 200),
+    ]  # fmt: skip
+    checked = inprocess.leadkit("check", str(har))
+    assert checked.returncode == 0, checked.stdout
