@@ -19,7 +19,7 @@ from .middleware import FrontDoor
 from .persistence import SqliteJournal, StateError
 from .routes import Routes
 from .rsgi import MAY_BLOCK, ON_STOP
-from .door import SandboxDoor
+from .door import ENVIRON_HEADER, SandboxDoor
 from .sandboxes import PREFIX, SANDBOXES, Sandboxes
 from .spec import load_spec
 from .state import MockState, init_app
@@ -95,7 +95,7 @@ def _blocking_requests(mock: MockState, sandboxes: Sandboxes) -> Callable[[dict[
         if mock.latency is not None or "delay" in environ.get("HTTP_PREFER", ""):
             return True
         path: str = environ.get("PATH_INFO", "")
-        named = environ.get("HTTP_LEADKIT_SANDBOX") or (path[len(PREFIX) :].partition("/")[0] if path.startswith(PREFIX) else None)
+        named = environ.get(ENVIRON_HEADER) or (path[len(PREFIX) :].partition("/")[0] if path.startswith(PREFIX) else None)
         if named is not None:  # a sandbox's own latency (a new one starts as the root: covered above)
             world = sandboxes.world_of(named)
             return world is not None and world.latency is not None
