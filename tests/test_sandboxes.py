@@ -565,3 +565,18 @@ def test_record_keeps_the_roots_traffic_only(spec: dict[str, Any], tmp_path: Any
     ]  # fmt: skip
     checked = inprocess.leadkit("check", str(har))
     assert checked.returncode == 0, checked.stdout
+
+
+def test_a_sandboxs_own_latency_runs_its_requests_off_the_event_loop(app: Flask, admin: FlaskClient) -> None:
+    """The server asks before a request runs whether it may wait: a slow sandbox's may, the rest need not."""
+    from mock_server.rsgi import MAY_BLOCK
+
+    admin.put("/__mock/sandboxes/slow", json={"latency": "200"})
+    admin.put("/__mock/sandboxes/quick")
+    may_block = app.extensions[MAY_BLOCK]
+    get = {"REQUEST_METHOD": "GET", "PATH_INFO": f"/api/v1/leads/{JOHN}"}
+    assert may_block({**get, "HTTP_LEADKIT_SANDBOX": "slow"})
+    assert may_block({**get, "PATH_INFO": f"/sandboxes/slow/api/v1/leads/{JOHN}"})
+    assert not may_block({**get, "HTTP_LEADKIT_SANDBOX": "quick"})
+    assert not may_block({**get, "HTTP_LEADKIT_SANDBOX": "not-yet-made"})  # made from the start options: no latency
+    assert not may_block(get)
