@@ -24,7 +24,7 @@ from .errors import ApiError, error_reply
 from .leads import VIEWS
 from .pipeline import check_request
 from .routes import Route, Routes
-from .state import MockState
+from .state import WORLD, MockState
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -59,14 +59,15 @@ class Api:
         return [] if method == "HEAD" else [reply.body]
 
     def answer(self, environ: dict[str, Any], method: str, path: str, route: Route) -> Reply:
+        mock: MockState = environ.get(WORLD) or self.mock  # a sandbox's world (sandboxes.py), else the root
         call = Call(environ, method, path, route.operation_id, route.params)
         try:
-            reply = check_request(call, self.mock) or VIEWS[call.operation_id](call, self.mock.store)
+            reply = check_request(call, mock) or VIEWS[call.operation_id](call, mock.store)
         except Exception as error:
             reply = error_reply(error, method, path, self.logger)
         if call.operation_id == "deleteLead":
             try:
-                self.mock.audit.record(call.workspace_id, call.params["leadId"], reply.status, call.simulated)
+                mock.audit.record(call.workspace_id, call.params["leadId"], reply.status, call.simulated)
             except Exception as error:  # the audit could not be written (a --state file's disk)
                 reply = error_reply(error, method, path, self.logger)
         return reply

@@ -1,112 +1,108 @@
-"""The mock's app factory: `create_app(config)` builds a Flask app with its own store, from openapi.yaml and the fixtures."""
+"""The mock's app factory: `create_app(config)` builds a Flask app with its own store (and its sandboxes), from openapi.yaml and the fixtures."""
 
 from __future__ import annotations
 
 import sys
-import time
 from typing import Any, Callable, Mapping
 
 from flask import Flask
 
 from . import admin, docs
 from .api import Api
-from .audit import AuditLog
-from .clock import Clock
 from .config import ConfigError, configure, origins_setting, setting
 from .cors import Cors
 from .errors import register_error_handlers
-from .faults import FailRate, Latency, RateLimiter, parse_fail_rate, parse_latency, parse_rate_limit
+from .faults import parse_fail_rate, parse_latency, parse_rate_limit
 from .fixtures import lead_check, load_fixtures
+from .forced import ForcedResponses
 from .harfile import HarRecorder
-from .ids import IdSource
 from .middleware import FrontDoor
 from .persistence import SqliteJournal, StateError
-from .requestlog import RequestLog
 from .routes import Routes
 from .rsgi import MAY_BLOCK, ON_STOP
+from .door import ENVIRON_HEADER, SandboxDoor
+from .sandboxes import PREFIX, SANDBOXES, Sandboxes
 from .spec import load_spec
 from .state import MockState, init_app
-from .store import Lead, LeadStore
 from .validation import compile_checks
+from .world import Recipe, Shared, build_world
 
 __all__ = ["create_app", "ConfigError"]
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build a mock with its own store, loaded from the fixtures (or its state file)."""
+    """Build a mock with its own store, loaded from the fixtures (or its state file), and room for sandboxes."""
     app = Flask("mock_server", static_folder=None)
     configure(app, config)
     settings = app.config
     spec = load_spec(settings["SPEC_PATH"])
-    fixtures = load_fixtures(settings["FIXTURES"], spec)
-    seed = setting(settings, "SEED", _seed)
-    clock = Clock(start_ms=settings["SEED_EPOCH_MS"]) if seed is not None else Clock()
-    mock = MockState(
+    shared = Shared(
         spec,
         compile_checks(spec),
-        fixtures,
-        fixtures.keys(),
-        LeadStore(clock, IdSource(seed)),
-        AuditLog(clock),
+        ForcedResponses(spec),
         max_body=settings["MAX_CONTENT_LENGTH"],
+        epoch_ms=settings["SEED_EPOCH_MS"],
+        recent_requests=settings["RECENT_REQUESTS"],
+        echo=settings["LOG_REQUESTS"],
     )
-    mock.requests = RequestLog(settings["RECENT_REQUESTS"], echo=settings["LOG_REQUESTS"])
+    recipe = _start_recipe(settings, spec).with_generated(shared.epoch_ms)
+    mock = build_world(recipe, shared)
     cors = Cors(setting(settings, "CORS_ORIGINS", origins_setting))
-    _add_faults(mock, settings, seed)
-    _generate(mock, settings, seed)
+    sandboxes = Sandboxes(
+        recipe,
+        shared,
+        limit=setting(settings, "MAX_SANDBOXES", _count),
+        ttl_s=setting(settings, "SANDBOX_TTL", _minutes) * 60,
+    )
     _load_state(mock, settings["STATE_PATH"])  # last: it claims the state file
     init_app(app, mock)
+    app.extensions[SANDBOXES] = sandboxes
     register_error_handlers(app)
     # The API's paths are answered by Api before Flask routes anything; Flask serves the
     # admin API, the docs and the 404 for unknown paths. No redirects (a 308 with an HTML
     # page): `//` is matched as written, and `/__mock` is the admin index as `/__mock/` is.
+    # In front of both, the sandbox door picks the world each request is in.
     api = Api(mock, Routes(spec), fallback=app.wsgi_app, logger=app.logger)
     recorder = HarRecorder(settings["RECORD_PATH"], "leadkit mock") if settings["RECORD_PATH"] else None
-    app.wsgi_app = FrontDoor(api, cors, mock.requests, recorder)  # type: ignore[method-assign]
+    app.wsgi_app = FrontDoor(SandboxDoor(api, sandboxes), cors, mock.requests, recorder)  # type: ignore[method-assign]
     if recorder is not None:
         app.extensions[ON_STOP] = [lambda: _save_recording(recorder)]
     app.url_map.merge_slashes = False
     admin.init_app(app)
     docs.init_app(app, spec)
-    app.extensions[MAY_BLOCK] = _blocking_requests(mock)
+    app.extensions[MAY_BLOCK] = _blocking_requests(mock, sandboxes)
     return app
 
 
-def _blocking_requests(mock: MockState) -> Callable[[dict[str, Any]], bool]:
+def _start_recipe(settings: Mapping[str, Any], spec: dict[str, Any]) -> Recipe:
+    """The start options (fixtures, --generate, --seed and the faults) that the root and each new sandbox start from."""
+    fixtures = load_fixtures(settings["FIXTURES"], spec)  # first: a bad file is named before any bad setting
+    seed = setting(settings, "SEED", _seed)
+    return Recipe(
+        fixtures,
+        seed=seed,
+        latency=setting(settings, "LATENCY_MS", parse_latency),
+        fail_rate=setting(settings, "FAIL_RATE", parse_fail_rate),
+        rate_limit=setting(settings, "RATE_LIMIT", parse_rate_limit),
+        generate=setting(settings, "GENERATE", _count),
+    )
+
+
+def _blocking_requests(mock: MockState, sandboxes: Sandboxes) -> Callable[[dict[str, Any]], bool]:
     """Which requests may wait (a delay, a disk write): the server runs those off its event loop."""
     writes = frozenset({"POST", "PUT", "DELETE"})
 
     def may_block(environ: dict[str, Any]) -> bool:
         if mock.latency is not None or "delay" in environ.get("HTTP_PREFER", ""):
             return True
+        path: str = environ.get("PATH_INFO", "")
+        named = environ.get(ENVIRON_HEADER) or (path[len(PREFIX) :].partition("/")[0] if path.startswith(PREFIX) else None)
+        if named is not None:  # a sandbox's own latency (a new one starts as the root: covered above)
+            world = sandboxes.world_of(named)
+            return world is not None and world.latency is not None
         return mock.journal is not None and environ["REQUEST_METHOD"] in writes
 
     return may_block
-
-
-def _add_faults(mock: MockState, settings: Mapping[str, Any], seed: int | None) -> None:
-    """Latency, fail rate and rate limit: built only when set, so a plain mock pays nothing."""
-    latency = setting(settings, "LATENCY_MS", parse_latency)
-    if latency is not None:
-        mock.latency = Latency(*latency, seed=seed)
-    fail_rate = setting(settings, "FAIL_RATE", parse_fail_rate)
-    if fail_rate:
-        mock.fail_rate = FailRate(fail_rate, mock.forced, seed=seed)
-    per_second = setting(settings, "RATE_LIMIT", parse_rate_limit)
-    if per_second is not None:
-        mock.limiter = RateLimiter(per_second)
-
-
-def _generate(mock: MockState, settings: Mapping[str, Any], seed: int | None) -> None:
-    count = setting(settings, "GENERATE", _count)
-    if count:
-        from .generate import generate_leads
-
-        before_ms = settings["SEED_EPOCH_MS"] if seed is not None else time.time_ns() // 1_000_000
-        workspace_ids = [ws.id for ws in mock.fixtures.workspaces]
-        taken = {lead.id for lead in mock.fixtures.leads()}
-        generated = generate_leads(workspace_ids, count, before_ms=before_ms, seed=seed, taken_ids=taken)
-        mock.generated = [Lead.from_dict(data, ws) for ws, leads in generated.items() for data in leads]
 
 
 def _load_state(mock: MockState, state_path: str | None) -> None:
@@ -143,8 +139,10 @@ def _seed(value: Any) -> int | None:
 
 
 def _count(value: Any) -> int:
+    if value is None:
+        return 0
     if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
-        raise ValueError(f"must be a whole number of leads, got {value!r}")
+        raise ValueError(f"must be a whole number, got {value!r}")
     return int(value)
 
 
@@ -156,3 +154,14 @@ def _save_recording(recorder: HarRecorder) -> None:
         print(f"leadkit mock: could not write the recording {recorder.path}: {exc}", file=sys.stderr, flush=True)
         return
     print(f"leadkit mock: wrote {count} exchange{'' if count == 1 else 's'} to {recorder.path}", flush=True)
+
+
+def _minutes(value: Any) -> float:
+    """Minutes as a number (`30`, `0.5`); 0: never."""
+    try:
+        minutes = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"must be a number of minutes (0: never), got {value!r}") from None
+    if isinstance(value, bool) or not minutes >= 0 or minutes == float("inf"):
+        raise ValueError(f"must be a number of minutes from 0 (0: never), got {value!r}")
+    return minutes

@@ -20,8 +20,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
             "Serve the whole Leads API, faithful to openapi.yaml: create, list, get, update "
             "and delete leads in the fixture workspaces. State lives in memory until the "
             "process stops, or in an SQLite file with --state. Browsers may call it from any "
-            "origin; docs at /docs, admin API (reset, export, import) under /__mock/. Stop it "
-            "with Ctrl-C (or SIGTERM)."
+            "origin; docs at /docs, admin API (reset, export, import) under /__mock/. "
+            "Sandboxes: a request with the header Leadkit-Sandbox: NAME, or under the prefix "
+            "/sandboxes/NAME, is served by a private copy of the whole mock made on first use "
+            "(in memory only, even with --state), so parallel test suites cannot disturb each "
+            "other. Stop it with Ctrl-C (or SIGTERM)."
         ),
         epilog=(
             "examples:\n"
@@ -30,7 +33,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
             "  leadkit mock --fixtures my.json   # your own workspaces, keys and leads\n"
             "  leadkit mock --state dev.sqlite3 --generate 200 --latency 100-400\n"
             "  curl -H 'Authorization: Bearer sk-workspace_your_api_key' \\\n"
-            "       http://127.0.0.1:4010/api/v1/leads"
+            "       http://127.0.0.1:4010/api/v1/leads\n"
+            "  curl -H 'Authorization: Bearer sk-workspace_your_api_key' \\\n"
+            "       http://127.0.0.1:4010/sandboxes/my-test/api/v1/leads   # a private sandbox"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -64,6 +69,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     browser.add_argument(
         "--record", metavar="FILE.har", help="write the API's traffic as HAR 1.2 to this file (when stopped); `leadkit check` and `leadkit replay` read it"
     )
+    sandboxes = parser.add_argument_group("sandboxes (private mocks per test, by header or /sandboxes/NAME prefix)")
+    sandboxes.add_argument(
+        "--max-sandboxes", metavar="N", help="at most N sandboxes live at once; one more is refused with 507 (default: 1000)"
+    )
+    sandboxes.add_argument(
+        "--sandbox-ttl", metavar="MINUTES", help="drop a sandbox idle this long; its next use makes it afresh (default: 30; 0: never)"
+    )
     parser.epilog = (parser.epilog or "") + "\n\nenvironment (a flag given on the command line wins):\n" + "\n".join(
         f"  {variable:<20} {flag}" for flag, variable in ENVIRONMENT.items()
     )
@@ -85,6 +97,8 @@ ENVIRONMENT = {
     "--generate": "LEADS_GENERATE",
     "--quiet": "LEADS_QUIET",
     "--record": "LEADS_RECORD_PATH",
+    "--max-sandboxes": "LEADS_MAX_SANDBOXES",
+    "--sandbox-ttl": "LEADS_SANDBOX_TTL",
 }
 FLAGS = {  # app setting -> the flag that sets it, for error messages
     "FIXTURES": "--fixtures",
@@ -96,6 +110,8 @@ FLAGS = {  # app setting -> the flag that sets it, for error messages
     "SEED": "--seed",
     "GENERATE": "--generate",
     "RECORD_PATH": "--record",
+    "MAX_SANDBOXES": "--max-sandboxes",
+    "SANDBOX_TTL": "--sandbox-ttl",
 }
 _HOSTNAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
@@ -167,6 +183,17 @@ def _whole(name: str, value: object, least: int) -> int:
     return int(text)
 
 
+def _minutes(name: str, value: object) -> float:
+    text = str(value).strip()
+    try:
+        minutes = float(text)
+    except ValueError:
+        minutes = -1.0
+    if not 0 <= minutes < float("inf"):
+        raise BadValue(name, f"must be a number of minutes from 0 (0: never expire), got {text[:40]!r}")
+    return minutes
+
+
 def config_from_args(args: argparse.Namespace) -> dict[str, object]:
     """The app settings the command line asks for; flags left out keep the defaults (or their LEADS_* variable).
 
@@ -196,6 +223,12 @@ def config_from_args(args: argparse.Namespace) -> dict[str, object]:
         overrides["GENERATE"] = _whole(found[0], found[1], least=0) or None
         if overrides["GENERATE"] is None:
             del overrides["GENERATE"]
+    found = _given(args, "--max-sandboxes")
+    if found is not None:
+        overrides["MAX_SANDBOXES"] = _whole(found[0], found[1], least=0)
+    found = _given(args, "--sandbox-ttl")
+    if found is not None:
+        overrides["SANDBOX_TTL"] = _minutes(found[0], found[1])
     quiet = args.quiet
     if quiet is None and "LEADS_QUIET" in os.environ:
         word = os.environ["LEADS_QUIET"].strip().lower()
@@ -267,7 +300,7 @@ def _banner(app: object, base_url: str) -> str:
     settings = app.config  # type: ignore[attr-defined]
     origins = origins_setting(settings["CORS_ORIGINS"])
     options = [
-        f"state file {settings['STATE_PATH']}" if mock.journal else "state in memory",
+        f"state file {settings['STATE_PATH']} (the root only)" if mock.journal else "state in memory",
         f"CORS for {', '.join(origins)}" if origins is not None else "CORS for any origin",
     ]
     if settings["RECORD_PATH"]:
@@ -280,8 +313,13 @@ def _banner(app: object, base_url: str) -> str:
         options.append(f"rate limit {mock.limiter}")
     if settings["SEED"] is not None:
         options.append(f"seed {settings['SEED']} (clock starts at {format_ms(settings['SEED_EPOCH_MS'])}, 1 s a reading)")
+    ttl = settings["SANDBOX_TTL"]
     lines += [
         "options: " + "; ".join(options),
+        f"sandboxes: header 'Leadkit-Sandbox: NAME' or {base_url}/sandboxes/NAME/...; a private mock each, made on first use,",
+        f"  in memory only; at most {settings['MAX_SANDBOXES']}, "
+        + (f"dropped after {float(ttl):g} min idle" if float(ttl) else "never expire")
+        + "; admin: /__mock/sandboxes",
         "try:",
         f"  curl -H 'Authorization: Bearer {first_key}' {base_url}/api/v1/leads",
         f"  curl -H 'Authorization: Bearer {first_key}' -H 'Prefer: code=404' {base_url}/api/v1/leads/lead_1234567890abcdef",

@@ -14,9 +14,9 @@ from typing import Iterable
 Headers = list[tuple[str, str]]
 
 ALLOW_METHODS = "GET, POST, PUT, DELETE"
-ALLOW_HEADERS = "Authorization, Content-Type, Prefer"  # when the preflight names none
+ALLOW_HEADERS = "Authorization, Content-Type, Prefer, Leadkit-Sandbox"  # when the preflight names none
 # Readable from JavaScript besides the CORS-safelisted ones.
-EXPOSE_HEADERS = "Retry-After, WWW-Authenticate, Allow, Preference-Applied"
+EXPOSE_HEADERS = "Retry-After, WWW-Authenticate, Allow, Preference-Applied, Leadkit-Sandbox-Created"
 MAX_AGE_SECONDS = "600"  # browsers may reuse a preflight this long
 
 

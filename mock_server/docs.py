@@ -17,7 +17,7 @@ from flask import Blueprint, Flask, current_app, request, send_from_directory
 from flask.wrappers import Response
 
 from .envelopes import Reply, json_response, success
-from .state import state
+from .state import SANDBOX_BASE, state
 
 bp = Blueprint("docs", __name__)
 EXTENSION = "leadkit.docs"
@@ -27,15 +27,15 @@ _PAGE = """<!DOCTYPE html>
 <head>
   <meta charset="utf-8">
   <title>{title} — leadkit mock</title>
-  <link rel="stylesheet" href="/docs/swagger-ui.css">
-  <link rel="icon" type="image/png" href="/docs/favicon-32x32.png" sizes="32x32">
+  <link rel="stylesheet" href="{base}/docs/swagger-ui.css">
+  <link rel="icon" type="image/png" href="{base}/docs/favicon-32x32.png" sizes="32x32">
 </head>
 <body>
   <div id="swagger-ui"></div>
-  <script src="/docs/swagger-ui-bundle.js"></script>
+  <script src="{base}/docs/swagger-ui-bundle.js"></script>
   <script>
     window.ui = SwaggerUIBundle({{
-      url: "/openapi.json",
+      url: "{base}/openapi.json",
       dom_id: "#swagger-ui",
       deepLinking: true,
       tryItOutEnabled: true,
@@ -60,7 +60,7 @@ def swagger_ui_dir() -> Path:
 @bp.get("/")
 def index() -> Reply:
     """A small JSON index, so a browser pointed at the mock finds its way: the API, docs, spec, admin."""
-    base = request.host_url.rstrip("/")
+    base = base_url()
     title = str(state().spec.get("info", {}).get("title", "API"))
     links = {
         "name": f"leadkit mock of the {title}",
@@ -79,7 +79,8 @@ def page() -> Response:
     mock = state()
     first_key = json.dumps(mock.fixtures.workspaces[0].api_keys[0]).replace("<", "\\u003c")
     title = str(mock.spec.get("info", {}).get("title", "API")).replace("<", "&lt;")
-    return Response(_PAGE.format(title=title, key=first_key), mimetype="text/html")
+    sandbox = request.environ.get(SANDBOX_BASE, "")  # a sandbox's page reads that sandbox's spec
+    return Response(_PAGE.format(title=title, key=first_key, base=sandbox), mimetype="text/html")
 
 
 @bp.get("/docs/<path:name>")
@@ -89,13 +90,19 @@ def asset(name: str) -> Response:
 
 @bp.get("/openapi.json")
 def spec_json() -> Reply:
-    return json_response(served_spec(state().spec, request.host_url.rstrip("/")))
+    return json_response(served_spec(state().spec, base_url()))
 
 
 @bp.get("/openapi.yaml")
 def spec_yaml() -> Response:
     documents: SpecDocuments = current_app.extensions[EXTENSION]
-    return Response(documents.yaml(request.host_url.rstrip("/")), mimetype="application/yaml")
+    return Response(documents.yaml(base_url()), mimetype="application/yaml")
+
+
+def base_url() -> str:
+    """The mock as this request reached it: its host, and a sandbox's `/sandboxes/NAME` (by prefix or by header)."""
+    sandbox: str = request.environ.get(SANDBOX_BASE, "")
+    return request.host_url.rstrip("/") + sandbox
 
 
 def served_spec(spec: dict[str, Any], base_url: str) -> dict[str, Any]:

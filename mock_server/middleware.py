@@ -16,6 +16,7 @@ from .errors import ApiError, render
 from .harfile import HarRecorder, har_entry
 from .requestlog import INJECTED, RequestLog
 from .rsgi import HEADERS_OVER_LIMIT, MAX_HEADER_BYTES
+from .state import WORLD
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -70,9 +71,12 @@ class FrontDoor:
 
             body = self.app(environ, start)
             status = int(seen[-1][:3]) if seen else 0
-            if self.recorder is not None and environ.get("PATH_INFO", "").startswith("/api/"):
+            # The root's traffic only: a sandbox's is another deployment's, and a header-chosen
+            # sandbox shares the root's URLs, so one file of both would read as one API contradicting itself.
+            if self.recorder is not None and WORLD not in environ and environ.get("PATH_INFO", "").startswith("/api/"):
                 body = self._record(environ, status, sent[0] if sent else [], body, wall)
-        self.log.record(
+        world = environ.get(WORLD)  # a sandbox's requests go to its own log (sandboxes.py)
+        (self.log if world is None else world.requests).record(
             environ["REQUEST_METHOD"],
             environ.get("PATH_INFO", ""),
             environ.get("QUERY_STRING", ""),

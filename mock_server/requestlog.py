@@ -21,8 +21,9 @@ NOT_LISTED = ("/__mock/", "/docs", "/openapi.")
 class RequestLog:
     """The most recent requests, oldest first: time, method, path, query, status, milliseconds, injected."""
 
-    def __init__(self, size: int, echo: bool = False) -> None:
+    def __init__(self, size: int, echo: bool = False, label: str = "") -> None:
         self.echo = echo
+        self.label = label  # before each log line: a sandbox's name, so its lines are told from the root's
         self._recent: deque[tuple[int, str, str, str, int, float, bool]] = deque(maxlen=size)
         self._lock = threading.Lock()
 
@@ -33,7 +34,7 @@ class RequestLog:
             target = f"{shown}?{query}" if query else shown
             mark = " (injected by --fail-rate)" if injected else ""
             try:
-                sys.stdout.write(f"{method} {target} {status} {ms:.1f}ms{mark}\n")
+                sys.stdout.write(f"{self.label}{method} {target} {status} {ms:.1f}ms{mark}\n")
                 sys.stdout.flush()
             except (OSError, ValueError):  # output closed (`leadkit mock | head`): serve on, silently
                 self.echo = False

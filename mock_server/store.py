@@ -282,6 +282,14 @@ class LeadStore:
         """The store's time now, without a reading its next write would notice (see Clock.last_ms)."""
         return self._clock.last_ms()
 
+    def count(self) -> int:
+        return len(self._leads)
+
+    def issued_ids(self) -> frozenset[str]:
+        """Every id issued so far, live or retired: what a world made in this one's place must never issue."""
+        with self._lock:
+            return frozenset(self._issued)
+
     def retired_ids(self) -> set[str]:
         """Ids issued once and deleted since: kept only to refuse their reuse."""
         with self._lock:

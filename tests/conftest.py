@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any, Iterator
 from urllib.parse import urlsplit
@@ -24,6 +25,7 @@ SECOND_AUTH = {"Authorization": f"Bearer {SECOND_KEY}"}
 JOHN = "lead_1234567890abcdef"
 JANE = "lead_0987654321fedcba"
 TEST_HOST = "http://localhost"
+SANDBOX_PREFIX = re.compile(r"/sandboxes/[A-Za-z0-9_.-]{1,64}(?=/)")
 
 pytest_plugins = ["markers"]  # the tiers: `live`, `kit` and `slow`, marked by what each test uses
 
@@ -84,8 +86,11 @@ def validate_live_responses(spec: dict[str, Any], monkeypatch: pytest.MonkeyPatc
     def checked_send(session: requests.Session, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         response = send(session, request, **kwargs)
         parts = urlsplit(response.url)
-        if parts.path.startswith("/api/") or response.status_code >= 400:
-            base = f"{parts.scheme}://{parts.netloc}"
+        path, base = parts.path, f"{parts.scheme}://{parts.netloc}"
+        sandboxed = SANDBOX_PREFIX.match(path)
+        if sandboxed is not None:  # a sandbox's base URL is the mock's plus `/sandboxes/NAME`
+            base, path = base + sandboxed.group(0), path[sandboxed.end() :]
+        if path.startswith("/api/") or response.status_code >= 400:
             exchange = Exchange(
                 method=request.method or "GET",
                 url=response.url,
