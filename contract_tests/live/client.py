@@ -139,7 +139,7 @@ class Client:
         if json is not _UNSET:
             data = jsonlib.dumps(json).encode()
             sent.setdefault("Content-Type", "application/json")
-        writes = self.judge.routes.lead_of(method, self.judge.base_path + path.partition("?")[0])
+        writes = self.judge.routes.lead_of(method, path.partition("?")[0])  # below the base URL, as the engine reads it
         if writes is not None:
             with self._lock:
                 self._in_flight[writes] = self._in_flight.get(writes, 0) + 1
