@@ -81,6 +81,7 @@ class Client:
         # Checks send from several threads at once; the engine takes exchanges one at a time, in
         # the order they ended (`ended` is read under the lock, so that order holds).
         self._lock = threading.Lock()
+        session.on_rate_limited = self.rate_limited
 
     @property
     def record(self) -> CheckRecord:
@@ -98,6 +99,14 @@ class Client:
         """The engine's cross-exchange rules alone, for an exchange sent outside `send` (Schemathesis's)."""
         with self._lock:
             return self._noted(self.judge.across.observe(self.judge.view(exchange)))
+
+    def rate_limited(self, exchange: Exchange) -> None:
+        """A 429 the session is about to wait out: judged on its own first (it changed nothing, so
+        nothing else is compared with it), its breaches the running check's as well as the run's."""
+        with self._lock:
+            breaches = self._noted(self.judge.one(exchange))
+            self.problems.extend(ContractViolation(breach.rule, breach.message, exchange) for breach in breaches)
+        exchange.release()
 
     def _noted(self, breaches: list[Breach]) -> list[Breach]:
         self.judged += 1  # under the lock, as every caller holds it
