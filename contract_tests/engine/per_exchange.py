@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from email.utils import parsedate_to_datetime
 from typing import Any, Callable
 
 from mock_server.spec import contract_facts, load_spec
@@ -111,22 +110,10 @@ def _http(view: View, keys_known: bool, broken: Broken) -> None:
 
 
 def _rate_limited(view: View, broken: Broken) -> None:
-    """A 429 says when to come back (delta-seconds or an HTTP date) and is the RATE_LIMITED envelope.
-    A missing header is named by the spec's check (openapi.py, as this rule); a malformed one here."""
-    value = view.headers.get("retry-after")
-    if value is not None and not (value.strip().isdigit() or _is_http_date(value)):
-        broken(RATE_LIMITED_ANSWER, f"a 429's Retry-After is {value[:40]!r}: neither seconds nor an HTTP date")
+    """A 429 is the RATE_LIMITED error envelope; its Retry-After is the spec's check (openapi.py names this rule)."""
     body = view.body
     if not (isinstance(body, dict) and body.get("success") is False and body.get("code") == "RATE_LIMITED"):
         broken(RATE_LIMITED_ANSWER, f"a 429 without the RATE_LIMITED error envelope: {_short(body)}")
-
-
-def _is_http_date(value: str) -> bool:
-    try:
-        parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return False
-    return True
 
 
 def _read_only_taken(view: View, broken: Broken) -> None:
@@ -179,6 +166,8 @@ def _deleted(view: View, body: dict[str, Any], broken: Broken) -> None:
         or data.get("id") != view.lead_id
         or not (isinstance(data.get("deletedAt"), str) and TIMESTAMP.fullmatch(data["deletedAt"]))
     ):
+        if isinstance(data, dict) and str(data.get("id")).casefold() == str(view.lead_id).casefold() and data.get("id") != view.lead_id:
+            return  # a lead deleted under another case of its id: ids-exact names that
         broken(DELETE_ENVELOPE, f"the delete of {view.lead_id} is not the seed's envelope: {_short(body)}")
 
 
