@@ -110,3 +110,13 @@ def test_rule_fires_and_its_conforming_twin_is_silent(tmp_path: Path, rule: str,
 
 def test_a_429_in_another_envelope_breaks_its_rule_as_well_as_the_schema(tmp_path: Path) -> None:
     assert found(tmp_path, rate_limited({"Retry-After": "1"}, {"error": "slow down"})) == [(1, "responses-match-openapi"), (1, "rate-limited-answer")]
+
+
+def test_a_429_to_a_wrong_method_still_says_when_to_retry(tmp_path: Path) -> None:
+    """The spec documents no 429 for PATCH, so its header check is silent there: the rule itself is not."""
+    har = Har()
+    har.add("PATCH", L, 429, RATE_LIMITED, at=0)
+    assert (1, "rate-limited-answer") in found(tmp_path, har)
+    har = Har()
+    har.add("PATCH", L, 429, RATE_LIMITED, at=0, headers={"Retry-After": "2"})
+    assert (1, "rate-limited-answer") not in found(tmp_path, har)

@@ -110,7 +110,11 @@ def _http(view: View, keys_known: bool, broken: Broken) -> None:
 
 
 def _rate_limited(view: View, broken: Broken) -> None:
-    """A 429 is the RATE_LIMITED error envelope; its Retry-After is the spec's check (openapi.py names this rule)."""
+    """A 429 is the RATE_LIMITED error envelope with Retry-After. On the API's operations the spec's check
+    judges the header (openapi.py, under this rule); here, on a wrong method or an unknown route."""
+    retry_after = view.headers.get("retry-after")
+    if view.operation is None and not (retry_after and retry_after.strip().isdigit()):
+        broken(RATE_LIMITED_ANSWER, f"a 429 with Retry-After {retry_after!r}; it says in seconds when to try again")
     body = view.body
     if not (isinstance(body, dict) and body.get("success") is False and body.get("code") == "RATE_LIMITED"):
         broken(RATE_LIMITED_ANSWER, f"a 429 without the RATE_LIMITED error envelope: {_short(body)}")

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from requests.structures import CaseInsensitiveDict
 
 from ..core.exchange import NOT_JSON, Exchange
-from ..core.rules import ContractViolation
+from ..core.rules import RATE_LIMITED_ANSWER, ContractViolation
 from ..engine import Breach, Judge
 from .session import KitSession
 from .target import Target
@@ -101,10 +101,11 @@ class Client:
             return self._noted(self.judge.across.observe(self.judge.view(exchange)))
 
     def rate_limited(self, exchange: Exchange) -> None:
-        """A 429 the session is about to wait out: judged on its own first (it changed nothing, so
-        nothing else is compared with it), its breaches the running check's as well as the run's."""
+        """A 429 the session is about to wait out, judged first by the rule about 429s alone (Retry-After,
+        the envelope): it changed nothing, and the answer that follows is judged by every other rule.
+        Its breaches are the running check's as well as the run's."""
         with self._lock:
-            breaches = self._noted(self.judge.one(exchange))
+            breaches = self._noted([breach for breach in self.judge.one(exchange) if breach.rule is RATE_LIMITED_ANSWER])
             self.problems.extend(ContractViolation(breach.rule, breach.message, exchange) for breach in breaches)
         exchange.release()
 
