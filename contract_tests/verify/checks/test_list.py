@@ -76,7 +76,7 @@ def test_pagination_arithmetic(
 
 
 @rule(PAGINATION)
-@pytest.mark.parametrize("page", ["1000000", str(2**63), str(10**19), str(10**30)], ids=["a-million", "2-to-the-63", "10-to-the-19", "10-to-the-30"])
+@pytest.mark.parametrize("page", [str(2**63), str(10**19)], ids=["2-to-the-63", "10-to-the-19"])
 def test_a_page_far_past_the_end_is_200_and_empty(api: Api, page: str) -> None:
     """Past a 64-bit offset too: a page is a whole number from 1, with no upper bound in the contract."""
     with api.subject():

@@ -60,11 +60,11 @@ def _other_case(lead_id: str) -> str:
 @rule(IDS_EXACT)
 @writes
 @pytest.mark.parametrize("method", METHODS)
-@pytest.mark.parametrize("change", ["swapped", "digits-upper"])
-def test_an_existing_id_in_another_case_is_404_and_changes_nothing(api: Api, method: str, change: str) -> None:
+def test_an_existing_id_in_another_case_is_404_and_changes_nothing(api: Api, method: str) -> None:
+    """`lead_` as it is and the hex digits in upper case: what a case-insensitive collation or a lower() finds."""
     lead = api.create_lead()
     lead_id = lead["id"]
-    other = _other_case(lead_id) if change == "swapped" else lead_id[:5] + lead_id[5:].upper()
+    other = lead_id[:5] + lead_id[5:].upper()
     if other == lead_id:  # sixteen hex digits without a letter: the prefix still has letters
         other = _other_case(lead_id)
     with api.subject():

@@ -26,8 +26,7 @@ NUL = "\x00"
     "metadata",
     [
         pytest.param({"gone": None}, id="top-level-null"),
-        pytest.param({"nested": {"gone": None, "kept": 1}}, id="nested-null"),
-        pytest.param({"deep": {"er": {"gone": None}}, "list": [None]}, id="deeper-null"),
+        pytest.param({"nested": {"gone": None, "kept": 1}, "deep": {"er": {"gone": None}}, "list": [None]}, id="nested-nulls"),
     ],
 )
 def test_nulls_in_a_created_metadata_are_kept(api: Api, metadata: dict[str, Any]) -> None:
@@ -50,26 +49,28 @@ TEXTS = {
 
 @rule(STORED_AS_SENT)
 @pytest.mark.parametrize("kind", sorted(TEXTS))
-@pytest.mark.parametrize("field", ["name", "phone", "source"])
-def test_text_is_stored_as_sent_by_create_and_update(api: Api, kind: str, field: str) -> None:
+def test_text_is_stored_as_sent_by_create_and_update(api: Api, kind: str) -> None:
+    """The same text in name, phone and source at once: each field is compared on its own."""
     word = api.token()
     text = TEXTS[kind].format(word=word)
+    sent = {"name": text, "phone": text, "source": text}
     with api.subject():
-        created = api.create(**{field: text})
-    assert created.status == 201, f"create with {field}={text!r} answered {created.status}: {created.body}"
-    assert created.data[field] == text, f"create stored {field} as {created.data[field]!r}, sent {text!r}"
-    assert api.get(created.data["id"]).data[field] == text
+        created = api.create(**sent)
+    assert created.status == 201, f"create with {kind} text {text!r} answered {created.status}: {created.body}"
+    for stored in (created.data, api.get(created.data["id"]).data):
+        wrong = {field: stored[field] for field in sent if stored[field] != text}
+        assert not wrong, f"create stored {wrong}, sent {text!r}"
     lead = api.create_lead()
     with api.subject():
-        updated = api.update(lead["id"], {field: text})
-    assert updated.status == 200, f"update with {field}={text!r} answered {updated.status}: {updated.body}"
-    assert updated.data[field] == text, f"update stored {field} as {updated.data[field]!r}, sent {text!r}"
-    stored = api.get(lead["id"]).data[field]
-    assert stored == text, f"{field} stored as {stored!r} after an update, sent {text!r}"
+        updated = api.update(lead["id"], sent)
+    assert updated.status == 200, f"update with {kind} text {text!r} answered {updated.status}: {updated.body}"
+    for stored in (updated.data, api.get(lead["id"]).data):
+        wrong = {field: stored[field] for field in sent if stored[field] != text}
+        assert not wrong, f"update stored {wrong}, sent {text!r}"
 
 
 @rule(STORED_AS_SENT)
-@pytest.mark.parametrize("name", [pytest.param(" ", id="one-space"), pytest.param("   ", id="spaces-only"), pytest.param("\t", id="a-tab")])
+@pytest.mark.parametrize("name", [pytest.param("   ", id="spaces-only"), pytest.param(" \t ", id="with-a-tab")])
 def test_a_blank_name_is_a_name(api: Api, name: str) -> None:
     """1 to 200 code points, stored as sent: a name of spaces is a name, neither empty nor missing."""
     with api.subject():
