@@ -39,9 +39,9 @@ def drive(base: str, key: str, second_key: str) -> list[int]:
     send("PUT", f"{api}/{one['id']}", json={"status": "contacted", "metadata": {"b": 2, "a": None}}, headers=first)
     send("PUT", f"{api}/{one['id']}", json={"phone": None, "source": None}, headers=first)
     send("PUT", f"{api}/{one['id']}", json={"status": "lost", "bogus": 1}, headers=first)  # refused: changes nothing
-    send("PUT", f"{api}/{one['id']}", json={"status": "lost", "workspaceId": one.get("workspaceId")}, headers=first)  # the lead sent back: refused
-    send("PUT", f"{api}/{one['id']}", json={"name": f"  Proxy  {word} 1 "}, headers=first)  # spaces kept as sent
     send("GET", f"{api}/{one['id']}", headers=first)
+    send("PUT", f"{api}/{one['id']}", json={"status": "new", "workspaceId": one.get("workspaceId")}, headers=first)  # the lead sent back: refused
+    send("PUT", f"{api}/{one['id']}", json={"name": f"  Proxy  {word} 1 "}, headers=first)  # spaces kept as sent
     send("GET", api, params={"search": word, "status": "contacted"}, headers=first)
     send("GET", api, params={"search": word.upper()}, headers=first)
     send("GET", api, params={"source": f"{word}-src"}, headers=first)
