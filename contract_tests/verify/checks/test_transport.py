@@ -125,6 +125,7 @@ def _body_of(api: Api, size: int, char: str = "x") -> bytes:
 
 
 @rule(PAYLOAD_TOO_LARGE)
+@writes
 @pytest.mark.parametrize(
     "size, char, status",
     [
