@@ -14,11 +14,11 @@ from urllib.parse import parse_qsl, urlencode
 
 from broken_text import _SearchesByPattern
 from flask import Flask
-from planting import LEAD_PATH, Planted, error, mock, store_of
+from planting import LEAD_PATH, Planted, error, everything, mock, page_of, store_of
 from werkzeug.wrappers import Request, Response
 
 from mock_server import create_app
-from mock_server.store import Lead, LeadStore
+from mock_server.store import Lead, LeadStore, Page
 
 MIB = 1024 * 1024
 
@@ -244,6 +244,26 @@ class SearchFoldsAsciiOnly(_SearchesByPattern):
     def matcher(self, search: str) -> Callable[[str], Any]:
         needle = _ascii_lower(search)
         return lambda text: needle in _ascii_lower(text)
+
+
+class ShortSearchIgnored(LeadStore):
+    """A search shorter than three characters filters nothing, as a trigram index cannot use it."""
+
+    def find(self, workspace_id: str, **query: Any) -> Any:
+        search = query.get("search")
+        if search and len(search) < 3:
+            query["search"] = None
+        return super().find(workspace_id, **query)
+
+
+class SearchReadsEveryField(LeadStore):
+    """search looks in phone, source and metadata as well, as a search over the whole row does."""
+
+    def find(self, workspace_id: str, *, page: int = 1, limit: int = 10, search: str | None = None, **filters: Any) -> Page:
+        needle = search.casefold() if search else None
+        texts = lambda lead: (lead.name, lead.email, lead.phone or "", lead.source or "", lead.encoded_metadata.decode())  # noqa: E731
+        leads = [lead for lead in everything(self, workspace_id, **filters) if needle is None or any(needle in text.casefold() for text in texts(lead))]
+        return page_of(leads, page, limit)
 
 
 # 9. Every 429 judged.

@@ -95,6 +95,8 @@ BUGS.update(
         "case-insensitive-ids": lambda: with_store(blind.CaseInsensitiveIds),
         "key-in-query-accepted": blind.key_in_query_accepted,
         "search-folds-ascii-only": lambda: with_store(blind.SearchFoldsAsciiOnly),
+        "short-search-ignored": lambda: with_store(blind.ShortSearchIgnored),
+        "search-reads-every-field": lambda: with_store(blind.SearchReadsEveryField),
         "rate-limited-without-retry-after": blind.rate_limited_without_retry_after,
         "server-error-on-nul": blind.server_error_on_nul,
         "blank-name-refused": blind.blank_name_refused,

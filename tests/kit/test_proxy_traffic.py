@@ -113,7 +113,7 @@ NOT_SHOWN |= {
     "search-as-regex",
 }
 # Nor does it share an email between leads, put a key in a URL (a report would print it), send a NUL, a blank name or a body over 1 MiB of
-# UTF-8 under 1 Mi characters, or search non-ASCII text; and 429s come only at a pace it may not reach.
+# UTF-8 under 1 Mi characters, or search non-ASCII text, one or two characters, or for what only phone, source or metadata hold; and 429s come only at a pace it may not reach.
 NOT_SHOWN |= {
     "deletes-by-email",
     "updates-by-email",
@@ -122,6 +122,8 @@ NOT_SHOWN |= {
     "blank-name-refused",
     "body-limit-in-characters",
     "search-folds-ascii-only",
+    "short-search-ignored",
+    "search-reads-every-field",
     "rate-limited-without-retry-after",
 }
 
