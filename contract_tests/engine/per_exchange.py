@@ -156,7 +156,7 @@ def _created(view: View, body: dict[str, Any], broken: Broken) -> None:
 def _got(view: View, body: dict[str, Any], broken: Broken) -> None:
     lead = body.get("data")
     if body.get("success") is not True or not isinstance(lead, dict) or not is_lead(lead) or lead.get("id") != view.lead_id:
-        if isinstance(lead, dict) and str(lead.get("id")).casefold() == str(view.lead_id).casefold() and is_lead(lead):
+        if body.get("success") is True and isinstance(lead, dict) and str(lead.get("id")).casefold() == str(view.lead_id).casefold() and is_lead(lead):
             return  # the right lead under another case of its id: ids-exact names that
         broken(GET_ENVELOPE, f"200 is not {{success: true, data: <lead {view.lead_id}>}}: {_short(body)}")
 
@@ -170,7 +170,15 @@ def _deleted(view: View, body: dict[str, Any], broken: Broken) -> None:
         or data.get("id") != view.lead_id
         or not (isinstance(data.get("deletedAt"), str) and TIMESTAMP.fullmatch(data["deletedAt"]))
     ):
-        if isinstance(data, dict) and str(data.get("id")).casefold() == str(view.lead_id).casefold() and data.get("id") != view.lead_id:
+        if (
+            body.get("success") is True
+            and body.get("message") == DELETED_MESSAGE
+            and isinstance(data, dict)
+            and data.get("id") != view.lead_id
+            and str(data.get("id")).casefold() == str(view.lead_id).casefold()
+            and isinstance(data.get("deletedAt"), str)
+            and TIMESTAMP.fullmatch(data["deletedAt"])
+        ):
             return  # a lead deleted under another case of its id: ids-exact names that
         broken(DELETE_ENVELOPE, f"the delete of {view.lead_id} is not the seed's envelope: {_short(body)}")
 
