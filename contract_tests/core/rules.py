@@ -107,7 +107,8 @@ FILTER_STATUS = Rule("filter-status", "status=<enum> lists exactly the leads wit
 FILTER_SOURCE = Rule("filter-source", "source=<text> lists exactly the leads with that source", "Endpoints > List")
 FILTER_SEARCH = Rule(
     "filter-search",
-    "search=<text> lists the leads whose name or email contains it, ignoring case",
+    "search=<text> lists the leads whose name or email contains it, ignoring case (Unicode case folding) but not accents; "
+    "at any length; phone, source and metadata are not searched",
     "Endpoints > List",
 )
 LIST_QUERY = Rule(
@@ -143,7 +144,8 @@ VALIDATION = Rule(
 )
 UNAUTHORIZED = Rule(
     "unauthorized",
-    "A missing, non-Bearer or unknown key is 401 UNAUTHORIZED with WWW-Authenticate: Bearer, before any lookup",
+    "A missing, non-Bearer or unknown key, or the key anywhere but after Bearer (another case, a query parameter, "
+    "Basic, Token), is 401 UNAUTHORIZED with WWW-Authenticate: Bearer, before any lookup",
     "Transport and auth",
 )
 METHOD_NOT_ALLOWED = Rule(
@@ -151,7 +153,11 @@ METHOD_NOT_ALLOWED = Rule(
     "A known route with a wrong method is 405 METHOD_NOT_ALLOWED with an Allow header naming the right ones",
     "Errors; Transport and auth",
 )
-PAYLOAD_TOO_LARGE = Rule("payload-too-large", "A body over 1 MiB is 413 PAYLOAD_TOO_LARGE", "Errors")
+PAYLOAD_TOO_LARGE = Rule(
+    "payload-too-large",
+    "A body over 1 MiB of bytes is 413 PAYLOAD_TOO_LARGE: 1,048,576 bytes are served, 1,048,577 refused, whatever the characters",
+    "Errors",
+)
 UNSUPPORTED_MEDIA_TYPE = Rule(
     "unsupported-media-type",
     "POST and PUT need a JSON body: other media types or none are 415; JSON with parameters or +json is accepted",
@@ -232,6 +238,34 @@ FREE_TEXT_ACCEPTED = Rule(
     "phone-source-any-text",
     "phone and source take any string: letters, punctuation and Unicode are accepted and kept as sent",
     "The lead object",
+)
+# Rules of the blind spots: inputs no check used to send (read-only fields beside others, shared names
+# and emails, an id in another case, the exact byte limit, text kept as sent, every 429).
+READ_ONLY_REFUSED = Rule(
+    "read-only-fields-refused",
+    "id, createdAt, updatedAt, workspaceId or an unknown field in a create or an update is a 400 that changes nothing",
+    "Endpoints > Create; Endpoints > Update",
+)
+STORED_AS_SENT = Rule(
+    "stored-as-sent",
+    "Text and metadata are stored exactly as sent by create and update: spaces, control characters and NUL kept, "
+    "a blank name kept, nulls in a created metadata kept",
+    "The lead object; Endpoints > Create (metadata is stored as sent)",
+)
+WRITES_ONE_LEAD = Rule(
+    "writes-touch-one-lead",
+    "A PUT or DELETE changes only the lead its id names, whatever other leads share its name or email",
+    "Endpoints > Update; Endpoints > Delete",
+)
+IDS_EXACT = Rule(
+    "ids-exact",
+    "A lead id is exact: an existing lead's id in another case answers 404 LEAD_NOT_FOUND and changes nothing",
+    f"The lead object; {SEED} > 404 Not Found",
+)
+RATE_LIMITED_ANSWER = Rule(
+    "rate-limited-answer",
+    "Every 429 carries Retry-After and the RATE_LIMITED error envelope",
+    "Errors (429)",
 )
 # Rules the traffic engine (contract_tests/engine/) judges that no pytest check names alone.
 NOT_FOUND_ENVELOPE = Rule(

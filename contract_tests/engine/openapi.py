@@ -13,14 +13,14 @@ import jsonschema_rs
 from mock_server.spec import json_schema, resolve
 
 from ..core.exchange import NOT_JSON
-from ..core.rules import JSON_EVERYWHERE, METHOD_NOT_ALLOWED, RESPONSES_MATCH_SPEC, UNAUTHORIZED
+from ..core.rules import JSON_EVERYWHERE, METHOD_NOT_ALLOWED, RATE_LIMITED_ANSWER, RESPONSES_MATCH_SPEC, UNAUTHORIZED
 from .breach import Breach
 from .view import View
 
 # Responses the spec lists but binds to no operation: an unknown route, a wrong method.
 _UNBOUND = {"unknown-route": "NotFound", "wrong-method": "MethodNotAllowed"}
 # A missing or wrong header breaks the rule that names it, not only the schema.
-_HEADER_RULES = {"www-authenticate": UNAUTHORIZED, "allow": METHOD_NOT_ALLOWED}
+_HEADER_RULES = {"www-authenticate": UNAUTHORIZED, "allow": METHOD_NOT_ALLOWED, "retry-after": RATE_LIMITED_ANSWER}
 
 
 class _Expected:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
-from mock_server.spec import contract_facts
+from mock_server.spec import contract_facts, load_spec
 
 from ..core.expect import DELETED_MESSAGE, TIMESTAMP, is_lead, is_seed_not_found
 from ..core.rules import (
@@ -15,6 +15,7 @@ from ..core.rules import (
     FILTER_SOURCE,
     FILTER_STATUS,
     GET_ENVELOPE,
+    IDS_EXACT,
     JSON_HEADER_NO_BODY,
     LIST_ENVELOPE,
     LIST_ORDER,
@@ -25,6 +26,8 @@ from ..core.rules import (
     NOT_FOUND_MALFORMED,
     PAGINATION,
     PAYLOAD_TOO_LARGE,
+    RATE_LIMITED_ANSWER,
+    READ_ONLY_REFUSED,
     UNAUTHORIZED,
     UNSUPPORTED_MEDIA_TYPE,
     VALIDATION,
@@ -38,6 +41,8 @@ FACTS = contract_facts()  # the body limit, the statuses, the create defaults an
 MAX_BODY = FACTS.max_body_bytes
 STATUSES = FACTS.statuses
 DEFAULTS = FACTS.create_defaults
+# The fields a create or an update may send (LeadCreate's): any other, read-only or unknown, is a 400.
+WRITABLE = frozenset(load_spec()["components"]["schemas"]["LeadCreate"]["properties"])
 
 
 def judge(view: View, keys_known: bool) -> list[Breach]:
@@ -48,11 +53,16 @@ def judge(view: View, keys_known: bool) -> list[Breach]:
         found.append(Breach(rule, message, view.exchange))
 
     _http(view, keys_known, broken)
+    if view.status == 429:
+        _rate_limited(view, broken)
     if view.forced or view.operation is None:
         return found  # a forced example answers for no lead in particular
     body = view.body
     if not isinstance(body, dict):
         return found
+    if view.ok:
+        _read_only_taken(view, broken)
+        _other_case_served(view, body, broken)
     check = _BY_OPERATION.get((view.operation, view.status))
     if check is not None:
         check(view, body, broken)
@@ -99,6 +109,37 @@ def _http(view: View, keys_known: bool, broken: Broken) -> None:
             broken(PAYLOAD_TOO_LARGE, f"a body of {len(body):,} bytes (over 1 MiB) was accepted ({status})")
 
 
+def _rate_limited(view: View, broken: Broken) -> None:
+    """A 429 is the RATE_LIMITED error envelope with Retry-After. On the API's operations the spec's check
+    judges the header (openapi.py, under this rule); here, on a wrong method or an unknown route."""
+    retry_after = view.headers.get("retry-after")
+    if view.operation is None and not (retry_after and retry_after.strip().isdigit()):
+        broken(RATE_LIMITED_ANSWER, f"a 429 with Retry-After {retry_after!r}; it says in seconds when to try again")
+    body = view.body
+    if not (isinstance(body, dict) and body.get("success") is False and body.get("code") == "RATE_LIMITED"):
+        broken(RATE_LIMITED_ANSWER, f"a 429 without the RATE_LIMITED error envelope: {_short(body)}")
+
+
+def _read_only_taken(view: View, broken: Broken) -> None:
+    """A create or an update answered 2xx although it sent a field the server owns, or one the contract lacks."""
+    if view.method not in ("POST", "PUT") or view.operation not in ("createLead", "updateLead"):
+        return
+    sent = view.sent
+    if isinstance(sent, dict):
+        extra = sorted(name for name in sent if name not in WRITABLE)
+        if extra:
+            broken(READ_ONLY_REFUSED, f"{view.method} sent {', '.join(extra[:4])} (not writable) and was answered {view.status}")
+
+
+def _other_case_served(view: View, body: dict[str, Any], broken: Broken) -> None:
+    """A GET, PUT or DELETE of an id answered with a lead whose id differs from it in case alone."""
+    asked = view.lead_id
+    data = body.get("data")
+    shown = data.get("id") if isinstance(data, dict) else None
+    if asked is not None and isinstance(shown, str) and shown != asked and shown.casefold() == asked.casefold():
+        broken(IDS_EXACT, f"{view.method} of {asked!r} was answered {view.status} with the lead {shown!r}: ids are exact")
+
+
 def _created(view: View, body: dict[str, Any], broken: Broken) -> None:
     lead = body.get("data")
     if body.get("success") is not True or not is_lead(lead) or not isinstance(lead, dict):
@@ -115,6 +156,8 @@ def _created(view: View, body: dict[str, Any], broken: Broken) -> None:
 def _got(view: View, body: dict[str, Any], broken: Broken) -> None:
     lead = body.get("data")
     if body.get("success") is not True or not isinstance(lead, dict) or not is_lead(lead) or lead.get("id") != view.lead_id:
+        if body.get("success") is True and isinstance(lead, dict) and str(lead.get("id")).casefold() == str(view.lead_id).casefold() and is_lead(lead):
+            return  # the right lead under another case of its id: ids-exact names that
         broken(GET_ENVELOPE, f"200 is not {{success: true, data: <lead {view.lead_id}>}}: {_short(body)}")
 
 
@@ -127,6 +170,16 @@ def _deleted(view: View, body: dict[str, Any], broken: Broken) -> None:
         or data.get("id") != view.lead_id
         or not (isinstance(data.get("deletedAt"), str) and TIMESTAMP.fullmatch(data["deletedAt"]))
     ):
+        if (
+            body.get("success") is True
+            and body.get("message") == DELETED_MESSAGE
+            and isinstance(data, dict)
+            and data.get("id") != view.lead_id
+            and str(data.get("id")).casefold() == str(view.lead_id).casefold()
+            and isinstance(data.get("deletedAt"), str)
+            and TIMESTAMP.fullmatch(data["deletedAt"])
+        ):
+            return  # a lead deleted under another case of its id: ids-exact names that
         broken(DELETE_ENVELOPE, f"the delete of {view.lead_id} is not the seed's envelope: {_short(body)}")
 
 

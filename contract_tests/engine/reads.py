@@ -78,6 +78,9 @@ PER_EXCHANGE_READS: Table = {
     "filter-status": (_filtered("status"), True),
     "filter-source": (_filtered("source"), True),
     "filter-search": (_filtered("search"), True),
+    "rate-limited-answer": (lambda view: view.status == 429, False),
+    "read-only-fields-refused": (lambda view: view.operation in ("createLead", "updateLead") and 200 <= view.status < 300, False),
+    "ids-exact": (lambda view: _on_lead(view) and view.status == 200, False),
 }
 
 _UPDATED = (lambda view: view.operation == "updateLead" and view.status == 200, False)

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from requests.structures import CaseInsensitiveDict
 
 from ..core.exchange import NOT_JSON, Exchange
-from ..core.rules import ContractViolation
+from ..core.rules import RATE_LIMITED_ANSWER, ContractViolation
 from ..engine import Breach, Judge
 from .session import KitSession
 from .target import Target
@@ -85,6 +85,7 @@ class Client:
         # engine compares nothing of that lead that the write could have changed (the concurrency
         # checks send several at once), as it does for a recording's overlapping writes.
         self._in_flight: dict[str, int] = {}
+        session.on_rate_limited = self.rate_limited
 
     @property
     def record(self) -> CheckRecord:
@@ -113,6 +114,15 @@ class Client:
             self._in_flight[lead_id] = left
         else:
             del self._in_flight[lead_id]
+
+    def rate_limited(self, exchange: Exchange) -> None:
+        """A 429 the session is about to wait out, judged first by the rule about 429s alone (Retry-After,
+        the envelope): it changed nothing, and the answer that follows is judged by every other rule.
+        Its breaches are the running check's as well as the run's."""
+        with self._lock:
+            breaches = self._noted([breach for breach in self.judge.one(exchange) if breach.rule is RATE_LIMITED_ANSWER])
+            self.problems.extend(ContractViolation(breach.rule, breach.message, exchange) for breach in breaches)
+        exchange.release()
 
     def _noted(self, breaches: list[Breach]) -> list[Breach]:
         self.judged += 1  # under the lock, as every caller holds it

@@ -51,6 +51,8 @@ class KitSession(requests.Session):
         self.rate_limited = 0  # 429 answers waited out
         self.waited_s = 0.0
         self._count_lock = threading.Lock()
+        # Told each 429 before it is waited out (the client judges it: Retry-After, the envelope).
+        self.on_rate_limited: Callable[[Exchange], None] | None = None
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         method, url = str(request.method), str(request.url)
@@ -84,6 +86,8 @@ class KitSession(requests.Session):
             self._count(request, response)
             if response.status_code != 429:
                 return response
+            if self.on_rate_limited is not None:
+                self.on_rate_limited(Exchange.from_response(response, request.leadkit_sent_at, time.time()))  # type: ignore[attr-defined]
             wait = _retry_after(response)
             with self._count_lock:
                 self.rate_limited += 1

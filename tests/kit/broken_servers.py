@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import broken_blind as blind
 import broken_http as http
 import broken_races as races
 import broken_stores as stores
@@ -77,5 +78,28 @@ BUGS.update(
         "phone-digits-only": text.phone_digits_only,
         "search-as-sql-like": lambda: with_store(text.SearchesWithLike),
         "search-as-regex": lambda: with_store(text.SearchesWithRegex),
+    }
+)
+
+# Issue 22: the blind spots (broken_blind.py): bugs behind unique names, ASCII-only text, one spelling of a key.
+BUGS.update(
+    {
+        "update-moves-workspace": blind.update_moves_workspace,
+        "drops-null-metadata-on-create": lambda: with_store(blind.DropsNullMetadataOnCreate),
+        "trims-names-on-update": blind.trims_names_on_update,
+        "deletes-by-email": lambda: with_store(blind.DeletesByEmail),
+        "updates-by-email": lambda: with_store(blind.UpdatesByEmail),
+        "status-in-any-case": blind.status_in_any_case,
+        "body-limit-in-characters": blind.body_limit_in_characters,
+        "page-past-64-bits-is-500": blind.page_past_64_bits_is_500,
+        "case-insensitive-ids": lambda: with_store(blind.CaseInsensitiveIds),
+        "key-in-query-accepted": blind.key_in_query_accepted,
+        "search-folds-ascii-only": lambda: with_store(blind.SearchFoldsAsciiOnly),
+        "short-search-ignored": lambda: with_store(blind.ShortSearchIgnored),
+        "search-reads-every-field": lambda: with_store(blind.SearchReadsEveryField),
+        "rate-limited-without-retry-after": blind.rate_limited_without_retry_after,
+        "server-error-on-nul": blind.server_error_on_nul,
+        "blank-name-refused": blind.blank_name_refused,
+        "caches-reads": blind.caches_reads,
     }
 )

@@ -33,13 +33,15 @@ def drive(base: str, key: str, second_key: str) -> list[int]:
 
     send("GET", api, params={"limit": 5}, headers=first)
     one = create(first, 1, phone="+1-555-0100", source=f"{word}-src", metadata={"a": 1, "keep": True})
-    create(first, 2, source=f"{word}-src-b", status="contacted")
+    create(first, 2, source=f"{word}-src-b", status="contacted", metadata={"referrer": None})  # a null kept as sent
     three = create(first, 3, status="lost")
     send("GET", f"{api}/{one['id']}", headers=first)
     send("PUT", f"{api}/{one['id']}", json={"status": "contacted", "metadata": {"b": 2, "a": None}}, headers=first)
     send("PUT", f"{api}/{one['id']}", json={"phone": None, "source": None}, headers=first)
     send("PUT", f"{api}/{one['id']}", json={"status": "lost", "bogus": 1}, headers=first)  # refused: changes nothing
     send("GET", f"{api}/{one['id']}", headers=first)
+    send("PUT", f"{api}/{one['id']}", json={"status": "new", "workspaceId": one.get("workspaceId")}, headers=first)  # the lead sent back: refused
+    send("PUT", f"{api}/{one['id']}", json={"name": f"  Proxy  {word} 1 "}, headers=first)  # spaces kept as sent
     send("GET", api, params={"search": word, "status": "contacted"}, headers=first)
     send("GET", api, params={"search": word.upper()}, headers=first)
     send("GET", api, params={"source": f"{word}-src"}, headers=first)
@@ -49,7 +51,9 @@ def drive(base: str, key: str, second_key: str) -> list[int]:
     send("GET", f"{api}/{three['id']}", headers=first)
     send("GET", api, params={"search": word}, headers=first)
     again = create(first, 4)
+    send("GET", f"{api}/{again['id']}", headers=first)  # read just before its delete: no cache may serve it after
     send("DELETE", f"{api}/{again['id']}", headers=first)
+    send("GET", f"{api}/{again['id']}", headers=first)
     # The mistakes an app makes, and the answers the contract gives them.
     send("GET", api)  # no key
     send("GET", f"{api}/lead_{secrets.token_hex(8)}")  # no key, a lead that does not exist
@@ -58,6 +62,9 @@ def drive(base: str, key: str, second_key: str) -> list[int]:
     send("PATCH", f"{api}/{one['id']}", json={"status": "lost"}, headers=first)
     send("GET", base + "/api/v1/leadz", headers=first)
     send("GET", api, params={"limit": 101}, headers=first)
+    send("GET", api, params={"status": "NEW"}, headers=first)  # the enum is exact
+    send("GET", api, params={"page": 10**19}, headers=first)  # an infinite scroll gone far: 200, no leads
+    send("GET", f"{api}/{one['id'][:5] + one['id'][5:].upper()}", headers=first)  # an id in upper case: 404
     send("POST", api, json={"name": f"Proxy {word} 5"}, headers=first)  # no email
     send("POST", api, data=b'{"name": "x", "email": "x@example.com"}', headers={**first, "Content-Type": "text/plain"})
     create({**first, "Content-Type": "application/json; charset=utf-8"}, 6)

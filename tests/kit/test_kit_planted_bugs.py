@@ -99,6 +99,24 @@ HAND_WRITTEN_SWEEP = [
     ("phone-digits-only", "phone-source-any-text"),  # a letter in phone is a 400
     ("search-as-sql-like", "search-literal"),  # % and _ are wildcards
     ("search-as-regex", "search-literal"),  # .* matches anything, [ is a 500
+    # The blind spots: each hides from checks whose inputs are unique, ASCII, or one spelling.
+    ("update-moves-workspace", "read-only-fields-refused"),  # a PUT's workspaceId moves the lead to another tenant
+    ("drops-null-metadata-on-create", "stored-as-sent"),  # a create's metadata nulls merge-patched away
+    ("trims-names-on-update", "stored-as-sent"),  # a PUT's name trimmed and collapsed
+    ("deletes-by-email", "writes-touch-one-lead"),  # DELETE removes every lead with that email
+    ("updates-by-email", "writes-touch-one-lead"),  # PUT writes to every lead with that email
+    ("status-in-any-case", "list-query-values"),  # status=NEW taken as new
+    ("body-limit-in-characters", "payload-too-large"),  # 1 MiB counted in characters: 2 MiB of é accepted
+    ("page-past-64-bits-is-500", "pagination-arithmetic"),  # page=10^19 overflows the offset: 500
+    ("case-insensitive-ids", "ids-exact"),  # LEAD_ABC... reads, updates and deletes lead_abc...
+    ("key-in-query-accepted", "unauthorized"),  # ?api_key= opens the workspace
+    ("search-folds-ascii-only", "filter-search"),  # ÉLAN misses élan (SQLite's lower())
+    ("short-search-ignored", "filter-search"),  # one or two characters filter nothing (a trigram index)
+    ("search-reads-every-field", "filter-search"),  # a token only in phone, source or metadata is found
+    ("rate-limited-without-retry-after", "rate-limited-answer"),  # a 429 that says nothing of when to retry
+    ("server-error-on-nul", "stored-as-sent"),  # a NUL in text is a 500
+    ("blank-name-refused", "stored-as-sent"),  # "   " refused as an empty name
+    ("caches-reads", "not-found-after-delete"),  # a lead read before its delete is served after it
 ]
 
 

@@ -76,6 +76,17 @@ def test_pagination_arithmetic(
 
 
 @rule(PAGINATION)
+@pytest.mark.parametrize("page", [str(2**63), str(10**19)], ids=["2-to-the-63", "10-to-the-19"])
+def test_a_page_far_past_the_end_is_200_and_empty(api: Api, page: str) -> None:
+    """Past a 64-bit offset too: a page is a whole number from 1, with no upper bound in the contract."""
+    with api.subject():
+        reply = api.list(page=page, limit=100)
+    assert reply.status == 200, f"page={page} answered {reply.status}: {reply.body}"
+    assert reply.data["leads"] == [], f"page={page} listed {len(reply.data['leads'])} leads"
+    assert reply.data["pagination"]["hasNext"] is False and reply.data["pagination"]["hasPrev"] is True
+
+
+@rule(PAGINATION)
 def test_no_match_has_zero_pages(api: Api) -> None:
     reply = api.list(search=api.token())
     assert reply.data["leads"] == []
@@ -172,6 +183,8 @@ def test_search_filter(api: Api, needle: str, expected: list[int]) -> None:
         ({"limit": "abc"}, "limit"),  # not a number
         ({"limit": "2.0"}, "limit"),  # digits only
         ({"status": "archived"}, "status"),  # not in the enum
+        ({"status": "NEW"}, "status"),  # the enum is exact: another case is another word
+        ({"status": "Follow_Up"}, "status"),  # mixed case too
     ],
 )
 def test_bad_query_values_are_400_naming_the_parameter(api: Api, query: dict[str, str], field: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ...core.rules import SEARCH_LITERAL
+from ...core.rules import FILTER_SEARCH, SEARCH_LITERAL
 from ...live.api import Api
 from ...live.kit import Kit
 from ..marks import rule, writes
@@ -63,3 +63,74 @@ def test_search_metacharacters_match_only_themselves(api: Api, metacharacters: t
     matched = [TAILS[i] for i, lead_id in enumerate(ids) if lead_id in found]
     assert matched == [TAILS[i] for i in expected], f"search={needle!r} matched the names ending {matched}"
     assert reply.data["pagination"]["total"] == len(expected)
+
+
+# After the shared word: names that tell Unicode case folding from ASCII-only lower-casing, and
+# from accent-folding. openapi.yaml's decision: full Unicode case folding, so STRASSE finds Straße.
+FOLDED = [
+    "\u00e9lan",  # 0: élan
+    "Stra\u00dfe",  # 1: Straße
+    "caf\u00e9",  # 2: café
+    "\u9f98",  # 3: 龘, one character no other lead holds
+    "\u9f98\u946b qj",  # 4: 龘鑫 and qj, two-character needles
+]
+
+
+@pytest.fixture(scope="module")
+def folded(kit: Kit) -> tuple[str, list[str], str]:
+    """The shared word, the ids of one lead per FOLDED name, and a token held only in other fields."""
+    if kit.target.read_only:
+        pytest.skip("--read-only: creates, updates or deletes leads")
+    word, hidden = kit.api.token(), kit.api.token()
+    leads = [kit.api.create_lead(name=f"Leadkit Test {word} {tail}", email=f"{word}.{i}@example.com") for i, tail in enumerate(FOLDED)]
+    # The hidden token only in phone, only in source, only in metadata: search reads name and email.
+    for fields in ({"phone": f"+1 555 {hidden}"}, {"source": f"leadkit-test-{hidden}"}, {"metadata": {"note": hidden, hidden: 1}}):
+        kit.api.create_lead(name=f"Leadkit Test {word} x", email=f"{word}.x{len(leads)}@example.com", **fields)
+    return word, [lead["id"] for lead in leads], hidden
+
+
+@rule(FILTER_SEARCH)
+@pytest.mark.parametrize(
+    "tail, expected",
+    [
+        pytest.param("\u00c9LAN", [0], id="upper-case-accented-letter"),  # ÉLAN finds élan
+        pytest.param("STRASSE", [1], id="full-case-folding"),  # the decision: ß folds to ss
+        pytest.param("CAF\u00c9", [2], id="upper-case-of-cafe"),
+        pytest.param("cafe", [], id="accents-matter"),  # cafe does not find café
+        pytest.param("elan", [], id="accents-matter-too"),
+    ],
+)
+def test_search_folds_case_the_unicode_way_and_keeps_accents(api: Api, folded: tuple[str, list[str], str], tail: str, expected: list[int]) -> None:
+    word, ids, _ = folded
+    needle = f"{word} {tail}"
+    with api.subject():
+        reply = api.list(search=needle, limit=100)
+    assert reply.status == 200, f"search={needle!r} answered {reply.status}: {reply.body}"
+    found = {lead["id"] for lead in reply.data["leads"]}
+    matched = [FOLDED[i] for i, lead_id in enumerate(ids) if lead_id in found]
+    assert matched == [FOLDED[i] for i in expected], f"search={needle!r} matched the names ending {matched}"
+
+
+@rule(FILTER_SEARCH)
+def test_search_reads_only_name_and_email(api: Api, folded: tuple[str, list[str], str]) -> None:
+    _, _, hidden = folded
+    with api.subject():
+        reply = api.list(search=hidden, limit=100)
+    assert reply.status == 200, f"search={hidden!r} answered {reply.status}"
+    assert reply.data["leads"] == [], "a token held only in phone, source or metadata was found by search"
+
+
+@rule(FILTER_SEARCH)
+@pytest.mark.parametrize("needle, expected", [("\u9f98", [3, 4]), ("\u9f98\u946b", [4]), ("QJ", [4])], ids=["one-character", "two-characters", "two-ascii-letters"])
+def test_short_searches_are_substrings_like_any_other(api: Api, folded: tuple[str, list[str], str], needle: str, expected: list[int]) -> None:
+    """No length is too short: every listed lead holds the needle, and none of the check's own that holds it is missing."""
+    _, ids, _ = folded
+    with api.subject():
+        reply = api.list(search=needle, limit=100)
+    assert reply.status == 200, f"search={needle!r} answered {reply.status}"
+    leads = reply.data["leads"]
+    lacking = [lead["id"] for lead in leads if not any(needle.casefold() in str(lead.get(f, "")).casefold() for f in ("name", "email"))]
+    assert not lacking, f"search={needle!r} listed {len(lacking)} leads whose name and email lack it: {lacking[:3]}"
+    found = {lead["id"] for lead in leads}
+    missing = [FOLDED[i] for i in expected if ids[i] not in found]
+    assert not missing, f"search={needle!r} missed the names ending {missing}"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 
 import pytest
 
-from ...core.expect import answer_shape, contract_view, is_error
+from ...core.expect import answer_shape, contract_view, is_error, names_field
 from ...core.rules import JSON_HEADER_NO_BODY, METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, UNAUTHORIZED, UNKNOWN_ROUTE, UNSUPPORTED_MEDIA_TYPE
 from ...live.api import LEADS, Api
 from ..marks import rule, writes
@@ -28,13 +29,31 @@ COLLECTION_METHODS = {"GET", "POST"}
         pytest.param("Bearer ", id="bearer-without-key"),
         pytest.param("Bearer sk-workspace_{random}", id="unknown-key"),
         pytest.param("Bearer {key}x", id="key-with-extra-character"),
+        pytest.param("Bearer {KEY}", id="key-in-upper-case"),  # the scheme ignores case, the key does not
+        pytest.param("Basic {basic}", id="key-under-basic"),  # the real key as `key:`, base64
+        pytest.param("Token {key}", id="key-under-token"),
     ],
 )
 def test_missing_or_wrong_key_is_401_with_www_authenticate(api: Api, authorization: str | None) -> None:
-    headers = {} if authorization is None else {"Authorization": authorization.format(key=api.key, random=secrets.token_hex(8))}
-    reply = api.client.send("GET", LEADS, key=None, headers=headers)
-    assert reply.status == 401
+    basic = base64.b64encode(f"{api.key}:".encode()).decode()
+    values = {"key": api.key, "KEY": api.key.upper(), "basic": basic, "random": secrets.token_hex(8)}
+    headers = {} if authorization is None else {"Authorization": authorization.format(**values)}
+    with api.subject():
+        reply = api.client.send("GET", LEADS, key=None, headers=headers)
+    assert reply.status == 401, f"Authorization: {headers.get('Authorization', '(none)')[:12]}... answered {reply.status}"
+    assert reply.data is None, "a refused key was answered leads"
     assert is_error(reply.body, "UNAUTHORIZED"), reply.body
+    assert reply.headers.get("WWW-Authenticate", "").lower().startswith("bearer"), dict(reply.headers)
+
+
+@rule(UNAUTHORIZED)
+@pytest.mark.parametrize("parameter", ["api_key", "key", "access_token"])
+def test_the_key_in_the_query_is_401(api: Api, parameter: str) -> None:
+    """The key goes in the Authorization header only: in the URL it ends up in logs, and opens nothing."""
+    with api.subject():
+        reply = api.client.send("GET", LEADS, key=None, params={parameter: api.key})
+    assert reply.status == 401, f"?{parameter}=<the real key> without Authorization answered {reply.status}"
+    assert is_error(reply.body, "UNAUTHORIZED") and reply.data is None, reply.body
     assert reply.headers.get("WWW-Authenticate", "").lower().startswith("bearer"), dict(reply.headers)
 
 
@@ -88,6 +107,43 @@ def test_body_over_one_mebibyte_is_413(api: Api, on_item: bool) -> None:
         reply = api.send("POST", json=body)
     assert reply.status == 413
     assert is_error(reply.body, "PAYLOAD_TOO_LARGE"), reply.body
+
+
+def _body_of(api: Api, size: int, char: str = "x") -> bytes:
+    """A create body of exactly `size` bytes of UTF-8, its metadata padded with `char` (1 or 2 bytes).
+
+    Its email is invalid, so a body past the size check is a 400 and nothing is made: a lead of
+    1 MiB would weigh on every list the run reads while it lives.
+    """
+    body = api.fields(email="not-an-email", metadata={"pad": ""})
+    bare = len(json.dumps(body, ensure_ascii=False).encode())
+    width = len(char.encode())
+    body["metadata"]["pad"] = char * ((size - bare) // width) + "x" * ((size - bare) % width)
+    raw = json.dumps(body, ensure_ascii=False).encode()
+    assert len(raw) == size
+    return raw
+
+
+@rule(PAYLOAD_TOO_LARGE)
+@writes
+@pytest.mark.parametrize(
+    "size, char, status",
+    [
+        pytest.param(1024 * 1024, "x", 400, id="exactly-1-MiB-read-and-validated"),
+        pytest.param(1024 * 1024 + 1, "x", 413, id="one-byte-over-refused"),
+        pytest.param(1024 * 1024 + 2, "\u00e9", 413, id="fewer-characters-than-1-Mi-more-bytes-refused"),
+    ],
+)
+def test_the_limit_is_1_mib_of_bytes(api: Api, size: int, char: str, status: int) -> None:
+    """Size comes before validation: a body at the limit reaches validation (400 for its email), one past it is 413."""
+    raw = _body_of(api, size, char)
+    with api.subject():
+        reply = api.send("POST", data=raw, headers={"Content-Type": "application/json"})
+    assert reply.status == status, f"a body of {len(raw):,} bytes ({len(raw.decode()):,} characters) answered {reply.status}"
+    if status == 413:
+        assert is_error(reply.body, "PAYLOAD_TOO_LARGE"), reply.body
+    else:
+        assert is_error(reply.body, "VALIDATION_ERROR") and names_field(reply.error_fields, "email"), reply.body
 
 
 @rule(UNSUPPORTED_MEDIA_TYPE)

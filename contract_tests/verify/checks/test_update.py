@@ -100,6 +100,7 @@ def test_every_update_moves_updated_at_forward_and_keeps_created_at(api: Api) ->
         ({"status": "lost", "name": None}, "application/json", 400),  # null for a required field
         ({"status": "lost", "email": "not-an-email"}, "application/json", 400),  # an invalid email
         ({"status": "archived"}, "application/json", 400),  # a status outside the enum
+        ({"status": "QUALIFIED"}, "application/json", 400),  # the enum is exact: another case is another word
         ({"status": "lost", "name": ""}, "application/json", 400),  # an empty name
         ({"status": "lost"}, "text/plain", 415),  # not JSON
         ({"status": "lost", "metadata": {"blob": "x" * (1024 * 1024)}}, "application/json", 413),  # over 1 MiB

@@ -33,6 +33,7 @@ DROP = object()  # a field left out of the body
         ({"phone": 5551234567}, "phone"),  # a number, not a string
         ({"source": ["web"]}, "source"),  # a list, not a string
         ({"status": "archived"}, "status"),  # outside the enum
+        ({"status": "QUALIFIED"}, "status"),  # the enum is exact: another case is another word
         ({"status": None}, "status"),  # null status
         ({"metadata": "vip"}, "metadata"),  # not an object
         ({"metadata": None}, "metadata"),  # null metadata
