@@ -146,6 +146,8 @@ class Downstream(asyncio.Protocol):
             self.paused = True
 
     def _next(self) -> None:
+        if not self.queue or self.transport is None or self.transport.is_closing():
+            return  # the client left between an answer and this turn: nothing is owed to anyone
         message = self.current = self.queue.popleft()
         self.busy = True
         if message.too_large:
