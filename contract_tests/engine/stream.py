@@ -46,6 +46,7 @@ class Stream:
         self.skipped: Counter[str] = Counter()  # why an exchange was not judged -> how many
         self.unjudged: dict[str, str] = {}  # rule id -> why no exchange could judge it
         self.omitted: list[int] = []  # entries whose response body was not recorded
+        self.unread: Counter[str] = Counter()  # why a body that was there could not be read -> how many
         self.seen = Seen(self.spec, self.base_path) if coverage else None
 
     def sort(self, exchange: Exchange) -> str | None:
@@ -66,8 +67,11 @@ class Stream:
             self.restart(exchange)
         self.skipped[why] += 1
 
-    def judge(self, exchange: Exchange, pending: WritesPending | None = None) -> list[Breach]:
-        """Every rule on one API exchange, against what ended before it began on the same origin."""
+    def judge(self, exchange: Exchange, pending: WritesPending | None = None, unread: str | None = None) -> list[Breach]:
+        """Every rule on one API exchange, against what ended before it began on the same origin.
+
+        `unread`: why its body, though there, cannot be read (an encoding): only its status and headers are judged.
+        """
         origin = url_parts(exchange.url)[1]
         judge = self.judges.get(origin)
         if judge is None:
@@ -75,7 +79,10 @@ class Stream:
         self.judged += 1
         if exchange.number is None:
             exchange.number = self.judged
-        if exchange.response_omitted:
+        if unread is not None:
+            exchange.response_omitted = True
+            self.unread[unread] += 1
+        elif exchange.response_omitted:
             self.omitted.append(exchange.number)
         if self.seen is not None:
             self.seen.record(exchange.method, url_parts(exchange.url)[2], exchange.status)

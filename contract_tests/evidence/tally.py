@@ -119,7 +119,7 @@ class Tally:
         """What was not judged, or judged only in part, in a sentence each (rules not judged aside)."""
         listed = ", ".join(f"{count} {why}" for why, count in self.skipped.most_common())
         not_judged = [f"{sum(self.skipped.values())} entries not judged: {listed}"] if self.skipped else []
-        return not_judged + self._upstream() + self._omitted()
+        return not_judged + self._upstream() + self._omitted() + self._unread()
 
     def _upstream(self) -> list[str]:
         return [f"{self.upstream_errors} requests found the upstream unreachable (answered 502; not violations)"] if self.upstream_errors else []
@@ -129,6 +129,13 @@ class Tally:
             return []
         entries = ", ".join(map(str, self.omitted[:10])) + (" ..." if len(self.omitted) > 10 else "")
         return [f"{len(self.omitted)} responses had no recorded body; only their status and headers were judged (entries {entries})"]
+
+    def _unread(self) -> list[str]:
+        unread = self.stream.unread
+        if not unread:
+            return []
+        why = ", ".join(f"{reason}: {count}" for reason, count in unread.most_common())
+        return [f"{sum(unread.values())} responses not judged by body ({why}): only their status and headers were judged"]
 
     @property
     def rules(self) -> Counter[str]:
@@ -140,7 +147,7 @@ class Tally:
         lines.append(f"{what}: {self.judged} API exchanges judged" + (f" ({skipped} not judged)" if skipped else ""))
         lines += [f"  {note}" for note in self._upstream()]
         lines += [f"  not judged: {rule_id}: {why}" for rule_id, why in self.unjudged.items()]
-        lines += [f"  {note}" for note in self._omitted()]
+        lines += [f"  {note}" for note in self._omitted() + self._unread()]
         rules = self.rules
         if rules:
             listed = ", ".join(f"{rule_id} ({count})" for rule_id, count in rules.most_common())
@@ -170,6 +177,7 @@ class Tally:
             "rules": dict(self.rules),
             "unjudged": self.unjudged,
             "omittedBodies": self.omitted,
+            "notJudgedByBody": dict(self.stream.unread),
             "upstreamErrors": self.upstream_errors,
         }
 

@@ -12,8 +12,7 @@ import time
 import traceback
 import zlib
 from collections import Counter, deque
-from collections.abc import Mapping
-from dataclasses import replace
+from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 from urllib.parse import quote, urlsplit
 
@@ -90,13 +89,15 @@ class Proxy:
                 del self.in_flight[lead_id]
 
     def _observe(self, request: Message, headers: list[tuple[str, str]], upstream: Answer, started: float) -> None:
-        """The exchange kept for /__proxy/har and judged; an offending answer gets the rule ids."""
+        """The exchange kept for /__proxy/har (its body decoded, as HAR keeps it) and judged; an offending answer gets the rule ids."""
+        response_headers = dict(upstream.headers)
+        plain, unread = _decoded(upstream.body, response_headers)
         exchange = Exchange(
             method=request.method,
             url=self.target + request.target,
             status=upstream.status,
-            response_headers=dict(upstream.headers),
-            response_body=upstream.body,
+            response_headers=response_headers,
+            response_body=upstream.body if plain is None else plain,
             request_headers=dict(headers),
             request_body=request.body or None,
             started=started,
@@ -106,16 +107,12 @@ class Proxy:
         why = self.stream.sort(exchange)
         if why is not None:
             return self.stream.skip(exchange, why)
-        broken = self._judge(exchange, _decoded(upstream.body, exchange.response_headers))
+        broken = self._judge(exchange, unread)
         if broken:
             upstream.headers.append((VIOLATIONS_HEADER, " ".join(dict.fromkeys(broken))))
 
-    def _judge(self, exchange: Exchange, plain: bytes | None) -> list[str]:
-        if plain is None:
-            exchange.response_omitted = True  # an encoding the proxy cannot read: judge status and headers only
-        elif plain is not exchange.response_body:
-            exchange = replace(exchange, response_body=plain)
-        findings = self.tally.add(self.stream.judge(exchange, self.in_flight.__contains__))
+    def _judge(self, exchange: Exchange, unread: str | None) -> list[str]:
+        findings = self.tally.add(self.stream.judge(exchange, self.in_flight.__contains__, unread))
         for finding in findings:
             _say(finding.line(), self.out)
         return [finding.breach.rule.id for finding in findings]
@@ -136,19 +133,53 @@ def _say(line: str, out: TextIO) -> None:
         pass
 
 
-def _decoded(body: bytes, headers: Mapping[str, str]) -> bytes | None:
-    """The body as the rules read it: gzip and deflate undone; None for an encoding not understood."""
+def _decoded(body: bytes, headers: Mapping[str, str]) -> tuple[bytes, None] | tuple[None, str]:
+    """The body as the rules read it, every Content-Encoding undone (gzip, deflate, br, zstd), last applied first;
+    else None and why it could not be read ("Content-Encoding: compress")."""
     encoding = next((value for name, value in headers.items() if name.lower() == "content-encoding"), None)
-    if not encoding or encoding.strip().lower() == "identity":
-        return body
+    if not encoding:
+        return body, None
+    codings = [coding.strip().lower() for coding in encoding.split(",") if coding.strip()]
+    for coding in reversed(codings):
+        if coding == "identity":
+            continue
+        undo = _DECODERS.get(coding)
+        if undo is None:
+            return None, f"Content-Encoding: {coding[:40]}"
+        try:
+            body = undo(body)
+        except Exception:  # zlib.error, brotli.error, zstandard.ZstdError: bytes that are not what they say
+            return None, f"Content-Encoding: {coding} (undecodable)"
+    return body, None
+
+
+def _inflate(body: bytes) -> bytes:
     try:
-        if encoding.strip().lower() in ("gzip", "x-gzip"):
-            return zlib.decompress(body, 16 + zlib.MAX_WBITS)
-        if encoding.strip().lower() == "deflate":
-            return zlib.decompress(body)
-    except zlib.error:
-        return None
-    return None
+        return zlib.decompress(body)
+    except zlib.error:  # a raw deflate stream without the zlib wrapper: what some servers send
+        return zlib.decompress(body, -zlib.MAX_WBITS)
+
+
+def _brotli(body: bytes) -> bytes:
+    import brotli  # type: ignore[import-untyped]
+
+    return brotli.decompress(body)  # type: ignore[no-any-return]
+
+
+def _zstd(body: bytes) -> bytes:
+    import zstandard
+
+    # A frame may not say its size (streamed): read it as a stream, to the end.
+    return zstandard.ZstdDecompressor().decompressobj().decompress(body)
+
+
+_DECODERS: dict[str, Callable[[bytes], bytes]] = {
+    "gzip": lambda body: zlib.decompress(body, 16 + zlib.MAX_WBITS),
+    "x-gzip": lambda body: zlib.decompress(body, 16 + zlib.MAX_WBITS),
+    "deflate": _inflate,
+    "br": _brotli,
+    "zstd": _zstd,
+}
 
 
 def _entry(exchange: Exchange) -> dict[str, Any]:

@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
+from collections.abc import Iterator
+from contextlib import contextmanager
+from io import StringIO
 from typing import Any
 
+import brotli
+import pytest
+import zstandard
+from kit_helpers import KEY
+from raw_http import answering, ok, raw_upstream, request
+from raw_http import connect as open_connection
+
+from contract_tests.proxy.app import VIOLATIONS_HEADER, Proxy
 from contract_tests.proxy.messages import Answer, Message
+from contract_tests.proxy.serve import InThread
 from contract_tests.proxy.wire import Downstream
+
+AUTH = f"Authorization: Bearer {KEY}"
+LEADS = "/api/v1/leads"
 
 
 class _GoneClient(asyncio.Transport):
@@ -61,3 +77,67 @@ def test_a_client_gone_while_its_pipelined_requests_wait_leaves_no_traceback() -
     loop.close()
     assert [context.get("exception") for context in errors] == []
     assert len(waiting) == 1  # nothing was sent upstream for a client that is gone
+
+
+# Compressed answers: decoded and judged, or said to be unjudged by body
+
+NOT_A_LIST = b'{"success":true,"data":{"leads":"none"}}'  # a list's answer that breaks its schema
+
+
+@contextmanager
+def proxy_to(target: str, **options: Any) -> Iterator[InThread]:
+    with InThread(Proxy(target, out=StringIO(), **options)) as proxy:
+        yield proxy
+
+
+def violations(proxy: InThread) -> dict[str, Any]:
+    with open_connection(proxy.port) as wire:
+        wire.send(request("GET", "/__proxy/violations", "Connection: close"))
+        found: dict[str, Any] = wire.reply().json()
+    return found
+
+
+ENCODERS = {
+    "gzip": gzip.compress,
+    "br": brotli.compress,
+    "zstd": zstandard.ZstdCompressor().compress,
+    "br, gzip": lambda body: gzip.compress(brotli.compress(body)),  # applied in the order listed
+}
+
+
+@pytest.mark.parametrize("encoding", list(ENCODERS))
+def test_a_compressed_non_conforming_answer_is_decoded_judged_and_marked(encoding: str) -> None:
+    body = ENCODERS[encoding](NOT_A_LIST)
+    with raw_upstream(answering(ok(body, f"Content-Encoding: {encoding}"))) as upstream, proxy_to(upstream.url) as proxy:
+        wire = open_connection(proxy.port)
+        wire.send(request("GET", LEADS, AUTH, f"Accept-Encoding: {encoding}"))
+        reply = wire.reply()
+        wire.sock.close()
+        seen = violations(proxy)
+    assert reply.body == body  # passed on as the upstream sent it
+    assert reply.header(VIOLATIONS_HEADER) is not None
+    assert seen["violations"] and seen["notJudgedByBody"] == {}
+
+
+def test_an_encoding_the_proxy_cannot_read_is_counted_and_named_not_judged_by_body() -> None:
+    with raw_upstream(answering(ok(b"\x1f\x9d\x90junk", "Content-Encoding: compress"))) as upstream, proxy_to(upstream.url) as proxy:
+        wire = open_connection(proxy.port)
+        for _ in range(2):
+            wire.send(request("GET", LEADS, AUTH))
+            assert wire.reply().status == 200
+        wire.sock.close()
+        seen = violations(proxy)
+        summary = "\n".join(proxy.proxy.tally.summary("leadkit proxy"))
+    assert seen["notJudgedByBody"] == {"Content-Encoding: compress": 2}
+    assert "2 responses not judged by body (Content-Encoding: compress: 2)" in summary
+    assert "no recorded body" not in summary  # the proxy saw the body: it could not read it
+
+
+def test_a_body_that_says_gzip_but_is_not_is_not_judged_by_body_never_a_false_alarm() -> None:
+    with raw_upstream(answering(ok(b"plain, not gzip", "Content-Encoding: gzip"))) as upstream, proxy_to(upstream.url) as proxy:
+        wire = open_connection(proxy.port)
+        wire.send(request("GET", LEADS, AUTH))
+        assert wire.reply().header(VIOLATIONS_HEADER) is None
+        wire.sock.close()
+        seen = violations(proxy)
+    assert seen["notJudgedByBody"] == {"Content-Encoding: gzip (undecodable)": 1}
