@@ -25,9 +25,10 @@ def traffic_report(tally: Tally, tool: str, target: str, started: datetime, fini
     notes = tally.notes()
     if tally.judged:
         notes.append(PASSED_MEANS)
-    cut = [f"{rule.id} ({len(found)})" for rule, found in _by_rule(tally).items() if len(found) > EVIDENCE_PER_RULE]
+    cut = [f"{rule.id} ({tally.rules[rule.id]})" for rule in _by_rule(tally) if tally.rules[rule.id] > EVIDENCE_PER_RULE]
     if cut:
-        notes.append(f"Evidence shows the first {EVIDENCE_PER_RULE} violations of a rule; all of them of: {', '.join(cut)} are in --json.")
+        kept = "all of them" if tally.per_rule is None else f"the first {tally.per_rule} of each"
+        notes.append(f"Evidence shows the first {EVIDENCE_PER_RULE} violations of a rule; {kept} of: {', '.join(cut)} are in --json.")
     coverage = tally.seen.coverage() if tally.seen is not None else None
     return Report(tool, target, started, finished, verdict, exit_code, rule_results(tally), coverage, tally.judged, notes, exit_code.outcome)
 
@@ -42,7 +43,7 @@ def rule_results(tally: Tally) -> list[RuleResult]:
         reason = tally.unjudged.get(rule_id, "" if tally.judged else "no API exchange to judge")
         evidence = [_evidence(finding, tally) for finding in found[:EVIDENCE_PER_RULE]]
         skipped = tally.judged if reason else 0
-        results.append(RuleResult.of(rule, checked=0 if reason else tally.judged, broken=len(found), skipped=skipped, reason=reason, evidence=evidence))
+        results.append(RuleResult.of(rule, checked=0 if reason else tally.judged, broken=tally.rules.get(rule_id, 0), skipped=skipped, reason=reason, evidence=evidence))
     return results
 
 

@@ -14,35 +14,38 @@ import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from mock_server.harfile import HarRecorder, har_entry
 
 from ..core.exchange import Exchange
 from ..engine.stream import Stream
 from ..evidence.tally import Tally
+from .limits import Limits
 from .messages import Answer, Message, Respond, answer, end_to_end
 from .upstream import Pool, UpstreamError
 
 VIOLATIONS_HEADER = "Leadkit-Violations"
+PAGE_MAX = 1000  # violations in one page of /__proxy/violations
 HAR_KEPT = 10_000  # without --record, /__proxy/har shows the most recent this many exchanges
 
 
 class Proxy:
     """The state of one proxy: the target, the judge, the tally, the recent traffic."""
 
-    def __init__(self, target: str, record: str | None = None, out: TextIO | None = None, coverage: bool = False) -> None:
+    def __init__(self, target: str, record: str | None = None, out: TextIO | None = None, coverage: bool = False, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
         parts = urlsplit(target.rstrip("/"))
         self.target = f"{parts.scheme}://{parts.netloc}{parts.path}"
         self.base_path = quote(parts.path, safe="/%!$&'()*+,;=:@~")  # sent as bytes on the wire: percent-encoded
         # coverage for --report-json/--report-html: each (operation, status) judged
         self.stream = Stream(base_url=self.target, coverage=coverage)
-        self.tally = Tally(self.stream)
+        self.tally = Tally(self.stream, per_rule=self.limits.findings_per_rule, grace=self.limits.grace)
         self.recorder = HarRecorder(record, "leadkit proxy", keep=HAR_KEPT)
         self.recent: deque[Exchange] = deque(maxlen=None if record else HAR_KEPT)
         self.out = out or sys.stdout
         self.in_flight: Counter[str] = Counter()  # lead id -> writes to it not yet answered
-        self.pool = Pool(self.target)
+        self.pool = Pool(self.target, self.limits.upstream_timeout)
 
     def har_document(self) -> dict[str, Any]:
         for exchange in list(self.recent):
@@ -55,7 +58,7 @@ class Proxy:
         if request.method in ("GET", "HEAD") and request.target.startswith("/__proxy/"):
             path = request.target.partition("?")[0]
             if path == "/__proxy/violations":
-                return reply(answer(200, json.dumps({"target": self.target, **self.tally.to_json()}).encode()))
+                return reply(self._violations(request.target.partition("?")[2]))
             if path == "/__proxy/har":
                 return reply(answer(200, json.dumps(self.har_document()).encode()))
         headers = end_to_end(request.headers)
@@ -80,6 +83,22 @@ class Proxy:
         except Exception:
             self._written(write_to)  # never sent: no write is under way
             raise
+
+    def _violations(self, query: str) -> Answer:
+        """One page of the violations kept (`?offset=&limit=`), with every count."""
+        asked = dict(parse_qsl(query))
+        try:
+            offset, limit = int(asked.get("offset", 0)), int(asked.get("limit", self.limits.page))
+            if offset < 0 or not 1 <= limit <= PAGE_MAX:
+                raise ValueError
+        except ValueError:
+            why = f"offset must be 0 or more and limit from 1 to {PAGE_MAX}"
+            body = {"success": False, "error": why, "code": "VALIDATION_ERROR", "details": {"field": "limit" if "limit" in asked else "offset"}}
+            return answer(400, json.dumps(body).encode())
+        found = self.tally.to_json(offset, limit)
+        kept = len(self.tally.findings)
+        following = f"/__proxy/violations?offset={offset + limit}&limit={limit}" if offset + limit < kept else None
+        return answer(200, json.dumps({"target": self.target, **found, "page": {"offset": offset, "limit": limit, "kept": kept, "next": following}}).encode())
 
     def _written(self, lead_id: str | None) -> None:
         """A write to `lead_id` answered (or never sent): no longer under way."""

@@ -43,6 +43,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     proxy.add_argument("--report-json", metavar="PATH", help=f"when stopped, write the evidence as JSON, as check does (schema: {report_schema_path()})")
     proxy.add_argument("--report-html", metavar="PATH", help="when stopped, write the evidence as one self-contained HTML page")
     proxy.add_argument("--quiet", action="store_true", help="no banner at start (violations and the summary are still printed)")
+    limits = proxy.add_argument_group("limits (each a clear answer, never a silent pass)")
+    limits.add_argument("--upstream-timeout", metavar="S", type=float, default=30.0, help="no whole answer from the target in this long: 502 BAD_GATEWAY saying so (default: %(default)g)")
+    limits.add_argument("--max-header-bytes", metavar="N", type=int, default=2 * 1024 * 1024, help="a request header block over this is the proxy's own 431 REQUEST_HEADERS_TOO_LARGE, never forwarded (default: %(default)d, twice the contract's 1 MiB)")
+    limits.add_argument("--grace", metavar="S", type=float, default=5.0, help="on Ctrl-C or SIGTERM, requests under way get this long to be answered; the rest are cut off and listed (default: %(default)g)")
+    limits.add_argument("--findings-per-rule", metavar="N", type=int, default=100, help="violations kept with their evidence per rule; every one is counted (default: %(default)d)")
     proxy.set_defaults(run=run)
 
 
@@ -60,6 +65,12 @@ def run(args: argparse.Namespace) -> int:
     if not args.target.startswith(("http://", "https://")):
         raise ProxyError(f"--target must be an http:// or https:// URL, not {args.target!r}")
     ensure_writable({"--record": args.record, "--report-json": args.report_json, "--report-html": args.report_html})
+    for flag, value in (("--upstream-timeout", args.upstream_timeout), ("--grace", args.grace), ("--max-header-bytes", args.max_header_bytes), ("--findings-per-rule", args.findings_per_rule)):
+        if not (value >= 0 if flag == "--grace" else value > 0) or value == float("inf"):
+            raise ProxyError(f"{flag} must be a number above 0{' (or 0)' if flag == '--grace' else ''}, got {value}")
+    from .limits import Limits
+
+    limits = Limits(upstream_timeout=args.upstream_timeout, max_header_bytes=args.max_header_bytes, grace=args.grace, findings_per_rule=args.findings_per_rule)
 
     from ..evidence.traffic import traffic_report
     from ..evidence.write import write_reports
@@ -77,4 +88,4 @@ def run(args: argparse.Namespace) -> int:
                 print(f"leadkit proxy: wrote {path}", flush=True)
 
     wanted = bool(args.report_json or args.report_html)
-    return serve(args.target, args.host, args.port, args.record, args.quiet, reports if wanted else None)
+    return serve(args.target, args.host, args.port, args.record, args.quiet, reports if wanted else None, limits)

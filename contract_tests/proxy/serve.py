@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from ..core.outcome import CannotRun
 from .app import Proxy
+from .limits import Limits
 from .wire import Downstream
 
 
@@ -20,7 +21,6 @@ class ProxyError(CannotRun):
     prefix = "error: "
 
 
-SHUTDOWN_S = 5.0  # requests under way when it is stopped get this long to be answered
 
 
 class Listening:
@@ -34,16 +34,17 @@ class Listening:
     async def start(self, host: str, port: int) -> int:
         """Listen; the port bound (the one picked when `port` is 0)."""
         loop = asyncio.get_running_loop()
-        self.server = await loop.create_server(lambda: Downstream(self.proxy.handle, self.connections), host, port, reuse_address=True, backlog=1024)
+        limits = self.proxy.limits
+        self.server = await loop.create_server(lambda: Downstream(self.proxy.handle, self.connections, limits), host, port, reuse_address=True, backlog=1024)
         bound: int = self.server.sockets[0].getsockname()[1]
         return bound
 
     async def stop(self) -> None:
-        """No new connection; idle ones closed; those answering get up to SHUTDOWN_S."""
+        """No new connection; idle ones closed; those answering get up to the grace period (--grace), the rest are cut off and listed."""
         if self.server is not None:
             self.server.close()
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + SHUTDOWN_S
+        deadline = loop.time() + self.proxy.limits.grace
         while True:
             for connection in list(self.connections):
                 if connection.idle and connection.transport is not None:
@@ -52,13 +53,17 @@ class Listening:
                 break
             await asyncio.sleep(0.02)
         for connection in list(self.connections):
+            for message in ([connection.current] if connection.current is not None else []) + list(connection.queue):
+                self.proxy.tally.cut_off.append(f"{message.method} {message.target[:200]}")
             if connection.transport is not None:
                 connection.transport.abort()
         self.proxy.pool.close()
         await asyncio.sleep(0.01)  # the closed transports' own callbacks run before the loop stops
 
 
-def run(target: str, host: str, port: int, record: str | None, quiet: bool = False, on_stop: Callable[[Proxy], None] | None = None) -> int:
+def run(
+    target: str, host: str, port: int, record: str | None, quiet: bool = False, on_stop: Callable[[Proxy], None] | None = None, limits: Limits | None = None
+) -> int:
     """Serve until Ctrl-C or SIGTERM; then the HAR, the summary, `on_stop` (reports) and the exit code.
 
     `on_stop` given means reports are wanted: the tally then counts coverage too.
@@ -67,7 +72,7 @@ def run(target: str, host: str, port: int, record: str | None, quiet: bool = Fal
         raise ProxyError(f"--target must be an http:// or https:// URL, not {target!r}")
     import uvloop
 
-    proxy = Proxy(target, record, coverage=on_stop is not None)
+    proxy = Proxy(target, record, coverage=on_stop is not None, limits=limits)
     try:
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
             runner.run(_serve(proxy, host, port, record, quiet))
@@ -124,7 +129,7 @@ class InThread:
         self.url = f"http://{host}:{self.port}"
 
     def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.listening.stop(), self.loop).result(SHUTDOWN_S + 5)
+        asyncio.run_coroutine_threadsafe(self.listening.stop(), self.loop).result(self.proxy.limits.grace + 5)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
         self.loop.close()

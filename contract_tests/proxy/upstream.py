@@ -25,13 +25,15 @@ IDLE_S = 3.0  # a connection idle longer may be one the server is closing: not r
 class Pool:
     """The target's connections: idle ones reused newest first, new ones opened as needed."""
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, read_s: float = 30.0) -> None:
+        self.read_s = read_s
         parts = urlsplit(target)
         self.host = parts.hostname or "localhost"
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
         self.authority = parts.netloc
         self.tls = ssl.create_default_context() if parts.scheme == "https" else None
         self.idle: deque[Connection] = deque()
+        self.open: set[Connection] = set()  # every connection not yet closed, idle or answering
 
     def request(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes, done: Done) -> None:
         """Send one request; `done` gets the whole answer, or an UpstreamError."""
@@ -59,8 +61,8 @@ class Pool:
             if connection.reusable and not isinstance(result, UpstreamError):
                 connection.idle_since = time.monotonic()
                 self.idle.append(connection)
-            elif connection.transport is not None:
-                connection.transport.close()
+            else:
+                self._closed(connection)
             done(result)
 
         connection.send(head, body, method == "HEAD", answered)
@@ -71,22 +73,29 @@ class Pool:
             connection = self.idle.pop()
             if connection.reusable and now - connection.idle_since < IDLE_S and connection.transport is not None and not connection.transport.is_closing():
                 return connection
-            if connection.transport is not None:
-                connection.transport.close()
+            self._closed(connection)
         return None
+
+    def _closed(self, connection: Connection) -> None:
+        self.open.discard(connection)
+        if connection.transport is not None:
+            connection.transport.close()
 
     async def _open_then_send(self, method: str, head: bytes, body: bytes, done: Done) -> None:
         loop = asyncio.get_running_loop()
         try:
-            opening = loop.create_connection(Connection, self.host, self.port, ssl=self.tls)
+            opening = loop.create_connection(lambda: Connection(self.read_s), self.host, self.port, ssl=self.tls)
             _, protocol = await asyncio.wait_for(opening, CONNECT_S)
         except Exception as exc:  # refused, unresolvable, a bad certificate, a host name IDNA cannot encode...
             done(UpstreamError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__))
             return
+        self.open.add(protocol)
         self._on(protocol, False, method, head, body, done)
 
     def close(self) -> None:
-        while self.idle:
-            connection = self.idle.pop()
+        """Every connection closed, those still waiting for an answer too (a stop that cut them off)."""
+        self.idle.clear()
+        for connection in self.open:
             if connection.transport is not None:
-                connection.transport.close()
+                connection.transport.abort()
+        self.open.clear()

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import httptools
 
+from .limits import Limits
 from .messages import Answer, Message, Respond, answer, origin_form
 
 MAX_BODY = 64 * 1024 * 1024  # larger bodies are refused by the proxy itself, unread
@@ -24,9 +25,17 @@ Handler = Callable[[Message, Respond], None]
 class Downstream(asyncio.Protocol):
     """One client connection: requests parsed as they arrive, handled one at a time, answered in order."""
 
-    def __init__(self, handle: Handler, connections: set[Downstream]) -> None:
+    def __init__(self, handle: Handler, connections: set[Downstream], limits: Limits | None = None) -> None:
         self.handle = handle
         self.connections = connections
+        self.limits = limits or Limits()
+        self.head_size = 0  # bytes of the header block being read, as its parts are parsed
+        self.loose = 0  # bytes read since the last part was parsed: one header too long to end
+        self.in_head = False
+        self.parts = 0  # parser callbacks so far: whether a read completed any part
+        self.head_too_large = False
+        self.read_held = False  # reading paused by pause_writing, until the queue is answered
+        self.writing_paused = False  # the client reads slower than its answers come: no further request is taken
         self.parser = httptools.HttpRequestParser(self)
         self.transport: asyncio.Transport | None = None
         self.queue: deque[Message] = deque()
@@ -45,7 +54,24 @@ class Downstream(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+        self.transport.set_write_buffer_limits(high=self.limits.write_buffer)  # type: ignore[union-attr]
         self.connections.add(self)
+
+    def pause_writing(self) -> None:
+        """Answers pile up for a client that does not read them: take no further request until they drain."""
+        self.writing_paused = self.read_held = True
+        if self.transport is not None:
+            self.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        self.writing_paused = False
+        if self.busy or self.transport is None or self.transport.is_closing():
+            return
+        if self.queue:
+            asyncio.get_running_loop().call_soon(self._next)
+        elif not self.paused and self.refusal is None:
+            self.read_held = False
+            self.transport.resume_reading()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.connections.discard(self)
@@ -60,8 +86,15 @@ class Downstream(asyncio.Protocol):
         return not self.busy and not self.queue
 
     def data_received(self, data: bytes) -> None:
+        if self.head_too_large:
+            return  # refused: what follows is the rest of that header block
+        parts = self.parts
         try:
             self.parser.feed_data(data)
+            if self.in_head:
+                self.loose = self.loose + len(data) if parts == self.parts else 0
+                if self.head_size + self.loose > self.limits.max_header_bytes:
+                    self._head_too_large()
         except httptools.HttpParserUpgrade as upgrade:
             if self.upgrade_body:
                 # llhttp stops at an Upgrade request's headers: its body would be read as the next request
@@ -73,31 +106,59 @@ class Downstream(asyncio.Protocol):
             if rest:
                 self.data_received(rest)
         except httptools.HttpParserError as exc:
-            self._refuse(f"The request is not valid HTTP/1.1: {exc}")
+            if self.head_too_large:
+                self._head_too_large()
+            else:
+                self._refuse(f"The request is not valid HTTP/1.1: {exc}")
 
-    def _refuse(self, why: str) -> None:
-        """A request that cannot be parsed: one 400 in the contract's envelope, then the connection closes."""
+    def _head_too_large(self) -> None:
+        self.head_too_large = True
+        limit = self.limits.max_header_bytes
+        why = f"The request's header block is larger than {limit} bytes, leadkit proxy's own limit (--max-header-bytes)"
+        body = b'{"success":false,"error":"%s","code":"REQUEST_HEADERS_TOO_LARGE","details":{"maxBytes":%d}}' % (why.encode(), limit)
+        self._refuse(why, answer(431, body))
+
+    def _refuse(self, why: str, refusal: Answer | None = None) -> None:
+        """A request that cannot be parsed (or read): one 400 (or `refusal`) in the contract's envelope, then the connection closes."""
         assert self.transport is not None
+        if self.refusal is not None:
+            return  # already refused: one answer says it
         body = b'{"success":false,"error":"%s","code":"VALIDATION_ERROR","details":{"field":"request"}}' % why.replace('"', "'").encode("ascii", "replace")
-        self.closing, self.refusal = True, answer(400, body)
+        self.closing, self.refusal = True, refusal or answer(400, body)
         if self.idle:
             self._write(self.refusal, keep_alive=False, head=False)
         else:
             self.transport.pause_reading()  # the requests before it are answered first, in order
 
+    def _part(self, size: int) -> None:
+        """A part of a header block parsed: counted against --max-header-bytes (raising stops the parser)."""
+        self.parts += 1
+        if self.in_head:
+            self.head_size += size
+            self.loose = 0
+            if self.head_size > self.limits.max_header_bytes:
+                self.head_too_large = True
+                raise ValueError("header block too large")
+
     # httptools' callbacks
     def on_message_begin(self) -> None:
         self._begin()
+        self.parts += 1
+        self.in_head, self.head_size, self.loose = True, 0, 0
 
     def on_url(self, url: bytes) -> None:
+        self._part(len(url))
         self.url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        self._part(len(name) + len(value) + 4)
         if not self.trailing:
             self.headers.append((name.decode("latin-1"), value.decode("latin-1")))
 
     def on_headers_complete(self) -> None:
         assert self.transport is not None
+        self.parts += 1
+        self.in_head = False
         self.trailing, expect = True, False
         # What llhttp takes for an upgrade: an Upgrade header that Connection names. With a body, refused.
         if any(name.lower() == "upgrade" for name, _ in self.headers):
@@ -131,6 +192,7 @@ class Downstream(asyncio.Protocol):
             self.body.append(body)
 
     def on_message_complete(self) -> None:
+        self.parts += 1
         self.continuing = False  # the body came without the invitation
         if self.closing or self.upgrade_body:
             return
@@ -168,8 +230,8 @@ class Downstream(asyncio.Protocol):
         keep_alive = message.keep_alive and not message.too_large and not last
         self._write(reply, keep_alive, head=message.method == "HEAD", version=message.version)
         self.busy = False
-        if not keep_alive:
-            return
+        if not keep_alive or self.writing_paused:
+            return  # closed; or answers wait for the client to read them: resume_writing takes the next
         if self.queue:
             # On the loop's next turn, not from here: answers the proxy gives at once (its own pages)
             # would otherwise nest one call deeper per pipelined request.
@@ -179,8 +241,8 @@ class Downstream(asyncio.Protocol):
         else:
             if self.continuing:
                 self._continue()
-            if self.paused and self.transport is not None and not self.transport.is_closing():
-                self.paused = False
+            if (self.paused or self.read_held) and self.transport is not None and not self.transport.is_closing():
+                self.paused = self.read_held = False
                 self.transport.resume_reading()
 
     def _write(self, reply: Answer, keep_alive: bool, head: bool, version: str = "1.1") -> None:

@@ -13,10 +13,17 @@ import brotli
 import pytest
 import zstandard
 from kit_helpers import KEY
-from raw_http import answering, ok, raw_upstream, request
+from raw_http import Wire, answering, ok, raw_upstream, request
 from raw_http import connect as open_connection
 
+from inprocess import leadkit
+
+from contract_tests.core.exchange import Exchange
+from contract_tests.engine.breach import Breach
+from contract_tests.engine.stream import Stream
+from contract_tests.evidence.tally import Tally
 from contract_tests.proxy.app import VIOLATIONS_HEADER, Proxy
+from contract_tests.proxy.limits import Limits
 from contract_tests.proxy.messages import Answer, Message
 from contract_tests.proxy.serve import InThread
 from contract_tests.proxy.wire import Downstream
@@ -46,6 +53,9 @@ class _GoneClient(asyncio.Transport):
         self.closing = True
 
     def pause_reading(self) -> None:
+        pass
+
+    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
         pass
 
     def resume_reading(self) -> None:
@@ -141,3 +151,145 @@ def test_a_body_that_says_gzip_but_is_not_is_not_judged_by_body_never_a_false_al
         wire.sock.close()
         seen = violations(proxy)
     assert seen["notJudgedByBody"] == {"Content-Encoding: gzip (undecodable)": 1}
+
+
+# Limits, each with a clear answer
+
+
+def test_an_upstream_that_never_answers_is_a_502_after_the_upstream_timeout_given() -> None:
+    def silent(wire: Any, number: int) -> None:
+        if wire.request() is not None:
+            wire.closed()
+
+    with raw_upstream(silent) as upstream, proxy_to(upstream.url, limits=Limits(upstream_timeout=0.3)) as proxy:
+        wire = open_connection(proxy.port)
+        wire.send(request("GET", LEADS, AUTH))
+        reply = wire.reply()  # within the socket's 5 s: the 0.3 s given, not a default
+        wire.sock.close()
+    assert reply.status == 502 and reply.json()["code"] == "BAD_GATEWAY"
+    assert "no whole answer within 0.3 s" in reply.json()["details"]["reason"]
+
+
+def test_the_upstream_timeout_is_30_s_unless_a_flag_says_otherwise() -> None:
+    assert "--upstream-timeout" in leadkit("proxy", "--help").stdout
+    assert Limits().upstream_timeout == 30.0  # e2e frameworks give up at 30 s: the client learns why first
+
+
+def test_a_header_block_over_the_limit_gets_431_in_the_envelope_and_is_never_forwarded() -> None:
+    with raw_upstream(answering(ok())) as upstream, proxy_to(upstream.url, limits=Limits(max_header_bytes=4096)) as proxy:
+        with open_connection(proxy.port) as wire:
+            wire.send(request("GET", LEADS, AUTH, *(f"X-Filler-{n}: {'v' * 60}" for n in range(100))))
+            reply = wire.reply()
+            assert wire.closed()
+        with open_connection(proxy.port) as small:
+            small.send(request("GET", LEADS, AUTH, "X-Filler: short"))
+            assert small.reply().status == 200  # under the limit: forwarded as ever
+    assert reply.status == 431
+    body = reply.json()
+    assert body["success"] is False and body["code"] == "REQUEST_HEADERS_TOO_LARGE"
+    assert body["details"]["maxBytes"] == 4096 and "leadkit proxy" in body["error"]
+    assert [got.start for got in upstream.received] == [f"GET {LEADS} HTTP/1.1"]
+
+
+def test_one_header_too_long_to_ever_end_is_refused_before_it_is_all_read() -> None:
+    with raw_upstream(answering(ok())) as upstream, proxy_to(upstream.url, limits=Limits(max_header_bytes=4096)) as proxy:
+        with open_connection(proxy.port) as wire:
+            wire.send(b"GET /api/v1/leads HTTP/1.1\r\nHost: x\r\nX-Endless: ")
+            try:
+                for _ in range(64):
+                    wire.send(b"v" * 1024)  # 64 KiB of one header, never ended
+            except OSError:
+                pass  # the proxy answered and closed
+            reply = wire.reply()
+    assert reply.status == 431 and upstream.received == []
+
+
+def _breach(rule: Any, number: int) -> Breach:
+    exchange = Exchange(method="GET", url=f"http://api.test{LEADS}/lead_{number}", status=500, response_headers={}, response_body=b"{}", number=number)
+    return Breach(rule, f"finding {number}", exchange)
+
+
+def test_findings_are_counted_in_full_but_kept_up_to_a_cap_per_rule_with_the_rest_said() -> None:
+    from contract_tests.core.rules import JSON_EVERYWHERE, RESPONSES_MATCH_SPEC
+
+    tally = Tally(Stream(), per_rule=3)
+    tally.stream.judged = 12
+    tally.add([_breach(RESPONSES_MATCH_SPEC, n) for n in range(10)] + [_breach(JSON_EVERYWHERE, 10), _breach(JSON_EVERYWHERE, 11)])
+    summary = "\n".join(tally.summary("leadkit proxy"))
+    data = tally.to_json()
+    assert len(tally.findings) == 5  # 3 of one rule, both of the other
+    assert tally.rules == {"responses-match-openapi": 10, "json-content-type": 2}
+    assert "12 violations of 2 rules: responses-match-openapi (10), json-content-type (2)" in summary
+    assert "7 more violations of responses-match-openapi not kept (the first 3 of each rule are)" in summary
+    assert data["rules"] == {"responses-match-openapi": 10, "json-content-type": 2}
+    assert data["notKept"] == {"responses-match-openapi": 7}
+    assert tally.exit_code() == 1
+
+
+def test_proxy_violations_are_paged() -> None:
+    with raw_upstream(answering(ok(NOT_A_LIST))) as upstream, proxy_to(upstream.url) as proxy:
+        wire = open_connection(proxy.port)
+        for _ in range(5):
+            wire.send(request("GET", LEADS, AUTH))
+            wire.reply()
+        wire.send(request("GET", "/__proxy/violations?limit=1000"))
+        everything = wire.reply().json()["violations"]
+        wire.send(request("GET", "/__proxy/violations?limit=2&offset=1"))
+        page = wire.reply().json()
+        wire.send(request("GET", "/__proxy/violations?limit=oops"))
+        refused = wire.reply()
+        wire.sock.close()
+    assert len(everything) >= 5 and page["violations"] == everything[1:3]
+    assert page["page"] == {"offset": 1, "limit": 2, "kept": len(everything), "next": "/__proxy/violations?offset=3&limit=2"}
+    assert page["rules"]["responses-match-openapi"] == 5
+    assert refused.status == 400 and refused.json()["code"] == "VALIDATION_ERROR"
+
+
+def test_a_stop_cuts_off_requests_still_waiting_after_the_grace_period_and_says_which() -> None:
+    import threading
+    import time
+
+    release = threading.Event()
+
+    def slow(wire: Any, number: int) -> None:
+        if wire.request() is not None:
+            release.wait(5)
+
+    with raw_upstream(slow) as upstream:
+        proxy = InThread(Proxy(upstream.url, out=StringIO(), limits=Limits(grace=0.2)))
+        wire = open_connection(proxy.port)
+        wire.send(request("GET", f"{LEADS}?limit=3", AUTH))
+        deadline = time.monotonic() + 5
+        while not upstream.received and time.monotonic() < deadline:
+            time.sleep(0.01)
+        proxy.stop()
+        release.set()
+        wire.sock.close()
+    summary = "\n".join(proxy.proxy.tally.summary("leadkit proxy"))
+    assert "1 request cut off by the stop after the 0.2 s grace period (--grace): GET /api/v1/leads?limit=3" in summary
+    assert any("cut off" in note for note in proxy.proxy.tally.notes())
+
+
+def test_a_client_that_pipelines_and_never_reads_is_held_back_then_answered_in_full_when_it_reads() -> None:
+    import socket
+    import time
+
+    big = b'{"pad":"' + b"p" * 64 * 1024 + b'"}'
+    count = 300  # 19 MiB of answers, were they all fetched for a client that reads none
+    with raw_upstream(answering(ok(big))) as upstream, proxy_to(upstream.url, limits=Limits(write_buffer=256 * 1024)) as proxy:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 * 1024)
+        sock.connect(("127.0.0.1", proxy.port))
+        with Wire(sock) as wire:
+            wire.send(b"".join(request("GET", f"/{n}") for n in range(count)))
+            last, deadline = -1, time.monotonic() + 10
+            while len(upstream.received) != last and time.monotonic() < deadline:  # until the proxy stops asking
+                last = len(upstream.received)
+                time.sleep(0.5)
+            held = len(upstream.received)
+            [client] = proxy.listening.connections
+            buffered = client.transport.get_write_buffer_size() if client.transport is not None else 0
+            answered = [wire.reply().status for _ in range(count)]
+    assert held < count * 2 // 3, f"{held} of {count} requests fetched for a client that read nothing"
+    assert buffered <= 256 * 1024 + len(big) + 1024
+    assert answered == [200] * count  # once it reads, every answer comes, in order
