@@ -6,6 +6,8 @@ in the request's path; it is the engine's compiled checks (tens of µs), never o
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import json
 import sys
 import time
@@ -13,12 +15,14 @@ import traceback
 import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, TextIO
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from mock_server.harfile import HarRecorder, har_entry
+from mock_server.harfile import har_entry, har_log
 
 from ..core.exchange import Exchange
+from ..core.har import HarWriter
 from ..engine.stream import Stream
 from ..evidence.tally import Tally
 from .limits import Limits
@@ -27,7 +31,7 @@ from .upstream import Pool, UpstreamError
 
 VIOLATIONS_HEADER = "Leadkit-Violations"
 PAGE_MAX = 1000  # violations in one page of /__proxy/violations
-HAR_KEPT = 10_000  # without --record, /__proxy/har shows the most recent this many exchanges
+HAR_KEPT = 10_000  # /__proxy/har shows the most recent this many exchanges (--record has them all)
 
 
 class Proxy:
@@ -41,17 +45,27 @@ class Proxy:
         # coverage for --report-json/--report-html: each (operation, status) judged
         self.stream = Stream(base_url=self.target, coverage=coverage)
         self.tally = Tally(self.stream, per_rule=self.limits.findings_per_rule, grace=self.limits.grace)
-        self.recorder = HarRecorder(record, "leadkit proxy", keep=HAR_KEPT)
-        self.recent: deque[Exchange] = deque(maxlen=None if record else HAR_KEPT)
+        self.journal = HarWriter(record, "leadkit proxy") if record else None  # --record: written as each exchange ends
+        self.unrecorded = 0  # exchanges --record could not write (a full disk): said at the stop
+        # For /__proxy/har: each exchange with a request body over limits.body_kept cut to an excerpt (its size and digest said)
+        self.recent: deque[tuple[Exchange, dict[str, Any] | None]] = deque(maxlen=HAR_KEPT)
         self.out = out or sys.stdout
         self.in_flight: Counter[str] = Counter()  # lead id -> writes to it not yet answered
         self.pool = Pool(self.target, self.limits.upstream_timeout)
 
-    def har_document(self) -> dict[str, Any]:
-        for exchange in list(self.recent):
-            self.recorder.add(_entry(exchange))
-        self.recent.clear()
-        return self.recorder.document()
+    def har_document(self, recent: list[tuple[Exchange, dict[str, Any] | None]] | None = None) -> dict[str, Any]:
+        """The recent traffic as HAR 1.2 (`recent`: a snapshot taken on the loop, for a thread to build from)."""
+        return har_log((_entry(exchange, cut) for exchange, cut in (list(self.recent) if recent is None else recent)), "leadkit proxy")
+
+    def _har(self, reply: Respond) -> None:
+        """/__proxy/har built in a worker thread from a snapshot: the loop goes on answering everyone else meanwhile."""
+        loop = asyncio.get_running_loop()
+        built = loop.run_in_executor(None, lambda snapshot: json.dumps(self.har_document(snapshot)).encode(), list(self.recent))
+        built.add_done_callback(lambda done: reply(answer(200, done.result()) if done.exception() is None else self._own_fault(done.exception())))
+
+    def _own_fault(self, exc: BaseException | None) -> Answer:
+        _say(f"leadkit proxy: error building /__proxy/har: {exc!r}", sys.stderr)
+        return answer(500, b'{"success":false,"error":"leadkit proxy could not build its HAR","code":"INTERNAL_ERROR","details":{}}')
 
     def handle(self, request: Message, reply: Respond) -> None:
         """Answer one request through `reply`: the proxy's own pages, or the target's answer, judged and marked."""
@@ -60,7 +74,7 @@ class Proxy:
             if path == "/__proxy/violations":
                 return reply(self._violations(request.target.partition("?")[2]))
             if path == "/__proxy/har":
-                return reply(answer(200, json.dumps(self.har_document()).encode()))
+                return self._har(reply)
         headers = end_to_end(request.headers)
         write_to = self.stream.routes.lead_of(request.method, request.target.partition("?")[0])
         if write_to:
@@ -122,13 +136,29 @@ class Proxy:
             started=started,
             ended=time.time(),
         )
-        self.recent.append(exchange)
+        self._record(exchange)
         why = self.stream.sort(exchange)
         if why is not None:
             return self.stream.skip(exchange, why)
         broken = self._judge(exchange, unread)
         if broken:
             upstream.headers.append((VIOLATIONS_HEADER, " ".join(dict.fromkeys(broken))))
+
+    def _record(self, exchange: Exchange) -> None:
+        """The exchange written to --record (whole), and kept for /__proxy/har (a large request body as an excerpt)."""
+        if self.journal is not None:
+            try:
+                self.journal.add(_entry(exchange))
+            except (OSError, ValueError) as exc:
+                if not self.unrecorded:
+                    _say(f"leadkit proxy: cannot write to {self.journal.path} ({exc}); exchanges from now on are not recorded", sys.stderr)
+                self.unrecorded += 1
+        body, kept = exchange.request_body, self.limits.body_kept
+        if body is not None and len(body) > kept:
+            cut = {"size": len(body), "sha256": hashlib.sha256(body).hexdigest(), "kept": kept}
+            self.recent.append((replace(exchange, request_body=body[:kept]), cut))
+        else:
+            self.recent.append((exchange, None))
 
     def _judge(self, exchange: Exchange, unread: str | None) -> list[str]:
         findings = self.tally.add(self.stream.judge(exchange, self.in_flight.__contains__, unread))
@@ -201,8 +231,9 @@ _DECODERS: dict[str, Callable[[bytes], bytes]] = {
 }
 
 
-def _entry(exchange: Exchange) -> dict[str, Any]:
-    return har_entry(
+def _entry(exchange: Exchange, cut: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One HAR entry; `cut`: the request body is an excerpt, its whole size and digest said in the entry."""
+    entry = har_entry(
         exchange.method,
         exchange.url,
         list(exchange.request_headers.items()),
@@ -213,3 +244,9 @@ def _entry(exchange: Exchange) -> dict[str, Any]:
         exchange.started or 0.0,
         exchange.ended or 0.0,
     )
+    if cut is not None:
+        request = entry["request"]
+        request["bodySize"] = cut["size"]
+        request["postData"]["_excerpt"] = cut
+        request["comment"] = f"request body of {cut['size']} bytes (sha256 {cut['sha256']}): only its first {cut['kept']} kept"
+    return entry

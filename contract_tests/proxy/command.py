@@ -42,6 +42,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     proxy.add_argument("--record", metavar="FILE.har", help="also write the traffic as HAR to this file when stopped")
     proxy.add_argument("--report-json", metavar="PATH", help=f"when stopped, write the evidence as JSON, as check does (schema: {report_schema_path()})")
     proxy.add_argument("--report-html", metavar="PATH", help="when stopped, write the evidence as one self-contained HTML page")
+    proxy.add_argument("--report-every", metavar="S", type=float, default=10.0, help="while it runs, rewrite --report-json this often, so a killed proxy (kill -9, the OOM killer) leaves its findings; 0: only when stopped (default: %(default)g)")
     proxy.add_argument("--quiet", action="store_true", help="no banner at start (violations and the summary are still printed)")
     limits = proxy.add_argument_group("limits (each a clear answer, never a silent pass)")
     limits.add_argument("--upstream-timeout", metavar="S", type=float, default=30.0, help="no whole answer from the target in this long: 502 BAD_GATEWAY saying so (default: %(default)g)")
@@ -65,9 +66,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.target.startswith(("http://", "https://")):
         raise ProxyError(f"--target must be an http:// or https:// URL, not {args.target!r}")
     ensure_writable({"--record": args.record, "--report-json": args.report_json, "--report-html": args.report_html})
-    for flag, value in (("--upstream-timeout", args.upstream_timeout), ("--grace", args.grace), ("--max-header-bytes", args.max_header_bytes), ("--findings-per-rule", args.findings_per_rule)):
-        if not (value >= 0 if flag == "--grace" else value > 0) or value == float("inf"):
-            raise ProxyError(f"{flag} must be a number above 0{' (or 0)' if flag == '--grace' else ''}, got {value}")
+    for flag, value in (("--upstream-timeout", args.upstream_timeout), ("--grace", args.grace), ("--report-every", args.report_every), ("--max-header-bytes", args.max_header_bytes), ("--findings-per-rule", args.findings_per_rule)):
+        if not (value >= 0 if flag in ("--grace", "--report-every") else value > 0) or value == float("inf"):
+            raise ProxyError(f"{flag} must be a number above 0{' (or 0)' if flag in ('--grace', '--report-every') else ''}, got {value}")
     from .limits import Limits
 
     limits = Limits(upstream_timeout=args.upstream_timeout, max_header_bytes=args.max_header_bytes, grace=args.grace, findings_per_rule=args.findings_per_rule)
@@ -87,5 +88,13 @@ def run(args: argparse.Namespace) -> int:
             if path and not any(path in failure for failure in failures):
                 print(f"leadkit proxy: wrote {path}", flush=True)
 
+    def interim(proxy: Any) -> None:
+        """--report-json while it runs: what a kill -9 leaves (atomic: a reader never sees half a file)."""
+        report = traffic_report(proxy.tally, "proxy", proxy.target, started, datetime.now(timezone.utc))
+        report.notes.append(f"Interim: written while the proxy ran (every {args.report_every:g} s, --report-every); the report written when it stops replaces it.")
+        for failure in write_reports(report, args.report_json):
+            print(f"leadkit proxy: {failure}", file=sys.stderr)
+
     wanted = bool(args.report_json or args.report_html)
-    return serve(args.target, args.host, args.port, args.record, args.quiet, reports if wanted else None, limits)
+    ticking = interim if args.report_json and args.report_every > 0 else None
+    return serve(args.target, args.host, args.port, args.record, args.quiet, reports if wanted else None, limits, ticking, args.report_every)

@@ -62,9 +62,19 @@ class Listening:
 
 
 def run(
-    target: str, host: str, port: int, record: str | None, quiet: bool = False, on_stop: Callable[[Proxy], None] | None = None, limits: Limits | None = None
+    target: str,
+    host: str,
+    port: int,
+    record: str | None,
+    quiet: bool = False,
+    on_stop: Callable[[Proxy], None] | None = None,
+    limits: Limits | None = None,
+    on_tick: Callable[[Proxy], None] | None = None,
+    every: float = 0.0,
 ) -> int:
     """Serve until Ctrl-C or SIGTERM; then the HAR, the summary, `on_stop` (reports) and the exit code.
+
+    `on_tick` (the interim report) runs every `every` seconds while it serves.
 
     `on_stop` given means reports are wanted: the tally then counts coverage too.
     """
@@ -75,23 +85,23 @@ def run(
     proxy = Proxy(target, record, coverage=on_stop is not None, limits=limits)
     try:
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-            runner.run(_serve(proxy, host, port, record, quiet))
+            runner.run(_serve(proxy, host, port, record, quiet, on_tick, every))
     except OSError as exc:
         why = f"port {port} on {host} is already in use; pick another with --port" if exc.errno == errno.EADDRINUSE else str(exc)
         raise ProxyError(why) from None
     except KeyboardInterrupt:
         pass  # a second Ctrl-C while stopping: the summary is still printed
-    if record:
-        proxy.har_document()
-        saved = proxy.recorder.save()
-        print(f"leadkit proxy: wrote {saved} exchanges to {record}", flush=True)
+    if proxy.journal is not None:
+        saved = proxy.journal.close()  # written as each exchange ended: nothing is left to write
+        missed = f" ({proxy.unrecorded} could not be written)" if proxy.unrecorded else ""
+        print(f"leadkit proxy: wrote {saved} exchanges to {record}{missed}", flush=True)
     print("\n".join(proxy.tally.summary(f"leadkit proxy {proxy.target}")), flush=True)
     if on_stop is not None:
         on_stop(proxy)
     return proxy.tally.exit_code()
 
 
-async def _serve(proxy: Proxy, host: str, port: int, record: str | None, quiet: bool) -> None:
+async def _serve(proxy: Proxy, host: str, port: int, record: str | None, quiet: bool, on_tick: Callable[[Proxy], None] | None, every: float) -> None:
     listening = Listening(proxy)
     bound = await listening.start(host, port)
     gc.freeze()  # the spec and the compiled checks live to the end: the collector need not walk them again
@@ -108,10 +118,19 @@ async def _serve(proxy: Proxy, host: str, port: int, record: str | None, quiet: 
             + "\nCtrl-C stops it and prints the summary.",
             flush=True,
         )
+    ticking = loop.create_task(_every(every, on_tick, proxy)) if on_tick is not None and every > 0 else None
     await stop.wait()
+    if ticking is not None:
+        ticking.cancel()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.remove_signal_handler(sig)
     await listening.stop()
+
+
+async def _every(seconds: float, tick: Callable[[Proxy], None], proxy: Proxy) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        tick(proxy)
 
 
 class InThread:
@@ -133,6 +152,8 @@ class InThread:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
         self.loop.close()
+        if self.proxy.journal is not None:
+            self.proxy.journal.close()
 
     def __enter__(self) -> InThread:
         return self

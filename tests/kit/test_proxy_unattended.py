@@ -293,3 +293,44 @@ def test_a_client_that_pipelines_and_never_reads_is_held_back_then_answered_in_f
     assert held < count * 2 // 3, f"{held} of {count} requests fetched for a client that read nothing"
     assert buffered <= 256 * 1024 + len(big) + 1024
     assert answered == [200] * count  # once it reads, every answer comes, in order
+
+
+# Evidence that survives a hard stop
+
+
+def test_record_is_a_valid_har_after_every_exchange_without_a_stop(tmp_path: Any) -> None:
+    import json
+
+    har = tmp_path / "live.har"
+    with raw_upstream(answering(ok(NOT_A_LIST))) as upstream, proxy_to(upstream.url, record=str(har)) as proxy:
+        with open_connection(proxy.port) as wire:
+            seen = []
+            for n in range(3):
+                wire.send(request("POST" if n == 1 else "GET", f"{LEADS}?n={n}", AUTH, body=b'{"name":"x"}' if n == 1 else None))
+                wire.reply()
+                # as a kill -9 would leave it: no stop, no save
+                seen.append([entry["request"]["url"] for entry in json.loads(har.read_text())["log"]["entries"]])
+    assert seen == [[f"{upstream.url}{LEADS}?n=0"], [f"{upstream.url}{LEADS}?n={n}" for n in range(2)], [f"{upstream.url}{LEADS}?n={n}" for n in range(3)]]
+    document = json.loads(har.read_text())
+    assert document["log"]["creator"]["name"] == "leadkit proxy"
+    assert document["log"]["entries"][1]["request"]["postData"]["text"] == '{"name":"x"}'
+
+
+def test_a_large_request_body_is_kept_for_proxy_har_as_an_excerpt_with_its_size_and_digest_and_recorded_whole(tmp_path: Any) -> None:
+    import hashlib
+    import json
+
+    har = tmp_path / "whole.har"
+    body = b'{"name":"' + b"n" * 200_000 + b'"}'
+    with raw_upstream(answering(ok())) as upstream, proxy_to(upstream.url, record=str(har), limits=Limits(body_kept=1024)) as proxy:
+        with open_connection(proxy.port) as wire:
+            wire.send(request("POST", LEADS, AUTH, "Content-Type: application/json", body=body))
+            assert wire.reply().status == 200
+            wire.send(request("GET", "/__proxy/har"))
+            shown = wire.reply().json()["log"]["entries"]
+    [entry] = shown
+    assert len(entry["request"]["postData"]["text"]) == 1024
+    assert entry["request"]["postData"]["_excerpt"] == {"size": len(body), "sha256": hashlib.sha256(body).hexdigest(), "kept": 1024}
+    assert entry["request"]["bodySize"] == len(body)
+    [recorded] = json.loads(har.read_text())["log"]["entries"]
+    assert recorded["request"]["postData"]["text"].encode() == body
