@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import IO, Any, Callable, Iterator
 
 from .exchange import Exchange
 from .outcome import CannotRun
@@ -62,6 +62,70 @@ def read_har(path: str) -> Recording:
             return None
 
     return _recording(path, _json(raw, path), beside)
+
+
+class StreamedRecording:
+    """A HAR's entries as exchanges, read one at a time as they are iterated (never the whole file in memory).
+
+    Iterate it once; `count` is the number of entries read so far. A file that cannot be read raises
+    HarError while it is iterated, naming the entry.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.count = 0
+        self.creator = ""
+
+    def __iter__(self) -> Iterator[Exchange]:
+        source = Path(self.path)
+        try:
+            if zipfile.is_zipfile(source):
+                with zipfile.ZipFile(source) as archive:
+                    names = [name for name in archive.namelist() if name.endswith(".har")]
+                    if not names:
+                        raise HarError(f"{self.path}: a zip archive with no .har file in it")
+                    members = set(archive.namelist())
+                    with archive.open(names[0]) as member:
+                        yield from self._entries(member, lambda name: archive.read(name) if name in members else None)
+                return
+            folder = source.parent
+
+            def beside(name: str) -> bytes | None:
+                try:
+                    return (folder / name).read_bytes()
+                except OSError:
+                    return None
+
+            with open(source, "rb") as raw:
+                yield from self._entries(raw, beside)
+        except OSError as exc:
+            raise HarError(f"{self.path}: {exc.strerror or exc}") from None
+        except zipfile.BadZipFile as exc:
+            raise HarError(f"{self.path}: {exc}") from None
+
+    def _entries(self, raw: IO[bytes], attached: Callable[[str], bytes | None]) -> Iterator[Exchange]:
+        import ijson  # type: ignore[import-untyped]
+
+        if raw.read(3) != b"\xef\xbb\xbf":  # a UTF-8 byte order mark, as some exporters write
+            raw.seek(0)
+        try:
+            for entry in ijson.items(raw, "log.entries.item", use_float=True):
+                self.count += 1
+                try:
+                    exchange = _exchange(entry, self.count, attached)
+                except (KeyError, TypeError, ValueError, AttributeError, binascii.Error) as exc:
+                    raise HarError(f"{self.path}: entry {self.count}: {_why(exc)}") from None
+                yield exchange
+        except ijson.JSONError as exc:
+            why = (str(exc).strip().splitlines() or [type(exc).__name__])[0]  # yajl's message points at the byte on further lines
+            raise HarError(f"{self.path}: not JSON ({why}{f', after entry {self.count}' if self.count else ''})") from None
+        if not self.count:
+            read_har(self.path)  # no entry streamed: the whole read says why (no log.entries list), or there are none
+
+
+def stream_har(path: str) -> StreamedRecording:
+    """The HAR at `path`, its entries read as they are iterated."""
+    return StreamedRecording(path)
 
 
 def _json(raw: bytes, path: str) -> Any:

@@ -9,8 +9,9 @@ exchanges themselves.
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import Any, Iterable, Iterator
 
 from mock_server.spec import load_spec
@@ -95,29 +96,90 @@ class Stream:
             judge.forget()
 
     def recording(self, exchanges: Iterable[Exchange]) -> Iterator[tuple[Exchange, list[Breach]]]:
-        """A whole recording: sorted, then judged in the order its exchanges ended, each with the writes still under way."""
-        api: list[Exchange] = []
+        """A recording, read as a stream: sorted, then judged in the order its exchanges ended, each with the writes still under way.
+
+        Files list entries in the order they began (devtools, Playwright, leadkit's own). An entry is
+        judged once one read after it began more than REORDER_S after it ended: none still to come can
+        have ended before it, even in a file a little out of order. Only those waiting are held.
+        Whether the recording kept its keys is decided by the first KEYS_DECIDED API entries: none of
+        them with an Authorization header, and the rules that need keys are said not judged.
+        """
+        held: list[Exchange] | None = []  # API entries read before the keys are decided; None once they are
+        waiting = _Reorder(self)
         for exchange in exchanges:
             why = self.sort(exchange)
-            if why is None or why == RESET:
-                api.append(exchange)
-            else:
+            if why is not None and why != RESET:
                 self.skipped[why] += 1
-        if api and not any(_has_key(exchange) for exchange in api if not _is_reset(exchange)):
-            self.keys_known = False
-            self.unjudged.update({rule.id: KEYS_STRIPPED for rule in KEY_RULES})
-            for judge in self.judges.values():
-                judge.keys_known = False
-        writes: dict[str, list[Exchange]] = defaultdict(list)
-        for exchange in api:
-            lead_id = self.routes.lead_of(exchange.method, url_parts(exchange.url)[2], self.base_path)
-            if lead_id is not None:
-                writes[lead_id].append(exchange)
-        for exchange in sorted(api, key=lambda exchange: (_end(exchange), exchange.number or 0)):
-            if _is_reset(exchange):
-                self.skip(exchange, RESET)
                 continue
-            yield exchange, self.judge(exchange, _Pending(exchange, writes))
+            if held is None:
+                yield from waiting.push(exchange)
+                continue
+            held.append(exchange)
+            keyed = _has_key(exchange) and not _is_reset(exchange)
+            if keyed or len(held) >= KEYS_DECIDED:
+                if not keyed and not any(_has_key(one) for one in held if not _is_reset(one)):
+                    self._keys_stripped()
+                for one in held:
+                    yield from waiting.push(one)
+                held = None
+        if held:
+            if not any(_has_key(one) for one in held if not _is_reset(one)):
+                self._keys_stripped()
+            for one in held:
+                yield from waiting.push(one)
+        yield from waiting.drain()
+
+    def _keys_stripped(self) -> None:
+        self.keys_known = False
+        self.unjudged.update({rule.id: KEYS_STRIPPED for rule in KEY_RULES})
+        for judge in self.judges.values():
+            judge.keys_known = False
+
+
+REORDER_S = 2.0  # how far out of start order a file's entries may be and still be judged in the order they ended
+KEYS_DECIDED = 1000  # API entries that decide whether a recording kept its Authorization headers
+
+
+class _Reorder:
+    """Entries read but not yet judged, by when they ended; each lead's writes among them, for `pending`."""
+
+    def __init__(self, stream: Stream) -> None:
+        self.stream = stream
+        self.heap: list[tuple[float, int, int, Exchange]] = []
+        self.order = 0  # ties broken by the order read (entry numbers may be absent)
+        self.latest_start = -math.inf
+        self.writes: dict[str, list[Exchange]] = {}  # lead id -> its writes read and not yet judged
+
+    def push(self, exchange: Exchange) -> Iterator[tuple[Exchange, list[Breach]]]:
+        self.order += 1
+        heapq.heappush(self.heap, (_end(exchange), exchange.number or 0, self.order, exchange))
+        lead_id = self.stream.routes.lead_of(exchange.method, url_parts(exchange.url)[2], self.stream.base_path)
+        if lead_id is not None:
+            self.writes.setdefault(lead_id, []).append(exchange)
+        start = _start(exchange)
+        if start > self.latest_start:
+            self.latest_start = start
+        safe = self.latest_start - REORDER_S
+        while self.heap and self.heap[0][0] < safe:
+            yield self._judge()
+
+    def drain(self) -> Iterator[tuple[Exchange, list[Breach]]]:
+        while self.heap:
+            yield self._judge()
+
+    def _judge(self) -> tuple[Exchange, list[Breach]]:
+        exchange = heapq.heappop(self.heap)[3]
+        stream = self.stream
+        lead_id = stream.routes.lead_of(exchange.method, url_parts(exchange.url)[2], stream.base_path)
+        if lead_id is not None:
+            mine = self.writes[lead_id]
+            mine.remove(exchange)
+            if not mine:
+                del self.writes[lead_id]
+        if _is_reset(exchange):
+            stream.skip(exchange, RESET)
+            return exchange, []
+        return exchange, stream.judge(exchange, _Pending(exchange, self.writes))
 
 
 def _is_reset(exchange: Exchange) -> bool:
@@ -137,6 +199,7 @@ class _Pending:
     """Whether another write to a lead began before `exchange` ended and ended after it."""
 
     def __init__(self, exchange: Exchange, writes: dict[str, list[Exchange]]) -> None:
+        # `writes`: those not yet judged; one judged already ended before `exchange` did, so was never pending
         self.exchange = exchange
         self.writes = writes
 
