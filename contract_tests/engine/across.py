@@ -2,14 +2,17 @@
 
 Observed traffic is partial, so two exchanges are compared only when one ended before the
 other began, and a rule with nothing to compare stays silent. Exchanges are fed in the order
-they ended. What is kept is a few observations per lead id and the workspaces per key: memory
-grows with the ids seen, not with the exchanges.
+they ended. What is kept is a few observations per lead id (times, timestamps, the fields a PUT
+is compared with, and a `Seen` of the exchange that showed each, never the exchange itself) and
+the workspaces per key; a deleted lead is forgotten but for its retired id, a tuple of three
+numbers. Memory grows with the live leads and the ids retired, never with the exchanges.
 """
 
 from __future__ import annotations
 
 import math
 from typing import Any, Callable
+from urllib.parse import quote
 
 from mock_server.merge_patch import merge_patch
 
@@ -29,11 +32,13 @@ from ..core.rules import (
     UPDATE_TIMESTAMPS,
     Rule,
 )
-from .breach import Breach
-from .view import View
+from .breach import Breach, Seen
+from .view import View, url_parts
 
 MARKS = 4  # updatedAt observations kept per lead; older ones fold into one floor
 FIELDS = ("name", "email", "phone", "source", "status")
+KEPT = (*FIELDS, "metadata", "updatedAt")  # what a later PUT's answer is compared with
+Retired = tuple[float, float, "int | None"]  # a deleted lead: its DELETE's end, when it was first seen, the DELETE's entry number
 WritesPending = Callable[[str], bool]  # lead id -> a write to it is still in flight
 
 
@@ -44,19 +49,19 @@ class _Lead:
 
     def __init__(self) -> None:
         self.first_end = math.inf  # when an exchange showing it first ended
-        self.created: tuple[str, Exchange] | None = None  # its createdAt, and who showed it
+        self.created: tuple[str, Seen] | None = None  # its createdAt, and who showed it
         self.workspace: str | None = None
-        self.deleted: tuple[float, Exchange] | None = None  # a 200 DELETE's end
-        self.marks: list[tuple[float, str, Exchange]] = []  # (ended, updatedAt, exchange)
-        self.floor: tuple[float, str, Exchange] | None = None  # the latest end and greatest updatedAt folded
+        self.deleted: tuple[float, Seen] | None = None  # a 200 DELETE's end (moved to Across.retired once judged)
+        self.marks: list[tuple[float, str, Seen]] = []  # (ended, updatedAt, who showed it)
+        self.floor: tuple[float, str, Seen] | None = None  # the latest end and greatest updatedAt folded
         self.top: str | None = None  # the greatest updatedAt ever marked: no mark or floor is later
-        self.state: tuple[float, dict[str, Any], Exchange] | None = None  # the newest state: (ended, lead, exchange)
+        self.state: tuple[float, dict[str, Any], Seen] | None = None  # the newest state: (ended, its KEPT fields, who showed it)
         self.last_write_end = -math.inf
-        self.refused: tuple[float, str, Exchange] | None = None  # a refused PUT's end, the updatedAt it left
+        self.refused: tuple[float, str, Seen] | None = None  # a refused PUT's end, the updatedAt it left
 
-    def updated_before(self, start: float) -> tuple[str, Exchange] | None:
+    def updated_before(self, start: float) -> tuple[str, Seen] | None:
         """The greatest updatedAt shown by exchanges that ended before `start` (the first shown, on a tie)."""
-        best: tuple[float, str, Exchange] | None = None
+        best: tuple[float, str, Seen] | None = None
         for mark in self.marks:
             if mark[0] < start and (best is None or mark[1] > best[1]):
                 best = mark
@@ -65,7 +70,7 @@ class _Lead:
             best = floor
         return None if best is None else (best[1], best[2])
 
-    def mark(self, ended: float, stamp: str, exchange: Exchange) -> None:
+    def mark(self, ended: float, stamp: str, exchange: Seen) -> None:
         if self.top is None or stamp > self.top:
             self.top = stamp
         marks = self.marks
@@ -88,12 +93,28 @@ class Across:
     """Cross-exchange judgement, fed one exchange at a time in the order they ended."""
 
     def __init__(self) -> None:
-        self.leads: dict[str, _Lead] = {}
-        self.key_workspaces: dict[str, dict[str, Exchange]] = {}  # key -> workspace -> first exchange showing it
+        self.leads: dict[str, _Lead] = {}  # live leads (not deleted with a 200)
+        self.retired: dict[str, Retired] = {}  # deleted leads: all that is kept of them
+        self.key_workspaces: dict[str, dict[str, Seen]] = {}  # key -> workspace -> first exchange showing it
+        self._seen: tuple[Exchange | None, Seen | None] = (None, None)
+
+    def seen(self, exchange: Exchange) -> Seen:
+        """The `Seen` of the exchange being observed, made once however many leads keep it."""
+        if self._seen[0] is not exchange:
+            self._seen = (exchange, Seen.of(exchange))
+        seen = self._seen[1]
+        assert seen is not None
+        return seen
 
     def observe(self, view: View, pending: WritesPending | None = None) -> list[Breach]:
         if view.forced or view.operation is None or view.method == "HEAD":
             return []
+        try:
+            return self._observe(view, pending)
+        finally:
+            self._seen = (None, None)  # the exchange is not kept past its judging, not even here
+
+    def _observe(self, view: View, pending: WritesPending | None) -> list[Breach]:
         exchange = view.exchange
         start = exchange.started if exchange.started is not None else -math.inf
         end = exchange.ended if exchange.ended is not None else math.inf
@@ -122,20 +143,30 @@ class Across:
         exchange = view.exchange
         lead_id: str = lead["id"]
         known = self.leads.get(lead_id)
+        retired = self.retired.get(lead_id) if known is None else None
+        if retired is not None:
+            deleted_end, first_end, number = retired
+            if view.operation == "createLead" and first_end < start:
+                found.append(Breach(NO_ID_REUSE, f"create returned {lead_id}, an id seen before", exchange, _deleted_seen(view, lead_id, number)))
+                del self.retired[lead_id]  # a new lead under an old id: compare it with itself from now on
+            else:
+                if deleted_end < start:
+                    rule = LIST_AFTER_DELETE if listed else NOT_FOUND_AFTER_DELETE
+                    verb = "listed" if listed else f"answered {view.status} to {view.method}"
+                    found.append(Breach(rule, f"{lead_id} was deleted (200) and then {verb}", exchange, _deleted_seen(view, lead_id, number)))
+                # else it began before the delete ended: it tells nothing more of a lead that is gone
+                self._isolation(view, lead_id, lead.get("workspaceId"), None, ISOLATION_LIST if listed else NOT_FOUND_OTHER_WORKSPACE, found)
+                return
         if known is None:
             known = self.leads[lead_id] = _Lead()
         elif view.operation == "createLead" and known.first_end < start:
             found.append(Breach(NO_ID_REUSE, f"create returned {lead_id}, an id seen before", exchange, _first(known)))
             known = self.leads[lead_id] = _Lead()  # a new lead under an old id: compare it with itself from now on
-        elif known.deleted is not None and known.deleted[0] < start:
-            rule = LIST_AFTER_DELETE if listed else NOT_FOUND_AFTER_DELETE
-            verb = "listed" if listed else f"answered {view.status} to {view.method}"
-            found.append(Breach(rule, f"{lead_id} was deleted (200) and then {verb}", exchange, known.deleted[1]))
         self._isolation(view, lead_id, lead.get("workspaceId"), known, ISOLATION_LIST if listed else NOT_FOUND_OTHER_WORKSPACE, found)
         created, updated = lead.get("createdAt"), lead.get("updatedAt")
         if isinstance(created, str):
             if known.created is None:
-                known.created = (created, exchange)
+                known.created = (created, self.seen(exchange))
             elif known.created[0] != created:
                 found.append(Breach(UPDATE_TIMESTAMPS, f"{lead_id}'s createdAt moved from {known.created[0]} to {created}", exchange, known.created[1]))
         # `top` was matched when it was marked; most leads are shown again with it.
@@ -159,10 +190,10 @@ class Across:
                     known.last_write_end = end
             elif before is not None and updated < before[0]:
                 found.append(Breach(UPDATE_TIMESTAMPS, f"{lead_id}'s updatedAt went back from {before[0]} to {updated}", exchange, before[1]))
-            known.mark(end, updated, exchange)
+            known.mark(end, updated, self.seen(exchange))
             # A state is kept only with a Timestamp for its updatedAt (this branch), so it is a str.
             if known.state is None or updated >= known.state[1]["updatedAt"]:
-                known.state = (end, lead, exchange)
+                known.state = (end, {name: lead[name] for name in KEPT if name in lead}, self.seen(exchange))
         if end < known.first_end:
             known.first_end = end
 
@@ -207,36 +238,34 @@ class Across:
             return
         if pending is not None and pending(lead_id):
             return
-        known.refused = (end, str(known.state[1].get("updatedAt")), exchange)
+        known.refused = (end, str(known.state[1].get("updatedAt")), self.seen(exchange))
 
     def _deleted(self, view: View, data: Any, start: float, end: float, found: list[Breach]) -> None:
+        """A 200 DELETE: checked against what was seen of the lead, which is then forgotten but for its retired id."""
         exchange = view.exchange
         lead_id = view.lead_id
         assert lead_id is not None
-        known = self.leads.get(lead_id)
-        if known is not None and known.deleted is not None and known.deleted[0] < start:
-            found.append(Breach(NOT_FOUND_AFTER_DELETE, f"{lead_id} was deleted (200) and then deleted again with 200", exchange, known.deleted[1]))
-        if known is None:
-            known = self.leads[lead_id] = _Lead()
+        retired = self.retired.get(lead_id)
+        if retired is not None and retired[0] < start:
+            found.append(Breach(NOT_FOUND_AFTER_DELETE, f"{lead_id} was deleted (200) and then deleted again with 200", exchange, _deleted_seen(view, lead_id, retired[2])))
+        known = self.leads.pop(lead_id, None)
         self._isolation(view, lead_id, None, known, NOT_FOUND_OTHER_WORKSPACE, found)
         deleted_at = data.get("deletedAt") if isinstance(data, dict) else None
-        latest = known.updated_before(math.inf)
+        latest = known.updated_before(math.inf) if known is not None else None
         if isinstance(deleted_at, str) and TIMESTAMP.fullmatch(deleted_at) and latest is not None and deleted_at < latest[0]:
             found.append(Breach(DELETED_AT_AFTER_UPDATES, f"{lead_id} deleted at {deleted_at}, before its updatedAt {latest[0]}", exchange, latest[1]))
-        if known.deleted is None:
-            known.deleted = (end, exchange)
-        known.first_end = min(known.first_end, end)
-        known.last_write_end = max(known.last_write_end, end)
-        known.state = None  # its data is gone; only the id is remembered
+        if retired is None:
+            first_end = min(known.first_end, end) if known is not None else end
+            self.retired[lead_id] = (end, first_end, exchange.number)
 
-    def _isolation(self, view: View, lead_id: str, shown: Any, known: _Lead, rule: Rule, found: list[Breach]) -> None:
+    def _isolation(self, view: View, lead_id: str, shown: Any, known: _Lead | None, rule: Rule, found: list[Breach]) -> None:
         """A key sees one workspace's leads: a second workspace answered 2xx to it is another's lead."""
         if isinstance(shown, str):
-            if not known.workspace:
+            if known is not None and not known.workspace:
                 known.workspace = shown
             workspace: str | None = shown
         else:
-            workspace = known.workspace
+            workspace = known.workspace if known is not None else None
         key = view.key
         if key is None or workspace is None:
             return
@@ -251,13 +280,20 @@ class Across:
                 found.append(
                     Breach(rule, f"one key was answered {lead_id} of {workspace}, and leads of {other} before", view.exchange, first)
                 )
-            seen[workspace] = view.exchange
+            seen[workspace] = self.seen(view.exchange)
 
 
-def _first(known: _Lead) -> Exchange | None:
+def _first(known: _Lead) -> Seen | None:
     if known.created is not None:
         return known.created[1]
     return known.deleted[1] if known.deleted else None
+
+
+def _deleted_seen(view: View, lead_id: str, number: int | None) -> Seen:
+    """The DELETE a retired id was deleted by, as a report shows it: its URL is the lead's, on this deployment."""
+    scheme, netloc, path, _ = url_parts(view.exchange.url)
+    base = path[: len(path) - len(view.path)] if view.path and path.endswith(view.path) else ""
+    return Seen("DELETE", f"{scheme}://{netloc}{base}/api/v1/leads/{quote(lead_id, safe='')}", 200, number)
 
 
 def _cut(text: str, limit: int = 300) -> str:
