@@ -334,3 +334,21 @@ def test_a_large_request_body_is_kept_for_proxy_har_as_an_excerpt_with_its_size_
     assert entry["request"]["bodySize"] == len(body)
     [recorded] = json.loads(har.read_text())["log"]["entries"]
     assert recorded["request"]["postData"]["text"].encode() == body
+
+
+# No false alarm at the edges
+
+
+@pytest.mark.parametrize("path", ["/api/v1/leads/lead_a%2Fb", "/api/v1/leads/", "/api/v1/leads/%2F"])
+def test_a_route_level_404_for_a_path_the_contract_reads_two_ways_is_no_violation(path: str) -> None:
+    from kit_helpers import served_in_thread
+    from planting import mock
+
+    with served_in_thread(mock()) as url, proxy_to(url) as proxy:
+        with open_connection(proxy.port) as wire:
+            wire.send(request("GET", path, AUTH))
+            reply = wire.reply()
+        seen = violations(proxy)
+    assert reply.status == 404
+    assert reply.header(VIOLATIONS_HEADER) is None, reply.body
+    assert seen["violations"] == [] and seen["judged"] == 1
