@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import time
 from typing import Any, Callable, Mapping
 
@@ -61,7 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # page): `//` is matched as written, and `/__mock` is the admin index as `/__mock/` is.
     api = Api(mock, Routes(spec), fallback=app.wsgi_app, logger=app.logger)
     recorder = HarRecorder(settings["RECORD_PATH"], "leadkit mock") if settings["RECORD_PATH"] else None
-    app.wsgi_app = FrontDoor(api, cors, mock.requests, recorder)  # type: ignore[method-assign]
+    app.wsgi_app = _Instance(FrontDoor(api, cors, mock.requests, recorder))  # type: ignore[method-assign]
     if recorder is not None:
         app.extensions[ON_STOP] = [recorder.save]
     app.url_map.merge_slashes = False
@@ -69,6 +71,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     docs.init_app(app, spec)
     app.extensions[MAY_BLOCK] = _blocking_requests(mock)
     return app
+
+
+class _Instance:
+    """Every answer says which start of the mock gave it (`Leadkit-Mock-Instance`): with memory state a restart
+    brings the fixture leads back, and a proxy or `check` watching the traffic tells that from a server that forgot."""
+
+    def __init__(self, app: Callable[..., Any]) -> None:
+        self.app = app
+        self.header = ("Leadkit-Mock-Instance", secrets.token_hex(8))
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            return start_response(status, [*headers, self.header], exc_info)
+
+        return self.app(environ, start)
 
 
 def _blocking_requests(mock: MockState) -> Callable[[dict[str, Any]], bool]:

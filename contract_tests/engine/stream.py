@@ -30,6 +30,7 @@ OUTSIDE = "outside the API"
 RESET = "state resets (/__mock/)"
 KEYS_STRIPPED = "the recording has no Authorization headers (current Chromium strips them on export), so the key of each request is unknown"
 KEY_RULES = (NOT_FOUND_OTHER_WORKSPACE, ISOLATION_LIST, UNAUTHORIZED)  # they need each request's key
+MOCK_INSTANCE = "Leadkit-Mock-Instance"  # `leadkit mock` names its process start on every answer: a new one is a restart
 
 
 class Stream:
@@ -49,6 +50,8 @@ class Stream:
         self.omitted: list[int] = []  # entries whose response body was not recorded
         self.unread: Counter[str] = Counter()  # why a body that was there could not be read -> how many
         self.seen = Seen(self.spec, self.base_path) if coverage else None
+        self.instances: dict[str, str] = {}  # origin -> the mock's instance last seen there
+        self.restarts = 0  # a mock restarted under the traffic: its state began again
 
     def sort(self, exchange: Exchange) -> str | None:
         """Why `exchange` is not judged (RESET for a state reset), or None when it is an API exchange to judge."""
@@ -77,6 +80,13 @@ class Stream:
         judge = self.judges.get(origin)
         if judge is None:
             judge = self.judges[origin] = Judge(self.spec, base_path=self.base_path, keys_known=self.keys_known)
+        headers = exchange.response_headers
+        instance = headers.get(MOCK_INSTANCE) or headers.get("leadkit-mock-instance")
+        if instance is not None and self.instances.get(origin, instance) != instance:
+            judge.forget()  # a restarted mock: the leads it had are back, as after a reset
+            self.restarts += 1
+        if instance is not None:
+            self.instances[origin] = instance
         self.judged += 1
         if exchange.number is None:
             exchange.number = self.judged

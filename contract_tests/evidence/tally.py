@@ -143,7 +143,8 @@ class Tally:
         """What was not judged, or judged only in part, in a sentence each (rules not judged aside)."""
         listed = ", ".join(f"{count} {why}" for why, count in self.skipped.most_common())
         not_judged = [f"{sum(self.skipped.values())} entries not judged: {listed}"] if self.skipped else []
-        return not_judged + self._upstream() + self._omitted() + self._unread() + self._cut_off() + self._not_kept()
+        restarted = [f"the mock restarted {count(self.stream.restarts, 'time')} under the traffic (a new Leadkit-Mock-Instance): comparisons began afresh each time"] if self.stream.restarts else []
+        return not_judged + restarted + self._upstream() + self._omitted() + self._unread() + self._cut_off() + self._not_kept()
 
     def _upstream(self) -> list[str]:
         return [f"{self.upstream_errors} requests found the upstream unreachable (answered 502; not violations)"] if self.upstream_errors else []

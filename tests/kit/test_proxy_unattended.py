@@ -352,3 +352,48 @@ def test_a_route_level_404_for_a_path_the_contract_reads_two_ways_is_no_violatio
     assert reply.status == 404
     assert reply.header(VIOLATIONS_HEADER) is None, reply.body
     assert seen["violations"] == [] and seen["judged"] == 1
+
+
+def test_a_restarted_mock_behind_the_proxy_is_recognised_its_fixture_leads_back_no_false_alarm() -> None:
+    """`leadkit mock` (memory state) restarted: the leads deleted before are back, as the mock documents."""
+    from kit_helpers import served_in_thread
+    from planting import mock
+
+    john = "/api/v1/leads/lead_1234567890abcdef"
+    first, second = mock(), mock()
+    with served_in_thread(first) as url:
+        with proxy_to(url) as proxy:
+            with open_connection(proxy.port) as wire:
+                wire.send(request("DELETE", john, AUTH))
+                assert wire.reply().status == 200
+                wire.send(request("GET", john, AUTH))
+                assert wire.reply().status == 404
+            proxy.proxy.pool.close()
+            # the same proxy, now before a fresh start of the mock: John Doe is back
+            proxy.proxy.pool.port = _serve_elsewhere(second, proxy)
+            with open_connection(proxy.port) as wire:
+                wire.send(request("GET", john, AUTH))
+                back = wire.reply()
+            seen = violations(proxy)
+    assert back.status == 200 and back.header(VIOLATIONS_HEADER) is None, back.body
+    assert seen["violations"] == []
+    assert any("restarted" in note for note in proxy.proxy.tally.notes())
+
+
+_elsewhere: list[Any] = []
+
+
+def _serve_elsewhere(app: Any, proxy: InThread) -> int:
+    from kit_helpers import served_in_thread
+
+    serving = served_in_thread(app)
+    url = serving.__enter__()
+    _elsewhere.append(serving)
+    return int(url.rsplit(":", 1)[1])
+
+
+@pytest.fixture(autouse=True)
+def _stop_elsewhere() -> Iterator[None]:
+    yield
+    while _elsewhere:
+        _elsewhere.pop().__exit__(None, None, None)
