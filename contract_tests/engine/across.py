@@ -36,6 +36,7 @@ from .breach import Breach, Seen
 from .view import View, url_parts
 
 MARKS = 4  # updatedAt observations kept per lead; older ones fold into one floor
+STATES = 6  # differing states kept per lead, for the PUTs that follow
 FIELDS = ("name", "email", "phone", "source", "status")
 KEPT = (*FIELDS, "metadata", "updatedAt")  # what a later PUT's answer is compared with
 Retired = tuple[float, float, "int | None"]  # a deleted lead: its DELETE's end, when it was first seen, the DELETE's entry number
@@ -45,7 +46,7 @@ WritesPending = Callable[[str], bool]  # lead id -> a write to it is still in fl
 class _Lead:
     """What the traffic showed of one lead id."""
 
-    __slots__ = ("first_end", "created", "workspace", "deleted", "marks", "floor", "top", "state", "last_write_end", "refused")
+    __slots__ = ("first_end", "created", "workspace", "deleted", "marks", "floor", "top", "states", "last_write_end", "refused")
 
     def __init__(self) -> None:
         self.first_end = math.inf  # when an exchange showing it first ended
@@ -55,7 +56,9 @@ class _Lead:
         self.marks: list[tuple[float, str, Seen]] = []  # (ended, updatedAt, who showed it)
         self.floor: tuple[float, str, Seen] | None = None  # the latest end and greatest updatedAt folded
         self.top: str | None = None  # the greatest updatedAt ever marked: no mark or floor is later
-        self.state: tuple[float, dict[str, Any], Seen] | None = None  # the newest state: (ended, its KEPT fields, who showed it)
+        # The last few states that differed, in the order they ended: (ended, KEPT fields, who showed it). A PUT is
+        # compared with the newest that ended before it began: a list polled meanwhile never stands in for it.
+        self.states: list[tuple[float, dict[str, Any], Seen]] = []
         self.last_write_end = -math.inf
         self.refused: tuple[float, str, Seen] | None = None  # a refused PUT's end, the updatedAt it left
 
@@ -69,6 +72,24 @@ class _Lead:
         if floor is not None and floor[0] < start and (best is None or floor[1] > best[1]):
             best = floor
         return None if best is None else (best[1], best[2])
+
+    def state_before(self, start: float) -> tuple[float, dict[str, Any], Seen] | None:
+        """The newest state (by updatedAt, then by end) shown by exchanges that ended before `start`."""
+        best: tuple[float, dict[str, Any], Seen] | None = None
+        for state in self.states:
+            if state[0] < start and (best is None or (state[1]["updatedAt"], state[0]) > (best[1]["updatedAt"], best[0])):
+                best = state
+        return best
+
+    def remember(self, ended: float, fields: dict[str, Any], seen: Seen) -> None:
+        """A state shown: kept unless the last kept is the same (it was known from its earlier end)."""
+        states = self.states
+        for state in states:
+            if state[1] == fields and state[0] <= ended:
+                return
+        states.append((ended, fields, seen))
+        if len(states) > STATES:
+            states.remove(min(states, key=lambda state: state[0]))
 
     def mark(self, ended: float, stamp: str, exchange: Seen) -> None:
         if self.top is None or stamp > self.top:
@@ -192,8 +213,7 @@ class Across:
                 found.append(Breach(UPDATE_TIMESTAMPS, f"{lead_id}'s updatedAt went back from {before[0]} to {updated}", exchange, before[1]))
             known.mark(end, updated, self.seen(exchange))
             # A state is kept only with a Timestamp for its updatedAt (this branch), so it is a str.
-            if known.state is None or updated >= known.state[1]["updatedAt"]:
-                known.state = (end, {name: lead[name] for name in KEPT if name in lead}, self.seen(exchange))
+            known.remember(end, {name: lead[name] for name in KEPT if name in lead}, self.seen(exchange))
         if end < known.first_end:
             known.first_end = end
 
@@ -209,10 +229,9 @@ class Across:
                 found.append(Breach(rule, f"PUT sent {name}={sent[name]!r}, the answer shows {lead.get(name)!r}", exchange))
         if "metadata" in sent and sent["metadata"] is None and lead.get("metadata") != {}:
             found.append(Breach(UPDATE_NULL_CLEARS, f"PUT sent metadata=null, the answer shows {lead.get('metadata')!r}", exchange))
-        state = known.state
+        state = known.state_before(start)
         settled = (
             state is not None
-            and state[0] < start
             and known.last_write_end < start  # no write of ours to it overlaps this one
             and not (pending is not None and view.lead_id is not None and pending(view.lead_id))
         )
@@ -234,11 +253,12 @@ class Across:
     def _refused(self, lead_id: str, start: float, end: float, exchange: Exchange, pending: WritesPending | None) -> None:
         """Remember the state a refused PUT must have left, when no other write of ours can blur it."""
         known = self.leads.get(lead_id)
-        if known is None or known.state is None or known.state[0] >= start or known.last_write_end >= start:
+        state = known.state_before(start) if known is not None else None
+        if known is None or state is None or known.last_write_end >= start:
             return
         if pending is not None and pending(lead_id):
             return
-        known.refused = (end, str(known.state[1].get("updatedAt")), self.seen(exchange))
+        known.refused = (end, str(state[1].get("updatedAt")), self.seen(exchange))
 
     def _deleted(self, view: View, data: Any, start: float, end: float, found: list[Breach]) -> None:
         """A 200 DELETE: checked against what was seen of the lead, which is then forgotten but for its retired id."""
