@@ -116,7 +116,7 @@ class Across:
     def __init__(self) -> None:
         self.leads: dict[str, _Lead] = {}  # live leads (not deleted with a 200)
         self.retired: dict[str, Retired] = {}  # deleted leads: all that is kept of them
-        self.key_workspaces: dict[str, dict[str, Seen]] = {}  # key -> workspace -> first exchange showing it
+        self.key_workspaces: dict[str, _KeyHome] = {}  # key -> the workspace the evidence says is its own
         self._seen: tuple[Exchange | None, Seen | None] = (None, None)
 
     def seen(self, exchange: Exchange) -> Seen:
@@ -151,9 +151,10 @@ class Across:
             return found
         if operation == "listLeads":
             leads = data.get("leads") if isinstance(data, dict) else None
-            for lead in leads or ():
-                if isinstance(lead, dict) and isinstance(lead.get("id"), str):
-                    self._shown(view, lead, True, start, end, found, pending)
+            listed = [lead for lead in leads or () if isinstance(lead, dict) and isinstance(lead.get("id"), str)]
+            self._workspaces(view, [lead.get("workspaceId") for lead in listed], ISOLATION_LIST, None, found)  # the list as one piece of evidence
+            for lead in listed:
+                self._shown(view, lead, True, start, end, found, pending)
         elif isinstance(data, dict) and isinstance(data.get("id"), str):
             self._shown(view, data, False, start, end, found, pending)
         return found
@@ -176,14 +177,19 @@ class Across:
                     verb = "listed" if listed else f"answered {view.status} to {view.method}"
                     found.append(Breach(rule, f"{lead_id} was deleted (200) and then {verb}", exchange, _deleted_seen(view, lead_id, number)))
                 # else it began before the delete ended: it tells nothing more of a lead that is gone
-                self._isolation(view, lead_id, lead.get("workspaceId"), None, ISOLATION_LIST if listed else NOT_FOUND_OTHER_WORKSPACE, found)
+                if not listed:
+                    self._isolation(view, lead_id, lead.get("workspaceId"), None, NOT_FOUND_OTHER_WORKSPACE, found)
                 return
         if known is None:
             known = self.leads[lead_id] = _Lead()
         elif view.operation == "createLead" and known.first_end < start:
             found.append(Breach(NO_ID_REUSE, f"create returned {lead_id}, an id seen before", exchange, _first(known)))
             known = self.leads[lead_id] = _Lead()  # a new lead under an old id: compare it with itself from now on
-        self._isolation(view, lead_id, lead.get("workspaceId"), known, ISOLATION_LIST if listed else NOT_FOUND_OTHER_WORKSPACE, found)
+        if listed:  # the list's workspaces were weighed as one
+            if isinstance(lead.get("workspaceId"), str) and not known.workspace:
+                known.workspace = lead["workspaceId"]
+        else:
+            self._isolation(view, lead_id, lead.get("workspaceId"), known, NOT_FOUND_OTHER_WORKSPACE, found)
         created, updated = lead.get("createdAt"), lead.get("updatedAt")
         if isinstance(created, str):
             if known.created is None:
@@ -286,21 +292,71 @@ class Across:
             workspace: str | None = shown
         else:
             workspace = known.workspace if known is not None else None
+        if workspace is not None:
+            self._workspaces(view, [workspace], rule, lead_id, found)
+
+    def _workspaces(self, view: View, shown: list[Any], rule: Rule, lead_id: str | None, found: list[Breach]) -> None:
+        """One answer to a key showing leads of `shown` workspaces: weighed as evidence of the key's own, and each
+        answer that contradicts it marked. A create decides (it made a lead of the key's own workspace); else the
+        workspace most answers showed. When the evidence turns, the first answer of the workspace it turned from
+        is the foreign one, and is marked then: never the conforming answer that turned it."""
         key = view.key
-        if key is None or workspace is None:
+        counts: dict[str, int] = {}
+        for workspace in shown:
+            if isinstance(workspace, str):
+                counts[workspace] = counts.get(workspace, 0) + 1
+        if key is None or not counts:
             return
-        seen = self.key_workspaces.get(key)
-        if seen is None:
-            seen = self.key_workspaces[key] = {}
-        elif workspace in seen:
-            return  # the usual case, a lead of the workspace this key was seen with
-        if workspace not in seen:
-            if seen:
-                other, first = next(iter(seen.items()))
-                found.append(
-                    Breach(rule, f"one key was answered {lead_id} of {workspace}, and leads of {other} before", view.exchange, first)
-                )
-            seen[workspace] = self.seen(view.exchange)
+        home = self.key_workspaces.get(key)
+        if home is None:
+            home = self.key_workspaces[key] = _KeyHome()
+        if len(counts) == 1 and next(iter(counts)) == home.home and (home.decided or view.operation != "createLead"):
+            home.counts[home.home] += 1  # the usual case: an answer of the key's own workspace
+            return
+        exchange = view.exchange
+        for workspace, n in counts.items():
+            home.counts[workspace] = home.counts.get(workspace, 0) + n
+            if not home.decided and workspace not in home.first:
+                home.first[workspace] = (exchange, rule, lead_id)
+        before = home.home
+        if home.decided:
+            pass
+        elif view.operation == "createLead":
+            home.home, home.decided = next(iter(counts)), True
+        else:
+            home.home = max(home.counts, key=lambda workspace: (home.counts[workspace], workspace == before))
+        why = "a create of its own showed it" if home.decided else "most of its answers showed it"
+        assert home.home is not None
+        if home.home != before and before is not None and before in home.first:
+            first, first_rule, first_lead = home.first[before]
+            more = home.counts[before] - 1
+            what = first_lead or "leads"
+            message = f"one key was answered {what} of {before}, yet its own workspace is {home.home} ({why})" + (f"; {more} more of {before} before" if more else "")
+            found.append(Breach(first_rule, message, first, self.seen(exchange)))
+        if home.home in home.first:
+            home.own = Seen.of(home.first[home.home][0])
+        elif home.own is None or home.home != before:
+            home.own = self.seen(exchange)
+        for workspace, n in counts.items():
+            if workspace != home.home:
+                what = lead_id if lead_id is not None else f"{n} lead{'s' if n > 1 else ''}"
+                found.append(Breach(rule, f"one key was answered {what} of {workspace}, and its own workspace is {home.home} ({why})", exchange, home.own))
+        if home.decided:
+            home.first.clear()  # nothing can turn it now: no answer needs keeping for it
+
+
+class _KeyHome:
+    """What the answers to one key showed of its workspace."""
+
+    __slots__ = ("home", "decided", "counts", "first", "own")
+
+    def __init__(self) -> None:
+        self.home: str | None = None  # the key's own workspace, as the evidence says
+        self.decided = False  # by a create: no later answer turns it
+        self.counts: dict[str, int] = {}  # workspace -> answers (list entries) that showed it
+        # the first answer showing each workspace, kept whole while the evidence may still turn and make it the foreign one
+        self.first: dict[str, tuple[Exchange, Rule, str | None]] = {}
+        self.own: Seen | None = None  # an answer showing the key's own workspace, for a finding's "earlier"
 
 
 def _first(known: _Lead) -> Seen | None:

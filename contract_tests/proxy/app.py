@@ -164,7 +164,8 @@ class Proxy:
         findings = self.tally.add(self.stream.judge(exchange, self.in_flight.__contains__, unread))
         for finding in findings:
             _say(finding.line(), self.out)
-        return [finding.breach.rule.id for finding in findings]
+        # A finding may name an answer already passed on (the foreign one, once the evidence turned): this answer is marked only for its own
+        return [finding.breach.rule.id for finding in findings if finding.breach.exchange is exchange]
 
     def _unreachable(self, exc: BaseException) -> Answer:
         self.tally.upstream_errors += 1

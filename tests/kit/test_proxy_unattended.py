@@ -397,3 +397,23 @@ def _stop_elsewhere() -> Iterator[None]:
     yield
     while _elsewhere:
         _elsewhere.pop().__exit__(None, None, None)
+
+
+def test_the_proxy_marks_the_foreign_answer_in_its_findings_and_never_the_keys_own_list() -> None:
+    import json
+
+    foreign = json.dumps({"success": True, "data": {"id": "lead_00000000000000aa", "name": "A", "email": "a@example.com", "phone": None, "source": None, "status": "new", "metadata": {},
+                                                    "createdAt": "2024-01-15T10:30:00.000Z", "updatedAt": "2024-01-15T10:30:00.000Z", "workspaceId": "ws_alpha"}}).encode()
+    own = [{"id": f"lead_00000000000000b{n}", "name": "B", "email": "b@example.com", "phone": None, "source": None, "status": "new", "metadata": {},
+            "createdAt": "2024-01-15T10:30:00.000Z", "updatedAt": "2024-01-15T10:30:00.000Z", "workspaceId": "ws_beta"} for n in (3, 2, 1)]
+    listing = json.dumps({"success": True, "data": {"leads": own, "pagination": {"page": 1, "limit": 10, "total": 3, "totalPages": 1, "hasNext": False, "hasPrev": False}}}).encode()
+    with raw_upstream(answering(ok(foreign), ok(listing))) as upstream, proxy_to(upstream.url) as proxy:
+        with open_connection(proxy.port) as wire:
+            wire.send(request("GET", "/api/v1/leads/lead_00000000000000aa", AUTH))
+            wire.reply()
+            wire.send(request("GET", LEADS, AUTH))
+            listed = wire.reply()
+        seen = violations(proxy)
+    assert listed.header(VIOLATIONS_HEADER) is None  # the key's own list conforms
+    [finding] = seen["violations"]
+    assert (finding["rule"], finding["request"]["url"]) == ("other-workspace-not-found", f"{upstream.url}/api/v1/leads/lead_00000000000000aa")
