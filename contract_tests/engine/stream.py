@@ -28,6 +28,8 @@ OTHER_HOST = "on another host"
 PREFLIGHT = "CORS preflights"
 OUTSIDE = "outside the API"
 RESET = "state resets (/__mock/)"
+UNDESCRIBED = "requests the contract does not describe (over 100 header fields)"
+MAX_FIELDS = 100  # more header fields than servers commonly take (hyper: 100): a client of the API never sends them
 KEYS_STRIPPED = "the recording has no Authorization headers (current Chromium strips them on export), so the key of each request is unknown"
 KEY_RULES = (NOT_FOUND_OTHER_WORKSPACE, ISOLATION_LIST, UNAUTHORIZED)  # they need each request's key
 MOCK_INSTANCE = "Leadkit-Mock-Instance"  # `leadkit mock` names its process start on every answer: a new one is a restart
@@ -63,6 +65,8 @@ class Stream:
             return PREFLIGHT
         if not self.routes.is_api(exchange.url, self.base_path):
             return OUTSIDE
+        if len(exchange.request_headers) > MAX_FIELDS:
+            return UNDESCRIBED  # an HTTP layer's own answer (a bare 431) is no answer of the API's
         return None
 
     def skip(self, exchange: Exchange, why: str) -> None:

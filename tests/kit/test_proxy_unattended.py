@@ -417,3 +417,17 @@ def test_the_proxy_marks_the_foreign_answer_in_its_findings_and_never_the_keys_o
     assert listed.header(VIOLATIONS_HEADER) is None  # the key's own list conforms
     [finding] = seen["violations"]
     assert (finding["rule"], finding["request"]["url"]) == ("other-workspace-not-found", f"{upstream.url}/api/v1/leads/lead_00000000000000aa")
+
+
+def test_a_bare_431_to_a_request_of_more_header_fields_than_the_contract_describes_is_not_judged() -> None:
+    bare = b"HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    with raw_upstream(answering(bare)) as upstream, proxy_to(upstream.url) as proxy:
+        with open_connection(proxy.port) as wire:
+            wire.send(request("GET", LEADS, AUTH, *(f"X-Many-{n}: v" for n in range(150))))
+            reply = wire.reply()
+        seen = violations(proxy)
+        summary = "\n".join(proxy.proxy.tally.summary("leadkit proxy"))
+    assert reply.status == 431 and reply.header(VIOLATIONS_HEADER) is None
+    assert seen["violations"] == [] and seen["judged"] == 0
+    assert seen["skipped"] == {"requests the contract does not describe (over 100 header fields)": 1}
+    assert "no verdict" in summary
