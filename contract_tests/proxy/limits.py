@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import resource
+from dataclasses import dataclass, field
 
 MiB = 1024 * 1024
 
@@ -18,3 +19,14 @@ class Limits:
     page: int = 100  # GET /__proxy/violations answers at most this many a page (?limit= up to 1000)
     write_buffer: int = 1 * MiB  # answers waiting for a client that does not read: over this, no further request of its is taken
     body_kept: int = 64 * 1024  # a request body over this is kept (for /__proxy/har) as an excerpt with its size and digest
+    idle_timeout: float = 60.0  # --idle-timeout: a client connection with no request under way this long is closed
+    header_timeout: float = 10.0  # --header-timeout: a request's header block not whole this long after its first byte: 408
+    max_connections: int = field(default_factory=lambda: fd_share())  # --max-connections: clients over it get the proxy's own 503
+
+
+def fd_share() -> int:
+    """Client connections the open-files limit leaves room for: half of it, less a margin (the other half is the upstream's)."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft > 1_000_000:
+        soft = 1_000_000
+    return max(8, (soft - 64) // 2)

@@ -36,6 +36,7 @@ class Downstream(asyncio.Protocol):
         self.head_too_large = False
         self.read_held = False  # reading paused by pause_writing, until the queue is answered
         self.writing_paused = False  # the client reads slower than its answers come: no further request is taken
+        self.timer: asyncio.TimerHandle | None = None  # the idle or the header timeout under way
         self.parser = httptools.HttpRequestParser(self)
         self.transport: asyncio.Transport | None = None
         self.queue: deque[Message] = deque()
@@ -55,8 +56,41 @@ class Downstream(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
         self.transport.set_write_buffer_limits(high=self.limits.write_buffer)  # type: ignore[union-attr]
+        limit = self.limits.max_connections
+        if len(self.connections) >= limit:  # before the open-files limit: the proxy's own answer, never "upstream unreachable"
+            why = f"leadkit proxy is serving its limit of {limit} client connections (--max-connections); try again shortly"
+            body = b'{"success":false,"error":"%s","code":"SERVICE_UNAVAILABLE","details":{"maxConnections":%d}}' % (why.encode(), limit)
+            self.closing = True
+            self._write(answer(503, body), keep_alive=False, head=False)
+            return
         self.connections.add(self)
+        self._arm(self.limits.idle_timeout, self._idle_out)
 
+    def _arm(self, seconds: float, then: Callable[[], None]) -> None:
+        """One timer at a time: the idle timeout between requests, the header timeout within one."""
+        if self.timer is not None:
+            self.timer.cancel()
+        self.timer = asyncio.get_running_loop().call_later(seconds, then)
+
+    def _disarm(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    def _idle_out(self) -> None:
+        self.timer = None
+        if self.idle and not self.in_head and self.transport is not None:
+            self.transport.close()
+
+    def _too_slow(self) -> None:
+        self.timer = None
+        if not self.in_head or self.transport is None or self.transport.is_closing():
+            return
+        seconds = self.limits.header_timeout
+        why = f"The request's header block did not arrive whole within {seconds:g} s, leadkit proxy's own limit (--header-timeout)"
+        body = b'{"success":false,"error":"%s","code":"REQUEST_TIMEOUT","details":{"seconds":%s}}' % (why.encode(), f"{seconds:g}".encode())
+        self.head_too_large = True  # what follows is the rest of that head: never read as a request
+        self._refuse(why, answer(408, body))
     def pause_writing(self) -> None:
         """Answers pile up for a client that does not read them: take no further request until they drain."""
         self.writing_paused = self.read_held = True
@@ -74,6 +108,7 @@ class Downstream(asyncio.Protocol):
             self.transport.resume_reading()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
         self.connections.discard(self)
         self.queue.clear()
 
@@ -145,6 +180,7 @@ class Downstream(asyncio.Protocol):
         self._begin()
         self.parts += 1
         self.in_head, self.head_size, self.loose = True, 0, 0
+        self._arm(self.limits.header_timeout, self._too_slow)
 
     def on_url(self, url: bytes) -> None:
         self._part(len(url))
@@ -159,6 +195,7 @@ class Downstream(asyncio.Protocol):
         assert self.transport is not None
         self.parts += 1
         self.in_head = False
+        self._disarm()
         self.trailing, expect = True, False
         # What llhttp takes for an upgrade: an Upgrade header that Connection names. With a body, refused.
         if any(name.lower() == "upgrade" for name, _ in self.headers):
@@ -244,6 +281,8 @@ class Downstream(asyncio.Protocol):
             if (self.paused or self.read_held) and self.transport is not None and not self.transport.is_closing():
                 self.paused = self.read_held = False
                 self.transport.resume_reading()
+            if not self.in_head:
+                self._arm(self.limits.idle_timeout, self._idle_out)
 
     def _write(self, reply: Answer, keep_alive: bool, head: bool, version: str = "1.1") -> None:
         transport = self.transport

@@ -431,3 +431,46 @@ def test_a_bare_431_to_a_request_of_more_header_fields_than_the_contract_describ
     assert seen["violations"] == [] and seen["judged"] == 0
     assert seen["skipped"] == {"requests the contract does not describe (over 100 header fields)": 1}
     assert "no verdict" in summary
+
+
+# Connections: none held for ever, none refused in the upstream's name
+
+
+def test_an_idle_kept_alive_connection_is_closed_after_the_idle_timeout() -> None:
+    with raw_upstream(answering(ok())) as upstream, proxy_to(upstream.url, limits=Limits(idle_timeout=0.3)) as proxy:
+        with open_connection(proxy.port) as wire:
+            wire.send(request("GET", LEADS, AUTH))
+            assert wire.reply().status == 200
+            assert wire.closed()  # within the socket's 5 s: the 0.3 s given
+        with open_connection(proxy.port) as silent:
+            assert silent.closed()  # never sent a byte: idle too
+
+
+def test_a_header_block_sent_too_slowly_gets_408_in_the_envelope_and_the_connection_closes() -> None:
+    import time
+
+    with raw_upstream(answering(ok())) as upstream, proxy_to(upstream.url, limits=Limits(header_timeout=0.3, idle_timeout=30)) as proxy:
+        with open_connection(proxy.port) as wire:
+            wire.send(b"GET /api/v1/leads HTTP/1.1\r\nHost: x\r\n")
+            time.sleep(0.1)
+            wire.send(b"X-Slow: 1\r\n")  # a byte now and then (slowloris): never the end of the head
+            reply = wire.reply()
+            assert wire.closed()
+    assert reply.status == 408
+    assert reply.json()["code"] == "REQUEST_TIMEOUT" and "leadkit proxy" in reply.json()["error"]
+    assert upstream.received == []
+
+
+def test_clients_over_the_connection_limit_get_the_proxys_own_503_never_the_upstreams_name() -> None:
+    with raw_upstream(answering(ok())) as upstream, proxy_to(upstream.url, limits=Limits(max_connections=2)) as proxy:
+        with open_connection(proxy.port) as one, open_connection(proxy.port) as two, open_connection(proxy.port) as three:
+            three.send(request("GET", LEADS, AUTH))
+            refused = three.reply()
+            assert three.closed()
+            one.send(request("GET", LEADS, AUTH))
+            assert one.reply().status == 200  # those already in are served
+            two.sock.close()
+    assert refused.status == 503
+    body = refused.json()
+    assert body["code"] == "SERVICE_UNAVAILABLE" and "leadkit proxy" in body["error"] and upstream.url not in refused.body.decode()
+    assert body["details"]["maxConnections"] == 2
