@@ -51,7 +51,7 @@ class Proxy:
         self.recent: deque[tuple[Exchange, dict[str, Any] | None]] = deque(maxlen=HAR_KEPT)
         self.out = out or sys.stdout
         self.in_flight: Counter[str] = Counter()  # lead id -> writes to it not yet answered
-        self.pool = Pool(self.target, self.limits.upstream_timeout)
+        self.pool = Pool(self.target, self.limits.upstream_timeout, self.limits.upstream_connections)
 
     def har_document(self, recent: list[tuple[Exchange, dict[str, Any] | None]] | None = None) -> dict[str, Any]:
         """The recent traffic as HAR 1.2 (`recent`: a snapshot taken on the loop, for a thread to build from)."""

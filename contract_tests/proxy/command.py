@@ -50,6 +50,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     limits.add_argument("--grace", metavar="S", type=float, default=5.0, help="on Ctrl-C or SIGTERM, requests under way get this long to be answered; the rest are cut off and listed (default: %(default)g)")
     limits.add_argument("--idle-timeout", metavar="S", type=float, default=60.0, help="a client connection with no request under way this long is closed (default: %(default)g)")
     limits.add_argument("--header-timeout", metavar="S", type=float, default=10.0, help="a request's header block not whole this long after its first byte: 408 REQUEST_TIMEOUT, the connection closed (slowloris; default: %(default)g)")
+    limits.add_argument("--upstream-connections", metavar="N", type=int, default=256, help="connections to the target at once; requests beyond wait their turn, in order (default: %(default)d)")
     limits.add_argument("--max-connections", metavar="N", type=int, default=None, help="client connections served at once; one more gets the proxy's own 503 (default: half the open-files limit, less a margin)")
     limits.add_argument("--findings-per-rule", metavar="N", type=int, default=100, help="violations kept with their evidence per rule; every one is counted (default: %(default)d)")
     proxy.set_defaults(run=run)
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.target.startswith(("http://", "https://")):
         raise ProxyError(f"--target must be an http:// or https:// URL, not {args.target!r}")
     ensure_writable({"--record": args.record, "--report-json": args.report_json, "--report-html": args.report_html})
-    for flag, value in (("--upstream-timeout", args.upstream_timeout), ("--grace", args.grace), ("--report-every", args.report_every), ("--max-header-bytes", args.max_header_bytes), ("--findings-per-rule", args.findings_per_rule), ("--idle-timeout", args.idle_timeout), ("--header-timeout", args.header_timeout), ("--max-connections", 1 if args.max_connections is None else args.max_connections)):
+    for flag, value in (("--upstream-timeout", args.upstream_timeout), ("--grace", args.grace), ("--report-every", args.report_every), ("--max-header-bytes", args.max_header_bytes), ("--findings-per-rule", args.findings_per_rule), ("--idle-timeout", args.idle_timeout), ("--header-timeout", args.header_timeout), ("--upstream-connections", args.upstream_connections), ("--max-connections", 1 if args.max_connections is None else args.max_connections)):
         if not (value >= 0 if flag in ("--grace", "--report-every") else value > 0) or value == float("inf"):
             raise ProxyError(f"{flag} must be a number above 0{' (or 0)' if flag in ('--grace', '--report-every') else ''}, got {value}")
     from .limits import Limits
@@ -82,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
         findings_per_rule=args.findings_per_rule,
         idle_timeout=args.idle_timeout,
         header_timeout=args.header_timeout,
+        upstream_connections=args.upstream_connections,
         **chosen,
     )
 

@@ -25,8 +25,11 @@ IDLE_S = 3.0  # a connection idle longer may be one the server is closing: not r
 class Pool:
     """The target's connections: idle ones reused newest first, new ones opened as needed."""
 
-    def __init__(self, target: str, read_s: float = 30.0) -> None:
+    def __init__(self, target: str, read_s: float = 30.0, most: int = 256) -> None:
         self.read_s = read_s
+        self.most = most  # connections open or opening at once; requests beyond wait their turn, in order
+        self.opening = 0
+        self.waiting: deque[tuple[str, bytes, bytes, Done]] = deque()
         parts = urlsplit(target)
         self.host = parts.hostname or "localhost"
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -48,10 +51,18 @@ class Pool:
 
     def _send(self, method: str, head: bytes, body: bytes, done: Done) -> None:
         connection = self._idle()
-        if connection is None:
+        if connection is not None:
+            self._on(connection, True, method, head, body, done)
+        elif len(self.open) + self.opening < self.most:
+            self.opening += 1
             asyncio.get_running_loop().create_task(self._open_then_send(method, head, body, done))
         else:
-            self._on(connection, True, method, head, body, done)
+            self.waiting.append((method, head, body, done))  # at the cap: the next connection free takes it
+
+    def _next_waiting(self) -> None:
+        """A connection came free (or closed): the request waiting longest goes next."""
+        if self.waiting:
+            self._send(*self.waiting.popleft())
 
     def _on(self, connection: Connection, reused: bool, method: str, head: bytes, body: bytes, done: Done) -> None:
         def answered(result: Answer | UpstreamError) -> None:
@@ -64,6 +75,7 @@ class Pool:
             else:
                 self._closed(connection)
             done(result)
+            self._next_waiting()
 
         connection.send(head, body, method == "HEAD", answered)
 
@@ -87,14 +99,19 @@ class Pool:
             opening = loop.create_connection(lambda: Connection(self.read_s), self.host, self.port, ssl=self.tls)
             _, protocol = await asyncio.wait_for(opening, CONNECT_S)
         except Exception as exc:  # refused, unresolvable, a bad certificate, a host name IDNA cannot encode...
+            self.opening -= 1
             done(UpstreamError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__))
+            self._next_waiting()
             return
+        self.opening -= 1
         self.open.add(protocol)
         self._on(protocol, False, method, head, body, done)
 
     def close(self) -> None:
         """Every connection closed, those still waiting for an answer too (a stop that cut them off)."""
         self.idle.clear()
+        while self.waiting:
+            self.waiting.popleft()[3](UpstreamError("the proxy stopped before a connection came free"))
         for connection in self.open:
             if connection.transport is not None:
                 connection.transport.abort()

@@ -474,3 +474,31 @@ def test_clients_over_the_connection_limit_get_the_proxys_own_503_never_the_upst
     body = refused.json()
     assert body["code"] == "SERVICE_UNAVAILABLE" and "leadkit proxy" in body["error"] and upstream.url not in refused.body.decode()
     assert body["details"]["maxConnections"] == 2
+
+
+def test_requests_over_the_upstream_connection_cap_wait_their_turn_and_are_all_answered() -> None:
+    import threading
+    import time
+
+    release = threading.Event()
+
+    def held(wire: Any, number: int) -> None:
+        while wire.request() is not None:
+            release.wait(5)
+            wire.send(ok())
+
+    with raw_upstream(held) as upstream, proxy_to(upstream.url, limits=Limits(upstream_connections=2)) as proxy:
+        clients = [open_connection(proxy.port) for _ in range(6)]
+        for client in clients:
+            client.send(request("GET", LEADS, AUTH))
+        deadline = time.monotonic() + 2
+        while len(upstream.received) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)  # a pool without a cap would have opened six by now
+        opened = upstream.connections
+        release.set()
+        statuses = [client.reply().status for client in clients]
+        for client in clients:
+            client.sock.close()
+    assert opened == 2
+    assert statuses == [200] * 6 and upstream.connections <= 2
