@@ -165,7 +165,7 @@ def write_har(path: Path, entries: int) -> int:
     return written
 
 
-def check_memory(entries: int) -> None:
+def check_memory(entries: int) -> tuple[int, float, float]:
     WORK.mkdir(parents=True, exist_ok=True)
     har = WORK / f"unattended-{entries}.har"
     if not har.exists() or har.stat().st_mtime < Path(__file__).stat().st_mtime:
@@ -179,8 +179,7 @@ def check_memory(entries: int) -> None:
     last = run.stdout.strip().splitlines()[-3:]
     print(f"check: {entries:,} entries ({har.stat().st_size / 1e6:,.0f} MB) in {seconds:.1f} s start to verdict: {entries / seconds:,.0f} entries/s, "
           f"peak RSS {peak:,.0f} MB (exit {run.returncode}; {' | '.join(last)})", flush=True)
-    print(f"check: at this rate 1,000,000 entries take {1_000_000 / (entries / seconds):,.0f} s; peak RSS grew {peak / entries * 1e6 / 1024:,.2f} KB... "
-          "per entry if it grows with the file (compare two sizes with --har-entries)", flush=True)
+    return entries, seconds, peak
 
 
 def main() -> int:
@@ -191,8 +190,13 @@ def main() -> int:
     parser.add_argument("--only", choices=("proxy", "check"))
     args = parser.parse_args()
     if args.only in (None, "check"):
-        for entries in args.har_entries:
-            check_memory(entries)
+        runs = [check_memory(entries) for entries in sorted(args.har_entries)]  # ru_maxrss of children is a running max: smallest first
+        (small, _, low), (large, seconds, high) = runs[0], runs[-1]
+        if large > small:
+            per_entry = (high - low) * 1024 * 1024 / (large - small)
+            print(f"check: peak RSS grew {per_entry:,.0f} bytes per entry from {small:,} to {large:,} entries; at that rate 1,000,000 entries "
+                  f"peak near {high + per_entry * (1_000_000 - large) / 1024 / 1024:,.0f} MB and take about {1_000_000 * seconds / large:,.0f} s "
+                  f"({large / seconds:,.0f} entries/s)", flush=True)
     if args.only in (None, "proxy"):
         proxy_memory(args.proxy_requests, args.clients)
     return 0
