@@ -88,6 +88,7 @@ class Tally:
     stream: Stream
     findings: list[Finding] = field(default_factory=list)  # kept with their evidence: the first `per_rule` of each rule
     upstream_errors: int = 0
+    own_errors: int = 0  # requests the proxy could not forward for a limit of its own (out of open files): answered 503
     keys: KeyNames = field(default_factory=KeyNames)
     per_rule: int | None = None  # findings kept per rule (None: all); every one is counted in `rules`
     counts: Counter[str] = field(default_factory=Counter)  # rule id -> findings, kept or not
@@ -147,7 +148,8 @@ class Tally:
         return not_judged + restarted + self._upstream() + self._omitted() + self._unread() + self._cut_off() + self._not_kept()
 
     def _upstream(self) -> list[str]:
-        return [f"{self.upstream_errors} requests found the upstream unreachable (answered 502; not violations)"] if self.upstream_errors else []
+        own = [f"{self.own_errors} requests could not be forwarded: leadkit proxy ran out of open files (answered 503; not violations)"] if self.own_errors else []
+        return ([f"{self.upstream_errors} requests found the upstream unreachable (answered 502; not violations)"] if self.upstream_errors else []) + own
 
     def _omitted(self) -> list[str]:
         if not self.omitted:
@@ -208,6 +210,7 @@ class Tally:
             "omittedBodies": self.omitted,
             "notJudgedByBody": dict(self.stream.unread),
             "upstreamErrors": self.upstream_errors,
+            "ownErrors": self.own_errors,
             "cutOff": self.cut_off,
         }
 

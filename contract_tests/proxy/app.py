@@ -27,7 +27,7 @@ from ..engine.stream import Stream
 from ..evidence.tally import Tally
 from .limits import Limits
 from .messages import Answer, Message, Respond, answer, end_to_end
-from .upstream import Pool, UpstreamError
+from .upstream import OutOfFiles, Pool, UpstreamError
 
 VIOLATIONS_HEADER = "Leadkit-Violations"
 PAGE_MAX = 1000  # violations in one page of /__proxy/violations
@@ -83,6 +83,8 @@ class Proxy:
 
         def answered(result: Answer | UpstreamError) -> None:
             self._written(write_to)
+            if isinstance(result, OutOfFiles):
+                return reply(self._out_of_files(result))
             if isinstance(result, UpstreamError):
                 return reply(self._unreachable(result))
             try:
@@ -166,6 +168,13 @@ class Proxy:
             _say(finding.line(), self.out)
         # A finding may name an answer already passed on (the foreign one, once the evidence turned): this answer is marked only for its own
         return [finding.breach.rule.id for finding in findings if finding.breach.exchange is exchange]
+
+    def _out_of_files(self, exc: BaseException) -> Answer:
+        """The proxy's own limit reached: a 503 of its own, counted apart, never blamed on the upstream."""
+        self.tally.own_errors += 1
+        _say(f"leadkit proxy: {exc}; answered 503", self.out)
+        body = {"success": False, "error": str(exc), "code": "SERVICE_UNAVAILABLE", "details": {}}
+        return answer(503, json.dumps(body).encode())
 
     def _unreachable(self, exc: BaseException) -> Answer:
         self.tally.upstream_errors += 1

@@ -7,19 +7,26 @@ times what forwarding needs, and the proxy sits in every request's path.
 from __future__ import annotations
 
 import asyncio
+import errno
 import ssl
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from .connection import LARGE, Connection, Done, Stale, UpstreamError
 from .messages import Answer
 
-__all__ = ["Pool", "UpstreamError"]
+__all__ = ["OutOfFiles", "Pool", "UpstreamError"]
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 CONNECT_S = 10.0
 IDLE_S = 3.0  # a connection idle longer may be one the server is closing: not reused
+
+
+class OutOfFiles(UpstreamError):
+    """The proxy itself could not open a connection: its own limit, never the upstream's fault."""
 
 
 class Pool:
@@ -37,6 +44,7 @@ class Pool:
         self.tls = ssl.create_default_context() if parts.scheme == "https" else None
         self.idle: deque[Connection] = deque()
         self.open: set[Connection] = set()  # every connection not yet closed, idle or answering
+        self.connect: Callable[..., Awaitable[Any]] = self._create  # how a connection is opened: the running loop's create_connection
 
     def request(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes, done: Done) -> None:
         """Send one request; `done` gets the whole answer, or an UpstreamError."""
@@ -58,6 +66,9 @@ class Pool:
             asyncio.get_running_loop().create_task(self._open_then_send(method, head, body, done))
         else:
             self.waiting.append((method, head, body, done))  # at the cap: the next connection free takes it
+
+    async def _create(self, *args: Any, **kwargs: Any) -> Any:
+        return await asyncio.get_running_loop().create_connection(*args, **kwargs)
 
     def _next_waiting(self) -> None:
         """A connection came free (or closed): the request waiting longest goes next."""
@@ -96,11 +107,13 @@ class Pool:
     async def _open_then_send(self, method: str, head: bytes, body: bytes, done: Done) -> None:
         loop = asyncio.get_running_loop()
         try:
-            opening = loop.create_connection(lambda: Connection(self.read_s), self.host, self.port, ssl=self.tls)
-            _, protocol = await asyncio.wait_for(opening, CONNECT_S)
+            _, protocol = await asyncio.wait_for(self.connect(lambda: Connection(self.read_s), self.host, self.port, ssl=self.tls), CONNECT_S)
         except Exception as exc:  # refused, unresolvable, a bad certificate, a host name IDNA cannot encode...
             self.opening -= 1
-            done(UpstreamError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__))
+            if isinstance(exc, OSError) and exc.errno in (errno.EMFILE, errno.ENFILE):
+                done(OutOfFiles(f"leadkit proxy has run out of open files ({exc.strerror}); lower --max-connections or raise ulimit -n"))
+            else:
+                done(UpstreamError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__))
             self._next_waiting()
             return
         self.opening -= 1

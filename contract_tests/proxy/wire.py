@@ -91,6 +91,7 @@ class Downstream(asyncio.Protocol):
         body = b'{"success":false,"error":"%s","code":"REQUEST_TIMEOUT","details":{"seconds":%s}}' % (why.encode(), f"{seconds:g}".encode())
         self.head_too_large = True  # what follows is the rest of that head: never read as a request
         self._refuse(why, answer(408, body))
+
     def pause_writing(self) -> None:
         """Answers pile up for a client that does not read them: take no further request until they drain."""
         self.writing_paused = self.read_held = True
@@ -103,7 +104,9 @@ class Downstream(asyncio.Protocol):
             return
         if self.queue:
             asyncio.get_running_loop().call_soon(self._next)
-        elif not self.paused and self.refusal is None:
+        elif self.refusal is not None:
+            self._write(self.refusal, keep_alive=False, head=False)
+        elif not self.paused:
             self.read_held = False
             self.transport.resume_reading()
 

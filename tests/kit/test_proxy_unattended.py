@@ -502,3 +502,22 @@ def test_requests_over_the_upstream_connection_cap_wait_their_turn_and_are_all_a
             client.sock.close()
     assert opened == 2
     assert statuses == [200] * 6 and upstream.connections <= 2
+
+
+def test_out_of_open_files_is_the_proxys_own_503_never_blamed_on_the_upstream() -> None:
+    import errno
+
+    with raw_upstream(answering(ok())) as upstream, proxy_to(upstream.url) as proxy:
+
+        async def no_files(*args: Any, **kwargs: Any) -> Any:
+            raise OSError(errno.EMFILE, "Too many open files")
+
+        proxy.proxy.pool.connect = no_files  # as the kernel answers at the open-files limit
+        with open_connection(proxy.port) as wire:
+            wire.send(request("GET", LEADS, AUTH))
+            reply = wire.reply()
+        seen = violations(proxy)
+    assert reply.status == 503
+    body = reply.json()
+    assert body["code"] == "SERVICE_UNAVAILABLE" and "leadkit proxy" in body["error"] and "open files" in body["error"]
+    assert "target" not in body["details"] and seen["upstreamErrors"] == 0
