@@ -14,8 +14,10 @@ offending response, and on Ctrl-C or SIGTERM prints the summary and exits 1 if i
 violation, 0 if it judged API traffic and saw none, 4 (no verdict) if it judged nothing. Keys are never printed. With --report-json / --report-html it then
 writes the evidence files check writes (every rule: broken with each violation's request,
 response and curl, passed, or skipped; the coverage of what the traffic reached).
-  GET /__proxy/violations   the violations so far, as JSON
-  GET /__proxy/har          the traffic so far, as HAR 1.2 (with the keys as sent)
+  GET /__proxy/violations   the violations so far, as JSON, a page at a time (?offset=0&limit=100)
+  GET /__proxy/har          the last 10,000 exchanges, as HAR 1.2 (with the keys as sent; --record has all)
+Exit 2 when it cannot start (a bad flag, a port in use). --record writes each exchange as it ends
+and --report-every rewrites --report-json while it runs, so a kill -9 leaves both.
 
 examples:
   leadkit proxy --target http://127.0.0.1:4010            # then point the app at http://127.0.0.1:4011
