@@ -55,3 +55,15 @@ def test_a_streamed_file_gives_the_findings_a_whole_read_gives(tmp_path: Path) -
     tally = judge_recording(recording)
     assert [(finding.breach.exchange.number, finding.breach.rule.id) for finding in tally.findings] == [(3, "not-found-after-delete")]
     assert recording.count == 3
+
+
+def test_a_body_kept_as_an_excerpt_is_judged_as_not_recorded_never_as_broken_json(tmp_path: Path) -> None:
+    """`/__proxy/har` keeps large bodies as excerpts (`_excerpt`: size, digest): check must not read the cut text as the body."""
+    har = Har()
+    entry = har.add("GET", f"/api/v1/leads/{LEAD}", 200, {"success": True, "data": lead()}, at=0)
+    text = entry["response"]["content"]["text"]
+    entry["response"]["content"]["text"] = text[:20]
+    entry["response"]["content"]["_excerpt"] = {"size": len(text), "sha256": "0" * 64, "kept": 20}
+    tally = judge_recording(stream_har(str(har.write(tmp_path / "cut.har"))))
+    assert [finding.breach.rule.id for finding in tally.findings] == []
+    assert tally.omitted == [1]

@@ -191,6 +191,8 @@ def _headers(listed: list[dict[str, Any]]) -> dict[str, str]:
 
 def _body(part: dict[str, Any], attached: Callable[[str], bytes | None]) -> bytes | None:
     """The bytes of a postData or content object, or None when the recording left them out."""
+    if "_excerpt" in part:  # leadkit proxy's /__proxy/har keeps a large body's start only: not the body
+        return None
     if isinstance(part.get("_file"), str):  # Playwright's "attach" mode
         return attached(part["_file"])
     text = part.get("text")

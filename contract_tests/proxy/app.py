@@ -155,12 +155,13 @@ class Proxy:
                 if not self.unrecorded:
                     _say(f"leadkit proxy: cannot write to {self.journal.path} ({exc}); exchanges from now on are not recorded", sys.stderr)
                 self.unrecorded += 1
-        body, kept = exchange.request_body, self.limits.body_kept
-        if body is not None and len(body) > kept:
-            cut = {"size": len(body), "sha256": hashlib.sha256(body).hexdigest(), "kept": kept}
-            self.recent.append((replace(exchange, request_body=body[:kept]), cut))
-        else:
+        kept = self.limits.body_kept
+        body, answered = exchange.request_body, exchange.response_body
+        if (body is None or len(body) <= kept) and len(answered) <= kept:
             self.recent.append((exchange, None))
+            return
+        cut = {side: {"size": len(whole), "sha256": hashlib.sha256(whole).hexdigest(), "kept": kept} for side, whole in (("request", body or b""), ("response", answered)) if len(whole) > kept}
+        self.recent.append((replace(exchange, request_body=None if body is None else body[:kept], response_body=answered[:kept]), cut))
 
     def _judge(self, exchange: Exchange, unread: str | None) -> list[str]:
         findings = self.tally.add(self.stream.judge(exchange, self.in_flight.__contains__, unread))
@@ -242,7 +243,7 @@ _DECODERS: dict[str, Callable[[bytes], bytes]] = {
 
 
 def _entry(exchange: Exchange, cut: dict[str, Any] | None = None) -> dict[str, Any]:
-    """One HAR entry; `cut`: the request body is an excerpt, its whole size and digest said in the entry."""
+    """One HAR entry; `cut`: which bodies are excerpts ("request", "response"), each whole one's size and digest said in the entry."""
     entry = har_entry(
         exchange.method,
         exchange.url,
@@ -254,9 +255,9 @@ def _entry(exchange: Exchange, cut: dict[str, Any] | None = None) -> dict[str, A
         exchange.started or 0.0,
         exchange.ended or 0.0,
     )
-    if cut is not None:
-        request = entry["request"]
-        request["bodySize"] = cut["size"]
-        request["postData"]["_excerpt"] = cut
-        request["comment"] = f"request body of {cut['size']} bytes (sha256 {cut['sha256']}): only its first {cut['kept']} kept"
+    for side, excerpt in (cut or {}).items():  # a body over --body-kept: its start, size and digest (check reads it as not recorded)
+        part = entry[side]
+        part["bodySize"] = excerpt["size"]
+        (part["postData"] if side == "request" else part["content"])["_excerpt"] = excerpt
+        part["comment"] = f"{side} body of {excerpt['size']} bytes (sha256 {excerpt['sha256']}): only its first {excerpt['kept']} kept"
     return entry
