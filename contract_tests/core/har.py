@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import json
 import os
 import zipfile
@@ -104,23 +105,133 @@ class StreamedRecording:
             raise HarError(f"{self.path}: {exc}") from None
 
     def _entries(self, raw: IO[bytes], attached: Callable[[str], bytes | None]) -> Iterator[Exchange]:
-        import ijson  # type: ignore[import-untyped]
-
-        if raw.read(3) != b"\xef\xbb\xbf":  # a UTF-8 byte order mark, as some exporters write
-            raw.seek(0)
         try:
-            for entry in ijson.items(raw, "log.entries.item", use_float=True):
+            for entry in _Entries(raw):
                 self.count += 1
                 try:
                     exchange = _exchange(entry, self.count, attached)
                 except (KeyError, TypeError, ValueError, AttributeError, binascii.Error) as exc:
                     raise HarError(f"{self.path}: entry {self.count}: {_why(exc)}") from None
                 yield exchange
-        except ijson.JSONError as exc:
-            why = (str(exc).strip().splitlines() or [type(exc).__name__])[0]  # yajl's message points at the byte on further lines
-            raise HarError(f"{self.path}: not JSON ({why}{f', after entry {self.count}' if self.count else ''})") from None
-        if not self.count:
-            read_har(self.path)  # no entry streamed: the whole read says why (no log.entries list), or there are none
+        except _NoEntries:
+            raise HarError(f"{self.path}: no log.entries list; is this a HAR file?") from None
+        except (ValueError, UnicodeDecodeError) as exc:  # json.JSONDecodeError is a ValueError
+            raise HarError(f"{self.path}: not JSON ({exc}{f', after entry {self.count}' if self.count else ''})") from None
+
+
+class _NoEntries(Exception):
+    """The document is JSON, but holds no log.entries list."""
+
+
+class _Entries:
+    """The items of a HAR's log.entries array, read from a byte stream a megabyte at a time: each item decoded
+    by the json module's C decoder (raw_decode) as soon as it is whole, the keys before it skipped the same way."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.text = ""
+        self.eof = False
+        self.utf8 = codecs.getincrementaldecoder("utf-8-sig")()  # a byte order mark, as some exporters write, is dropped
+        self.decode = json.JSONDecoder().raw_decode
+
+    def _more(self) -> bool:
+        if self.eof:
+            return False
+        chunk = self.raw.read(self.CHUNK)
+        self.eof = not chunk
+        self.text += self.utf8.decode(chunk, final=self.eof)
+        return True
+
+    def _at(self, pos: int) -> tuple[str, int]:
+        """The first character from `pos` that is not white space ("" at the end), and where it is."""
+        while True:
+            text = self.text
+            while pos < len(text) and text[pos] in " \t\n\r":
+                pos += 1
+            if pos < len(text) or not self._more():
+                return (text[pos] if pos < len(text) else ""), pos
+
+    def _value(self, pos: int) -> tuple[Any, int]:
+        """The JSON value at `pos`, reading on until it is whole; a ValueError when it cannot be."""
+        while True:
+            try:
+                return self.decode(self.text, pos)
+            except ValueError:
+                if not self._more():
+                    raise
+
+    def _object_keys(self, pos: int) -> Iterator[tuple[str, int]]:
+        """The keys of the object at `pos`, each with where its value starts; the caller skips or enters the value
+        and sends back where it ended."""
+        char, pos = self._at(pos)
+        if char != "{":
+            self._value(pos)  # not JSON at all: the ValueError says where
+            raise _NoEntries
+        first = True
+        while True:
+            char, pos = self._at(pos + 1 if first else pos)
+            if char == "}":
+                return
+            if not first:
+                if char != ",":
+                    raise ValueError(f"expected ',' or '}}' at character {pos}")
+                char, pos = self._at(pos + 1)
+            first = False
+            key, pos = self._value(pos)
+            char, pos = self._at(pos)
+            if not isinstance(key, str) or char != ":":
+                raise ValueError(f"expected a key and ':' at character {pos}")
+            pos = yield key, self._at(pos + 1)[1]
+
+    def _skip(self, pos: int) -> int:
+        return self._value(pos)[1]
+
+    def __iter__(self) -> Iterator[Any]:
+        top = self._object_keys(0)
+        pos = None
+        try:
+            key, pos = next(top)
+            while True:
+                if key == "log":
+                    found = self._in_log(pos)
+                    if found is not None:
+                        yield from self._items(found)
+                        return
+                    raise _NoEntries
+                key, pos = top.send(self._skip(pos))
+        except StopIteration:
+            raise _NoEntries from None
+
+    def _in_log(self, pos: int) -> int | None:
+        """Where log.entries' first item may start (just past its "["), or None when log has no entries list."""
+        keys = self._object_keys(pos)
+        try:
+            key, pos = next(keys)
+            while True:
+                if key == "entries":
+                    char, pos = self._at(pos)
+                    return pos + 1 if char == "[" else None
+                key, pos = keys.send(self._skip(pos))
+        except StopIteration:
+            return None
+
+    def _items(self, pos: int) -> Iterator[Any]:
+        first = True
+        while True:
+            char, pos = self._at(pos)
+            if char == "]":
+                return
+            if not first:
+                if char != ",":
+                    raise ValueError(f"expected ',' or ']' between entries at character {pos}")
+                pos = self._at(pos + 1)[1]
+            first = False
+            item, pos = self._value(pos)
+            yield item
+            if pos > self.CHUNK:  # what was read is done with: the text held stays about a chunk
+                self.text, pos = self.text[pos:], 0
 
 
 def stream_har(path: str) -> StreamedRecording:
