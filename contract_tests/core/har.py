@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, Callable, Iterator
+from typing import IO, Any, Callable, Generator, Iterator
 
 from .exchange import Exchange
 from .outcome import CannotRun
@@ -162,7 +162,7 @@ class _Entries:
                 if not self._more():
                     raise
 
-    def _object_keys(self, pos: int) -> Iterator[tuple[str, int]]:
+    def _object_keys(self, pos: int) -> Generator[tuple[str, int], int, None]:
         """The keys of the object at `pos`, each with where its value starts; the caller skips or enters the value
         and sends back where it ended."""
         char, pos = self._at(pos)
@@ -190,7 +190,6 @@ class _Entries:
 
     def __iter__(self) -> Iterator[Any]:
         top = self._object_keys(0)
-        pos = None
         try:
             key, pos = next(top)
             while True:
