@@ -150,7 +150,7 @@ class Stream:
             judge.keys_known = False
 
 
-REORDER_S = 2.0  # how far out of start order a file's entries may be and still be judged in the order they ended
+REORDER_S = 10.0  # how far out of start order a file's entries may be (the proxy records as exchanges end: a slow one is late) and still be judged in the order they ended
 KEYS_DECIDED = 1000  # API entries that decide whether a recording kept its Authorization headers
 
 
