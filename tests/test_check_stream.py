@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Iterator
 
-from harmaker import LEAD, Har, deleted, lead
+from harmaker import LEAD, Har, deleted, lead, not_found
 
 from contract_tests.core.exchange import Exchange
 from contract_tests.core.har import stream_har
@@ -67,3 +67,19 @@ def test_a_body_kept_as_an_excerpt_is_judged_as_not_recorded_never_as_broken_jso
     tally = judge_recording(stream_har(str(har.write(tmp_path / "cut.har"))))
     assert [finding.breach.rule.id for finding in tally.findings] == []
     assert tally.omitted == [1]
+
+
+def test_a_slow_write_recorded_late_still_counts_as_under_way_for_the_writes_it_overlapped(tmp_path: Path) -> None:
+    """The proxy records exchanges as they end: a 6 s PUT comes after the fast PUT it overlapped, and after reads."""
+    har = Har()
+    path = f"/api/v1/leads/{LEAD}"
+    later = "2024-01-15T10:31:00.000Z"
+    latest = "2024-01-15T10:32:00.000Z"
+    har.add("GET", path, 200, {"success": True, "data": lead(metadata={"plan": "pro"})}, at=0)
+    # the slow PUT was applied first: the fast one's answer shows its seats too, as it should
+    har.add("PUT", path, 200, {"success": True, "data": lead(updatedAt=latest, metadata={"plan": "pro", "seats": 1, "x": 1})}, at=2, until=2.5, sent={"metadata": {"x": 1}})
+    for n in range(4):
+        har.add("GET", "/api/v1/leads/lead_00000000000000cc", 404, not_found("lead_00000000000000cc"), at=3 + n)
+    har.add("PUT", path, 200, {"success": True, "data": lead(updatedAt=later, metadata={"plan": "pro", "seats": 1})}, at=1, until=7, sent={"metadata": {"seats": 1}})
+    tally = judge_recording(stream_har(str(har.write(tmp_path / "late.har"))))
+    assert [(finding.breach.exchange.number, finding.breach.rule.id) for finding in tally.findings] == []
