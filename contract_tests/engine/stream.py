@@ -49,7 +49,8 @@ class Stream:
         self.judged = 0
         self.skipped: Counter[str] = Counter()  # why an exchange was not judged -> how many
         self.unjudged: dict[str, str] = {}  # rule id -> why no exchange could judge it
-        self.omitted: list[int] = []  # entries whose response body was not recorded
+        self.omitted: list[int] = []  # the first entries whose response body was not recorded (OMITTED_LISTED of them)
+        self.omitted_count = 0  # all of them
         self.unread: Counter[str] = Counter()  # why a body that was there could not be read -> how many
         self.seen = Seen(self.spec, self.base_path) if coverage else None
         self.instances: dict[str, str] = {}  # origin -> the mock's instance last seen there
@@ -98,7 +99,9 @@ class Stream:
             exchange.response_omitted = True
             self.unread[unread] += 1
         elif exchange.response_omitted:
-            self.omitted.append(exchange.number)
+            self.omitted_count += 1
+            if len(self.omitted) < OMITTED_LISTED:
+                self.omitted.append(exchange.number)
         if self.seen is not None:
             self.seen.record(exchange.method, url_parts(exchange.url)[2], exchange.status)
         return judge.judge(exchange, pending)
@@ -150,6 +153,7 @@ class Stream:
             judge.keys_known = False
 
 
+OMITTED_LISTED = 10  # entries without a recorded body named by number; all are counted
 REORDER_S = 10.0  # how far out of start order a file's entries may be (the proxy records as exchanges end: a slow one is late) and still be judged in the order they ended
 KEYS_DECIDED = 1000  # API entries that decide whether a recording kept its Authorization headers
 

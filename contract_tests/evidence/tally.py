@@ -154,8 +154,9 @@ class Tally:
     def _omitted(self) -> list[str]:
         if not self.omitted:
             return []
-        entries = ", ".join(map(str, self.omitted[:10])) + (" ..." if len(self.omitted) > 10 else "")
-        return [f"{len(self.omitted)} responses had no recorded body; only their status and headers were judged (entries {entries})"]
+        total = self.stream.omitted_count
+        entries = ", ".join(map(str, self.omitted[:10])) + (" ..." if total > len(self.omitted[:10]) else "")
+        return [f"{total} responses had no recorded body; only their status and headers were judged (entries {entries})"]
 
     def _unread(self) -> list[str]:
         unread = self.stream.unread
@@ -207,7 +208,8 @@ class Tally:
             "rules": dict(self.rules),
             "notKept": self.not_kept,
             "unjudged": self.unjudged,
-            "omittedBodies": self.omitted,
+            "omittedBodies": self.omitted,  # the first 10 entries' numbers
+            "omittedBodiesCount": self.stream.omitted_count,
             "notJudgedByBody": dict(self.stream.unread),
             "upstreamErrors": self.upstream_errors,
             "ownErrors": self.own_errors,
