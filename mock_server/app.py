@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import sys
 from typing import Any, Callable, Mapping
 
@@ -64,7 +65,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # In front of both, the sandbox door picks the world each request is in.
     api = Api(mock, Routes(spec), fallback=app.wsgi_app, logger=app.logger)
     recorder = HarRecorder(settings["RECORD_PATH"], "leadkit mock") if settings["RECORD_PATH"] else None
-    app.wsgi_app = FrontDoor(SandboxDoor(api, sandboxes), cors, mock.requests, recorder)  # type: ignore[method-assign]
+    app.wsgi_app = _Instance(FrontDoor(SandboxDoor(api, sandboxes), cors, mock.requests, recorder))  # type: ignore[method-assign]
     if recorder is not None:
         app.extensions[ON_STOP] = [lambda: _save_recording(recorder)]
     app.url_map.merge_slashes = False
@@ -86,6 +87,21 @@ def _start_recipe(settings: Mapping[str, Any], spec: dict[str, Any]) -> Recipe:
         rate_limit=setting(settings, "RATE_LIMIT", parse_rate_limit),
         generate=setting(settings, "GENERATE", _count),
     )
+
+
+class _Instance:
+    """Every answer says which start of the mock gave it (`Leadkit-Mock-Instance`): with memory state a restart
+    brings the fixture leads back, and a proxy or `check` watching the traffic tells that from a server that forgot."""
+
+    def __init__(self, app: Callable[..., Any]) -> None:
+        self.app = app
+        self.header = ("Leadkit-Mock-Instance", secrets.token_hex(8))
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            return start_response(status, [*headers, self.header], exc_info)
+
+        return self.app(environ, start)
 
 
 def _blocking_requests(mock: MockState, sandboxes: Sandboxes) -> Callable[[dict[str, Any]], bool]:

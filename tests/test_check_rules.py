@@ -189,3 +189,40 @@ def test_an_updated_at_below_the_latest_of_many_listings_is_caught(tmp_path: Pat
 
 def test_a_mock_reset_forgets_the_updated_at_marked_before_it(tmp_path: Path) -> None:
     assert found(tmp_path, _relisted_then("2024-01-15T10:35:00.000Z", reset=True)) == []
+
+
+def test_a_list_poller_overlapping_a_put_leaves_its_merge_patch_judged(tmp_path: Path) -> None:
+    """A dashboard polling the list while a PUT is under way: the PUT is still compared with the state before it."""
+    har = Har()
+    har.add("GET", L, 200, {"success": True, "data": lead(metadata={"plan": "pro", "seats": 3})}, at=0)
+    har.add("GET", LEADS, 200, listing(lead(metadata={"plan": "pro", "seats": 3})), at=2, until=4)  # began before the PUT, ended during it
+    har.add("PUT", L, 200, {"success": True, "data": lead(updatedAt=LATER, metadata={"seats": 5})}, at=3, until=5, sent={"metadata": {"seats": 5}})
+    har.add("GET", LEADS, 200, listing(lead(updatedAt=LATER, metadata={"seats": 5})), at=4.5, until=6)  # and one ending after it
+    assert found(tmp_path, har) == [(3, "update-merge-patch")]
+
+
+def test_a_list_poller_overlapping_a_correct_put_raises_nothing(tmp_path: Path) -> None:
+    har = Har()
+    har.add("GET", L, 200, {"success": True, "data": lead(metadata={"plan": "pro", "seats": 3})}, at=0)
+    har.add("GET", LEADS, 200, listing(lead(metadata={"plan": "pro", "seats": 3})), at=2, until=4)
+    har.add("PUT", L, 200, {"success": True, "data": lead(updatedAt=LATER, metadata={"plan": "pro", "seats": 5})}, at=3, until=5, sent={"metadata": {"seats": 5}})
+    har.add("GET", LEADS, 200, listing(lead(updatedAt=LATER, metadata={"plan": "pro", "seats": 5})), at=4.5, until=6)
+    assert found(tmp_path, har) == []
+
+
+def test_a_keys_workspace_is_decided_by_evidence_and_the_foreign_answer_is_marked_never_its_own_list(tmp_path: Path) -> None:
+    """The first thing key B is answered is ws_alpha's lead; its own list then shows ws_beta's: the first answer is the foreign one."""
+    har = Har()
+    har.add("GET", L, 200, {"success": True, "data": lead()}, at=0, key=KEY_B)
+    har.add("GET", LEADS, 200, listing(lead("lead_00000000000000bd", "ws_beta"), lead("lead_00000000000000bc", "ws_beta"), lead(OTHER, "ws_beta")), at=1, key=KEY_B)
+    har.add("GET", f"/api/v1/leads/{OTHER}", 200, {"success": True, "data": lead(OTHER, "ws_beta")}, at=2, key=KEY_B)
+    assert found(tmp_path, har) == [(1, "other-workspace-not-found")]
+
+
+def test_every_answer_of_another_workspace_is_marked_not_only_the_first(tmp_path: Path) -> None:
+    har = Har()
+    har.add("POST", LEADS, 201, {"success": True, "data": lead(OTHER, "ws_beta")}, at=0, key=KEY_B, sent={"name": "Ada Lovelace", "email": "ada@example.com", "source": "website", "metadata": {"plan": "pro"}})
+    for n in range(3):
+        har.add("GET", L, 200, {"success": True, "data": lead()}, at=1 + n, key=KEY_B)
+    har.add("GET", f"/api/v1/leads/{OTHER}", 200, {"success": True, "data": lead(OTHER, "ws_beta")}, at=5, key=KEY_B)
+    assert found(tmp_path, har) == [(2, "other-workspace-not-found"), (3, "other-workspace-not-found"), (4, "other-workspace-not-found")]

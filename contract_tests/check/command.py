@@ -54,13 +54,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     check.add_argument("--json", action="store_true", help="print the findings as one JSON document instead")
     check.add_argument("--report-json", metavar="PATH", help=f"also write the evidence as JSON (schema: {report_schema_path()})")
     check.add_argument("--report-html", metavar="PATH", help="also write the evidence as one self-contained HTML page")
+    check.add_argument("--findings-per-rule", metavar="N", type=int, default=100, help="violations kept with their evidence per rule (printed, in --json and the reports); every one is counted (default: %(default)d)")
     check.set_defaults(run=run_check)
 
 def run_check(args: argparse.Namespace) -> int:
     import json
     from datetime import datetime, timezone
 
-    from ..core.har import HarError, read_har
+    from ..core.har import HarError, stream_har
     from ..core.outcome import ExitCode
     from ..evidence.model import could_not_run
     from ..evidence.tally import judge_recording
@@ -68,22 +69,24 @@ def run_check(args: argparse.Namespace) -> int:
     from ..evidence.write import ensure_writable
 
     ensure_writable({"--report-json": args.report_json, "--report-html": args.report_html})  # before any work
+    if args.findings_per_rule < 1:
+        raise HarError(f"--findings-per-rule must be 1 or more, got {args.findings_per_rule}")
     started = datetime.now(timezone.utc)
+    import gc
+
+    gc.freeze()  # the spec and the compiled checks live to the end: keep the collector from walking them again and again
+    recording = stream_har(args.har)  # read as it is judged: never the whole file in memory
     try:
-        recording = read_har(args.har)
+        tally = judge_recording(recording, args.base_url, coverage=bool(args.report_json or args.report_html), per_rule=args.findings_per_rule)
     except HarError as exc:
         _write(could_not_run("check", args.har, started, datetime.now(timezone.utc), f"{exc.prefix}{exc}"), args)
         raise
-    import gc
-
-    gc.freeze()  # the recording's objects live to the end: keep the collector from walking them again and again
-    tally = judge_recording(recording.exchanges, args.base_url, coverage=bool(args.report_json or args.report_html))
     if args.json:
-        print(json.dumps({"file": args.har, "entries": len(recording.exchanges), **tally.to_json()}, indent=2))
+        print(json.dumps({"file": args.har, "entries": recording.count, **tally.to_json()}, indent=2))
     else:
         for finding in tally.findings:
             print("\n".join(finding.render()) + "\n")
-        print("\n".join(tally.summary(f"leadkit check {args.har}: {len(recording.exchanges)} entries")))
+        print("\n".join(tally.summary(f"leadkit check {args.har}: {recording.count} entries")))
     code = tally.exit_code()
     if args.report_json or args.report_html:
         if not _write(traffic_report(tally, "check", args.har, started, datetime.now(timezone.utc)), args) and code == ExitCode.CONFORMS:

@@ -9,8 +9,9 @@ exchanges themselves.
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import Any, Iterable, Iterator
 
 from mock_server.spec import load_spec
@@ -27,8 +28,11 @@ OTHER_HOST = "on another host"
 PREFLIGHT = "CORS preflights"
 OUTSIDE = "outside the API"
 RESET = "state resets (/__mock/)"
+UNDESCRIBED = "requests the contract does not describe (over 100 header fields)"
+MAX_FIELDS = 100  # more header fields than servers commonly take (hyper: 100): a client of the API never sends them
 KEYS_STRIPPED = "the recording has no Authorization headers (current Chromium strips them on export), so the key of each request is unknown"
 KEY_RULES = (NOT_FOUND_OTHER_WORKSPACE, ISOLATION_LIST, UNAUTHORIZED)  # they need each request's key
+MOCK_INSTANCE = "Leadkit-Mock-Instance"  # `leadkit mock` names its process start on every answer: a new one is a restart
 
 
 class Stream:
@@ -45,8 +49,12 @@ class Stream:
         self.judged = 0
         self.skipped: Counter[str] = Counter()  # why an exchange was not judged -> how many
         self.unjudged: dict[str, str] = {}  # rule id -> why no exchange could judge it
-        self.omitted: list[int] = []  # entries whose response body was not recorded
+        self.omitted: list[int] = []  # the first entries whose response body was not recorded (OMITTED_LISTED of them)
+        self.omitted_count = 0  # all of them
+        self.unread: Counter[str] = Counter()  # why a body that was there could not be read -> how many
         self.seen = Seen(self.spec, self.base_path) if coverage else None
+        self.instances: dict[str, str] = {}  # origin -> the mock's instance last seen there
+        self.restarts = 0  # a mock restarted under the traffic: its state began again
 
     @property
     def read(self) -> Counter[str]:
@@ -66,6 +74,8 @@ class Stream:
             return PREFLIGHT
         if not self.routes.is_api(exchange.url, self.base_path):
             return OUTSIDE
+        if len(exchange.request_headers) > MAX_FIELDS:
+            return UNDESCRIBED  # an HTTP layer's own answer (a bare 431) is no answer of the API's
         return None
 
     def skip(self, exchange: Exchange, why: str) -> None:
@@ -74,17 +84,32 @@ class Stream:
             self.restart(exchange)
         self.skipped[why] += 1
 
-    def judge(self, exchange: Exchange, pending: WritesPending | None = None) -> list[Breach]:
-        """Every rule on one API exchange, against what ended before it began on the same origin."""
+    def judge(self, exchange: Exchange, pending: WritesPending | None = None, unread: str | None = None) -> list[Breach]:
+        """Every rule on one API exchange, against what ended before it began on the same origin.
+
+        `unread`: why its body, though there, cannot be read (an encoding): only its status and headers are judged.
+        """
         origin = url_parts(exchange.url)[1]
         judge = self.judges.get(origin)
         if judge is None:
             judge = self.judges[origin] = Judge(self.spec, base_path=self.base_path, keys_known=self.keys_known)
+        headers = exchange.response_headers
+        instance = headers.get(MOCK_INSTANCE) or headers.get("leadkit-mock-instance")
+        if instance is not None and self.instances.get(origin, instance) != instance:
+            judge.forget()  # a restarted mock: the leads it had are back, as after a reset
+            self.restarts += 1
+        if instance is not None:
+            self.instances[origin] = instance
         self.judged += 1
         if exchange.number is None:
             exchange.number = self.judged
-        if exchange.response_omitted:
-            self.omitted.append(exchange.number)
+        if unread is not None:
+            exchange.response_omitted = True
+            self.unread[unread] += 1
+        elif exchange.response_omitted:
+            self.omitted_count += 1
+            if len(self.omitted) < OMITTED_LISTED:
+                self.omitted.append(exchange.number)
         if self.seen is not None:
             self.seen.record(exchange.method, url_parts(exchange.url)[2], exchange.status)
         return judge.judge(exchange, pending)
@@ -96,29 +121,91 @@ class Stream:
             judge.forget()
 
     def recording(self, exchanges: Iterable[Exchange]) -> Iterator[tuple[Exchange, list[Breach]]]:
-        """A whole recording: sorted, then judged in the order its exchanges ended, each with the writes still under way."""
-        api: list[Exchange] = []
+        """A recording, read as a stream: sorted, then judged in the order its exchanges ended, each with the writes still under way.
+
+        Files list entries in the order they began (devtools, Playwright, leadkit's own). An entry is
+        judged once one read after it began more than REORDER_S after it ended: none still to come can
+        have ended before it, even in a file a little out of order. Only those waiting are held.
+        Whether the recording kept its keys is decided by the first KEYS_DECIDED API entries: none of
+        them with an Authorization header, and the rules that need keys are said not judged.
+        """
+        held: list[Exchange] | None = []  # API entries read before the keys are decided; None once they are
+        waiting = _Reorder(self)
         for exchange in exchanges:
             why = self.sort(exchange)
-            if why is None or why == RESET:
-                api.append(exchange)
-            else:
+            if why is not None and why != RESET:
                 self.skipped[why] += 1
-        if api and not any(_has_key(exchange) for exchange in api if not _is_reset(exchange)):
-            self.keys_known = False
-            self.unjudged.update({rule.id: KEYS_STRIPPED for rule in KEY_RULES})
-            for judge in self.judges.values():
-                judge.keys_known = False
-        writes: dict[str, list[Exchange]] = defaultdict(list)
-        for exchange in api:
-            lead_id = self.routes.lead_of(exchange.method, url_parts(exchange.url)[2], self.base_path)
-            if lead_id is not None:
-                writes[lead_id].append(exchange)
-        for exchange in sorted(api, key=lambda exchange: (_end(exchange), exchange.number or 0)):
-            if _is_reset(exchange):
-                self.skip(exchange, RESET)
                 continue
-            yield exchange, self.judge(exchange, _Pending(exchange, writes))
+            if held is None:
+                yield from waiting.push(exchange)
+                continue
+            held.append(exchange)
+            keyed = _has_key(exchange) and not _is_reset(exchange)
+            if keyed or len(held) >= KEYS_DECIDED:
+                if not keyed and not any(_has_key(one) for one in held if not _is_reset(one)):
+                    self._keys_stripped()
+                for one in held:
+                    yield from waiting.push(one)
+                held = None
+        if held:
+            if not any(_has_key(one) for one in held if not _is_reset(one)):
+                self._keys_stripped()
+            for one in held:
+                yield from waiting.push(one)
+        yield from waiting.drain()
+
+    def _keys_stripped(self) -> None:
+        self.keys_known = False
+        self.unjudged.update({rule.id: KEYS_STRIPPED for rule in KEY_RULES})
+        for judge in self.judges.values():
+            judge.keys_known = False
+
+
+OMITTED_LISTED = 10  # entries without a recorded body named by number; all are counted
+REORDER_S = 10.0  # how far out of start order a file's entries may be (the proxy records as exchanges end: a slow one is late) and still be judged in the order they ended
+KEYS_DECIDED = 1000  # API entries that decide whether a recording kept its Authorization headers
+
+
+class _Reorder:
+    """Entries read but not yet judged, by when they ended; each lead's writes among them, for `pending`."""
+
+    def __init__(self, stream: Stream) -> None:
+        self.stream = stream
+        self.heap: list[tuple[float, int, int, Exchange]] = []
+        self.order = 0  # ties broken by the order read (entry numbers may be absent)
+        self.latest_start = -math.inf
+        self.writes: dict[str, list[Exchange]] = {}  # lead id -> its writes read and not yet judged
+
+    def push(self, exchange: Exchange) -> Iterator[tuple[Exchange, list[Breach]]]:
+        self.order += 1
+        heapq.heappush(self.heap, (_end(exchange), exchange.number or 0, self.order, exchange))
+        lead_id = self.stream.routes.lead_of(exchange.method, url_parts(exchange.url)[2], self.stream.base_path)
+        if lead_id is not None:
+            self.writes.setdefault(lead_id, []).append(exchange)
+        start = _start(exchange)
+        if start > self.latest_start:
+            self.latest_start = start
+        safe = self.latest_start - REORDER_S
+        while self.heap and self.heap[0][0] < safe:
+            yield self._judge()
+
+    def drain(self) -> Iterator[tuple[Exchange, list[Breach]]]:
+        while self.heap:
+            yield self._judge()
+
+    def _judge(self) -> tuple[Exchange, list[Breach]]:
+        exchange = heapq.heappop(self.heap)[3]
+        stream = self.stream
+        lead_id = stream.routes.lead_of(exchange.method, url_parts(exchange.url)[2], stream.base_path)
+        if lead_id is not None:
+            mine = self.writes[lead_id]
+            mine.remove(exchange)
+            if not mine:
+                del self.writes[lead_id]
+        if _is_reset(exchange):
+            stream.skip(exchange, RESET)
+            return exchange, []
+        return exchange, stream.judge(exchange, _Pending(exchange, self.writes))
 
 
 def _is_reset(exchange: Exchange) -> bool:
@@ -138,6 +225,7 @@ class _Pending:
     """Whether another write to a lead began before `exchange` ended and ended after it."""
 
     def __init__(self, exchange: Exchange, writes: dict[str, list[Exchange]]) -> None:
+        # `writes`: those not yet judged; one judged already ended before `exchange` did, so was never pending
         self.exchange = exchange
         self.writes = writes
 

@@ -10,6 +10,7 @@ or `coverage_table(report.coverage)`. The JSON schema is docs/report-schema.json
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -100,8 +101,14 @@ def to_json(report: Report) -> dict[str, Any]:
 
 
 def write_json(report: Report, path: str | Path) -> None:
-    """The report as JSON, docs/report-schema.json."""
-    Path(path).write_text(json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    """The report as JSON, docs/report-schema.json; replaced whole (a reader, or a kill, never meets half a file)."""
+    text = json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n"
+    if Path(path).exists() and not Path(path).is_file():  # /dev/stdout, a pipe: written as it is
+        Path(path).write_text(text, encoding="utf-8")
+        return
+    partial = Path(f"{path}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
 
 
 def coverage_table(coverage: Coverage) -> str:

@@ -86,9 +86,14 @@ class Tally:
     """The findings of one stream of traffic, with what is needed to show and repeat each; the counts are the stream's."""
 
     stream: Stream
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # kept with their evidence: the first `per_rule` of each rule
     upstream_errors: int = 0
+    own_errors: int = 0  # requests the proxy could not forward for a limit of its own (out of open files): answered 503
     keys: KeyNames = field(default_factory=KeyNames)
+    per_rule: int | None = None  # findings kept per rule (None: all); every one is counted in `rules`
+    counts: Counter[str] = field(default_factory=Counter)  # rule id -> findings, kept or not
+    cut_off: list[str] = field(default_factory=list)  # requests a stop cut off before their answer ("GET /path")
+    grace: float = 0.0  # how long a stop waited for them
 
     @property
     def judged(self) -> int:
@@ -116,28 +121,58 @@ class Tally:
         return self.stream.seen
 
     def add(self, breaches: list[Breach]) -> list[Finding]:
+        """The findings of `breaches`, each counted; kept (with the exchange it holds) while its rule is under `per_rule`."""
         made = [Finding(breach, curl(shown(breach.exchange), self.keys.of(breach.exchange))) for breach in breaches]
-        self.findings += made
+        for finding in made:
+            rule_id = finding.breach.rule.id
+            self.counts[rule_id] += 1
+            if self.per_rule is None or self.counts[rule_id] <= self.per_rule:
+                self.findings.append(finding)
         return made
+
+    @property
+    def not_kept(self) -> dict[str, int]:
+        """Rule id -> findings counted but not kept, for rules over `per_rule`."""
+        limit = self.per_rule
+        return {} if limit is None else {rule_id: n - limit for rule_id, n in self.counts.most_common() if n > limit}
+
+    def _not_kept(self) -> list[str]:
+        return [f"{n} more violations of {rule_id} not kept (the first {self.per_rule} of each rule are)" for rule_id, n in self.not_kept.items()]
+
+    def _cut_off(self) -> list[str]:
+        if not self.cut_off:
+            return []
+        listed = ", ".join(self.cut_off[:10]) + (" ..." if len(self.cut_off) > 10 else "")
+        return [f"{count(len(self.cut_off), 'request')} cut off by the stop after the {self.grace:g} s grace period (--grace): {listed}; not judged, not recorded"]
 
     def notes(self) -> list[str]:
         """What was not judged, or judged only in part, in a sentence each (rules not judged aside)."""
         listed = ", ".join(f"{count} {why}" for why, count in self.skipped.most_common())
         not_judged = [f"{sum(self.skipped.values())} entries not judged: {listed}"] if self.skipped else []
-        return not_judged + self._upstream() + self._omitted()
+        restarted = [f"the mock restarted {count(self.stream.restarts, 'time')} under the traffic (a new Leadkit-Mock-Instance): comparisons began afresh each time"] if self.stream.restarts else []
+        return not_judged + restarted + self._upstream() + self._omitted() + self._unread() + self._cut_off() + self._not_kept()
 
     def _upstream(self) -> list[str]:
-        return [f"{self.upstream_errors} requests found the upstream unreachable (answered 502; not violations)"] if self.upstream_errors else []
+        own = [f"{self.own_errors} requests could not be forwarded: leadkit proxy ran out of open files (answered 503; not violations)"] if self.own_errors else []
+        return ([f"{self.upstream_errors} requests found the upstream unreachable (answered 502; not violations)"] if self.upstream_errors else []) + own
 
     def _omitted(self) -> list[str]:
         if not self.omitted:
             return []
-        entries = ", ".join(map(str, self.omitted[:10])) + (" ..." if len(self.omitted) > 10 else "")
-        return [f"{len(self.omitted)} responses had no recorded body; only their status and headers were judged (entries {entries})"]
+        total = self.stream.omitted_count
+        entries = ", ".join(map(str, self.omitted[:10])) + (" ..." if total > len(self.omitted[:10]) else "")
+        return [f"{total} responses had no recorded body; only their status and headers were judged (entries {entries})"]
+
+    def _unread(self) -> list[str]:
+        unread = self.stream.unread
+        if not unread:
+            return []
+        why = ", ".join(f"{reason}: {count}" for reason, count in unread.most_common())
+        return [f"{sum(unread.values())} responses not judged by body ({why}): only their status and headers were judged"]
 
     @property
     def rules(self) -> Counter[str]:
-        return Counter(finding.breach.rule.id for finding in self.findings)
+        return self.counts
 
     def summary(self, what: str) -> list[str]:
         lines = []
@@ -145,43 +180,51 @@ class Tally:
         lines.append(f"{what}: {self.judged} API exchanges judged" + (f" ({skipped} not judged)" if skipped else ""))
         lines += [f"  {note}" for note in self._upstream()]
         lines += [f"  not judged: {rule_id}: {why}" for rule_id, why in self.unjudged.items()]
-        lines += [f"  {note}" for note in self._omitted()]
+        lines += [f"  {note}" for note in self._omitted() + self._unread() + self._cut_off()]
         rules = self.rules
         if rules:
             listed = ", ".join(f"{rule_id} ({count})" for rule_id, count in rules.most_common())
-            lines.append(f"  {count(len(self.findings), 'violation')} of {count(len(rules), 'rule')}: {listed}")
+            lines.append(f"  {count(sum(rules.values()), 'violation')} of {count(len(rules), 'rule')}: {listed}")
+            lines += [f"  {note}" for note in self._not_kept()]
         lines.append(f"verdict: {self.verdict()}")
         return lines
 
     def exit_code(self) -> ExitCode:
         """Violations, else no verdict when nothing was judged, else conforms."""
-        if self.findings:
+        if self.counts:
             return ExitCode.VIOLATIONS
         return ExitCode.CONFORMS if self.judged else ExitCode.NO_VERDICT
 
     def verdict(self) -> str:
         """The verdict in one sentence: the summary's last line and the reports' `verdict`."""
-        if self.findings:
+        if self.counts:
             return "the traffic shows the API does NOT conform to the contract"
         if not self.judged:
             return "no verdict: no API exchange was judged" + (f" ({', '.join(f'{count} {why}' for why, count in self.skipped.most_common())})" if self.skipped else "")
         return "no violation in the traffic" + (" (some rules could not be judged, above)" if self.unjudged else "")
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, offset: int = 0, limit: int | None = None) -> dict[str, Any]:
+        """The counts, and the findings kept (those from `offset`, `limit` of them)."""
+        kept = self.findings[offset:] if limit is None else self.findings[offset : offset + limit]
         return {
             "judged": self.judged,
             "skipped": dict(self.skipped),
-            "violations": [finding.to_json() for finding in self.findings],
+            "violations": [finding.to_json() for finding in kept],
             "rules": dict(self.rules),
+            "notKept": self.not_kept,
             "unjudged": self.unjudged,
-            "omittedBodies": self.omitted,
+            "omittedBodies": self.omitted,  # the first 10 entries' numbers
+            "omittedBodiesCount": self.stream.omitted_count,
+            "notJudgedByBody": dict(self.stream.unread),
             "upstreamErrors": self.upstream_errors,
+            "ownErrors": self.own_errors,
+            "cutOff": self.cut_off,
         }
 
 
-def judge_recording(exchanges: Iterable[Exchange], base_url: str | None = None, coverage: bool = False) -> Tally:
+def judge_recording(exchanges: Iterable[Exchange], base_url: str | None = None, coverage: bool = False, per_rule: int | None = None) -> Tally:
     """A recording's API exchanges judged in the order they ended (one judge per origin); the findings in entry order."""
-    tally = Tally(Stream(base_url=base_url or "", coverage=coverage))
+    tally = Tally(Stream(base_url=base_url or "", coverage=coverage), per_rule=per_rule)
     for _, breaches in tally.stream.recording(exchanges):
         tally.add(breaches)
     tally.findings.sort(key=lambda finding: finding.breach.exchange.number or 0)

@@ -27,9 +27,10 @@ def traffic_report(tally: Tally, tool: str, target: str, started: datetime, fini
     notes = tally.notes()
     if tally.judged:
         notes.append(PASSED_MEANS)
-    cut = [f"{rule.id} ({len(found)})" for rule, found in _by_rule(tally).items() if len(found) > EVIDENCE_PER_RULE]
+    cut = [f"{rule.id} ({tally.rules[rule.id]})" for rule in _by_rule(tally) if tally.rules[rule.id] > EVIDENCE_PER_RULE]
     if cut:
-        notes.append(f"Evidence shows the first {EVIDENCE_PER_RULE} violations of a rule; all of them of: {', '.join(cut)} are in --json.")
+        kept = "all of them" if tally.per_rule is None else f"the first {tally.per_rule} of each"
+        notes.append(f"Evidence shows the first {EVIDENCE_PER_RULE} violations of a rule; {kept} of: {', '.join(cut)} are in --json.")
     coverage = tally.seen.coverage() if tally.seen is not None else None
     return Report(tool, target, started, finished, verdict, exit_code, rule_results(tally), coverage, tally.judged, notes, exit_code.outcome)
 
@@ -45,10 +46,11 @@ def rule_results(tally: Tally) -> list[RuleResult]:
         reason = tally.unjudged.get(rule_id, "" if tally.judged else "no API exchange to judge")
         evidence = [_evidence(finding, tally) for finding in found[:EVIDENCE_PER_RULE]]
         skipped = tally.judged if reason else 0
+        broken = tally.rules.get(rule_id, 0)  # every finding counted, though only the first few per rule are kept
         checked = 0 if reason else read[rule_id]
-        if not reason and not checked and not found:
+        if not reason and not checked and not broken:
             reason = NOTHING_READ
-        results.append(RuleResult.of(rule, checked=checked, broken=len(found), skipped=skipped, reason=reason, evidence=evidence))
+        results.append(RuleResult.of(rule, checked=checked, broken=broken, skipped=skipped, reason=reason, evidence=evidence))
     return results
 
 

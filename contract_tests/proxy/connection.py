@@ -9,7 +9,6 @@ import httptools
 
 from .messages import Answer, end_to_end
 
-READ_S = 120.0  # no whole answer by then: the request fails, as unreachable
 CONTINUE_S = 1.0  # a large body waits this long for 100 Continue, then is sent anyway (RFC 9110 10.1.1)
 LARGE = 1024 * 1024  # bodies over the contract's 1 MiB are announced first: a server may refuse them unread
 
@@ -28,7 +27,8 @@ class Stale(UpstreamError):
 class Connection(asyncio.Protocol):
     """One kept-alive connection; `exchange` sends a request and waits for its whole answer."""
 
-    def __init__(self) -> None:
+    def __init__(self, read_s: float) -> None:
+        self.read_s = read_s  # no whole answer by then: the request fails, as unreachable (--upstream-timeout)
         self.transport: asyncio.Transport | None = None
         self.parser: httptools.HttpResponseParser | None = None
         self.done: Done | None = None  # the request under way's callback, called once
@@ -79,7 +79,7 @@ class Connection(asyncio.Protocol):
             self.transport.close()
 
     def _timed_out(self) -> None:
-        self._abandon(UpstreamError(f"no whole answer within {READ_S:g} s"))
+        self._abandon(UpstreamError(f"no whole answer within {self.read_s:g} s (--upstream-timeout)"))
 
     def _settle(self, result: Answer | UpstreamError) -> None:
         """The request's one outcome, passed on once the parser is done with the bytes at hand."""
@@ -137,7 +137,7 @@ class Connection(asyncio.Protocol):
         self.head_only, self.answered_bytes, self.done = head_only, False, done
         if self.transport.is_closing() or not self.reusable:  # closed by the server before the request went
             return self._settle(Stale("the connection closed before the request could be sent"))
-        self.timers.append(loop.call_later(READ_S, self._timed_out))
+        self.timers.append(loop.call_later(self.read_s, self._timed_out))
         if len(body) > LARGE:
             self.unsent = body
             self.transport.write(head)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import httptools
 
+from .limits import Limits
 from .messages import Answer, Message, Respond, answer, origin_form
 
 MAX_BODY = 64 * 1024 * 1024  # larger bodies are refused by the proxy itself, unread
@@ -24,9 +25,18 @@ Handler = Callable[[Message, Respond], None]
 class Downstream(asyncio.Protocol):
     """One client connection: requests parsed as they arrive, handled one at a time, answered in order."""
 
-    def __init__(self, handle: Handler, connections: set[Downstream]) -> None:
+    def __init__(self, handle: Handler, connections: set[Downstream], limits: Limits | None = None) -> None:
         self.handle = handle
         self.connections = connections
+        self.limits = limits or Limits()
+        self.head_size = 0  # bytes of the header block being read, as its parts are parsed
+        self.loose = 0  # bytes read since the last part was parsed: one header too long to end
+        self.in_head = False
+        self.parts = 0  # parser callbacks so far: whether a read completed any part
+        self.head_too_large = False
+        self.read_held = False  # reading paused by pause_writing, until the queue is answered
+        self.writing_paused = False  # the client reads slower than its answers come: no further request is taken
+        self.timer: asyncio.TimerHandle | None = None  # the idle or the header timeout under way
         self.parser = httptools.HttpRequestParser(self)
         self.transport: asyncio.Transport | None = None
         self.queue: deque[Message] = deque()
@@ -45,9 +55,63 @@ class Downstream(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+        self.transport.set_write_buffer_limits(high=self.limits.write_buffer)  # type: ignore[union-attr]
+        limit = self.limits.max_connections
+        if len(self.connections) >= limit:  # before the open-files limit: the proxy's own answer, never "upstream unreachable"
+            why = f"leadkit proxy is serving its limit of {limit} client connections (--max-connections); try again shortly"
+            body = b'{"success":false,"error":"%s","code":"SERVICE_UNAVAILABLE","details":{"maxConnections":%d}}' % (why.encode(), limit)
+            self.closing = True
+            self._write(answer(503, body), keep_alive=False, head=False)
+            return
         self.connections.add(self)
+        self._arm(self.limits.idle_timeout, self._idle_out)
+
+    def _arm(self, seconds: float, then: Callable[[], None]) -> None:
+        """One timer at a time: the idle timeout between requests, the header timeout within one."""
+        if self.timer is not None:
+            self.timer.cancel()
+        self.timer = asyncio.get_running_loop().call_later(seconds, then)
+
+    def _disarm(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    def _idle_out(self) -> None:
+        self.timer = None
+        if self.idle and not self.in_head and self.transport is not None:
+            self.transport.close()
+
+    def _too_slow(self) -> None:
+        self.timer = None
+        if not self.in_head or self.transport is None or self.transport.is_closing():
+            return
+        seconds = self.limits.header_timeout
+        why = f"The request's header block did not arrive whole within {seconds:g} s, leadkit proxy's own limit (--header-timeout)"
+        body = b'{"success":false,"error":"%s","code":"REQUEST_TIMEOUT","details":{"seconds":%s}}' % (why.encode(), f"{seconds:g}".encode())
+        self.head_too_large = True  # what follows is the rest of that head: never read as a request
+        self._refuse(why, answer(408, body))
+
+    def pause_writing(self) -> None:
+        """Answers pile up for a client that does not read them: take no further request until they drain."""
+        self.writing_paused = self.read_held = True
+        if self.transport is not None:
+            self.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        self.writing_paused = False
+        if self.busy or self.transport is None or self.transport.is_closing():
+            return
+        if self.queue:
+            asyncio.get_running_loop().call_soon(self._next)
+        elif self.refusal is not None:
+            self._write(self.refusal, keep_alive=False, head=False)
+        elif not self.paused:
+            self.read_held = False
+            self.transport.resume_reading()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
         self.connections.discard(self)
         self.queue.clear()
 
@@ -60,8 +124,15 @@ class Downstream(asyncio.Protocol):
         return not self.busy and not self.queue
 
     def data_received(self, data: bytes) -> None:
+        if self.head_too_large:
+            return  # refused: what follows is the rest of that header block
+        parts = self.parts
         try:
             self.parser.feed_data(data)
+            if self.in_head:
+                self.loose = self.loose + len(data) if parts == self.parts else 0
+                if self.head_size + self.loose > self.limits.max_header_bytes:
+                    self._head_too_large()
         except httptools.HttpParserUpgrade as upgrade:
             if self.upgrade_body:
                 # llhttp stops at an Upgrade request's headers: its body would be read as the next request
@@ -73,31 +144,61 @@ class Downstream(asyncio.Protocol):
             if rest:
                 self.data_received(rest)
         except httptools.HttpParserError as exc:
-            self._refuse(f"The request is not valid HTTP/1.1: {exc}")
+            if self.head_too_large:
+                self._head_too_large()
+            else:
+                self._refuse(f"The request is not valid HTTP/1.1: {exc}")
 
-    def _refuse(self, why: str) -> None:
-        """A request that cannot be parsed: one 400 in the contract's envelope, then the connection closes."""
+    def _head_too_large(self) -> None:
+        self.head_too_large = True
+        limit = self.limits.max_header_bytes
+        why = f"The request's header block is larger than {limit} bytes, leadkit proxy's own limit (--max-header-bytes)"
+        body = b'{"success":false,"error":"%s","code":"REQUEST_HEADERS_TOO_LARGE","details":{"maxBytes":%d}}' % (why.encode(), limit)
+        self._refuse(why, answer(431, body))
+
+    def _refuse(self, why: str, refusal: Answer | None = None) -> None:
+        """A request that cannot be parsed (or read): one 400 (or `refusal`) in the contract's envelope, then the connection closes."""
         assert self.transport is not None
+        if self.refusal is not None:
+            return  # already refused: one answer says it
         body = b'{"success":false,"error":"%s","code":"VALIDATION_ERROR","details":{"field":"request"}}' % why.replace('"', "'").encode("ascii", "replace")
-        self.closing, self.refusal = True, answer(400, body)
+        self.closing, self.refusal = True, refusal or answer(400, body)
         if self.idle:
             self._write(self.refusal, keep_alive=False, head=False)
         else:
             self.transport.pause_reading()  # the requests before it are answered first, in order
 
+    def _part(self, size: int) -> None:
+        """A part of a header block parsed: counted against --max-header-bytes (raising stops the parser)."""
+        self.parts += 1
+        if self.in_head:
+            self.head_size += size
+            self.loose = 0
+            if self.head_size > self.limits.max_header_bytes:
+                self.head_too_large = True
+                raise ValueError("header block too large")
+
     # httptools' callbacks
     def on_message_begin(self) -> None:
         self._begin()
+        self.parts += 1
+        self.in_head, self.head_size, self.loose = True, 0, 0
+        self._arm(self.limits.header_timeout, self._too_slow)
 
     def on_url(self, url: bytes) -> None:
+        self._part(len(url))
         self.url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        self._part(len(name) + len(value) + 4)
         if not self.trailing:
             self.headers.append((name.decode("latin-1"), value.decode("latin-1")))
 
     def on_headers_complete(self) -> None:
         assert self.transport is not None
+        self.parts += 1
+        self.in_head = False
+        self._disarm()
         self.trailing, expect = True, False
         # What llhttp takes for an upgrade: an Upgrade header that Connection names. With a body, refused.
         if any(name.lower() == "upgrade" for name, _ in self.headers):
@@ -131,6 +232,7 @@ class Downstream(asyncio.Protocol):
             self.body.append(body)
 
     def on_message_complete(self) -> None:
+        self.parts += 1
         self.continuing = False  # the body came without the invitation
         if self.closing or self.upgrade_body:
             return
@@ -146,6 +248,8 @@ class Downstream(asyncio.Protocol):
             self.paused = True
 
     def _next(self) -> None:
+        if not self.queue or self.transport is None or self.transport.is_closing():
+            return  # the client left between an answer and this turn: nothing is owed to anyone
         message = self.current = self.queue.popleft()
         self.busy = True
         if message.too_large:
@@ -166,8 +270,8 @@ class Downstream(asyncio.Protocol):
         keep_alive = message.keep_alive and not message.too_large and not last
         self._write(reply, keep_alive, head=message.method == "HEAD", version=message.version)
         self.busy = False
-        if not keep_alive:
-            return
+        if not keep_alive or self.writing_paused:
+            return  # closed; or answers wait for the client to read them: resume_writing takes the next
         if self.queue:
             # On the loop's next turn, not from here: answers the proxy gives at once (its own pages)
             # would otherwise nest one call deeper per pipelined request.
@@ -177,9 +281,11 @@ class Downstream(asyncio.Protocol):
         else:
             if self.continuing:
                 self._continue()
-            if self.paused and self.transport is not None and not self.transport.is_closing():
-                self.paused = False
+            if (self.paused or self.read_held) and self.transport is not None and not self.transport.is_closing():
+                self.paused = self.read_held = False
                 self.transport.resume_reading()
+            if not self.in_head:
+                self._arm(self.limits.idle_timeout, self._idle_out)
 
     def _write(self, reply: Answer, keep_alive: bool, head: bool, version: str = "1.1") -> None:
         transport = self.transport
