@@ -54,15 +54,7 @@ def read_har(path: str) -> Recording:
         raise HarError(f"{path}: {exc.strerror or exc}") from None
     except zipfile.BadZipFile as exc:
         raise HarError(f"{path}: {exc}") from None
-    folder = source.parent
-
-    def beside(name: str) -> bytes | None:
-        try:
-            return (folder / name).read_bytes()
-        except OSError:
-            return None
-
-    return _recording(path, _json(raw, path), beside)
+    return _recording(path, _json(raw, path), _beside(source.parent))
 
 
 class StreamedRecording:
@@ -89,14 +81,7 @@ class StreamedRecording:
                     with archive.open(names[0]) as member:
                         yield from self._entries(member, lambda name: archive.read(name) if name in members else None)
                 return
-            folder = source.parent
-
-            def beside(name: str) -> bytes | None:
-                try:
-                    return (folder / name).read_bytes()
-                except OSError:
-                    return None
-
+            beside = _beside(source.parent)
             with open(source, "rb") as raw:
                 yield from self._entries(raw, beside)
         except OSError as exc:
@@ -349,3 +334,15 @@ class HarWriter:
             os.close(self._fd)
             self._fd = None
         return self.written
+
+
+def _beside(folder: Path) -> Callable[[str], bytes | None]:
+    """A body kept in a file beside the HAR (as Playwright attaches them), or None when there is none."""
+
+    def read(name: str) -> bytes | None:
+        try:
+            return (folder / name).read_bytes()
+        except OSError:
+            return None
+
+    return read

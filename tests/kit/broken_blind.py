@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qsl, urlencode
 
-from broken_text import _SearchesByPattern
+from broken_text import _SearchesByPattern, _strings
 from flask import Flask
 from planting import LEAD_PATH, Planted, error, everything, mock, page_of, store_of
 from werkzeug.wrappers import Request, Response
@@ -291,18 +291,6 @@ def rate_limited_without_retry_after() -> Planted:
 
 
 # 10. Luck made deterministic.
-
-
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield key
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
 
 
 def server_error_on_nul() -> Planted:
