@@ -112,6 +112,16 @@ def test_a_429_in_another_envelope_breaks_its_rule_as_well_as_the_schema(tmp_pat
     assert found(tmp_path, rate_limited({"Retry-After": "1"}, {"error": "slow down"})) == [(1, "responses-match-openapi"), (1, "rate-limited-answer")]
 
 
+def test_a_429_whose_body_was_not_recorded_is_judged_by_its_headers_alone(tmp_path: Path) -> None:
+    """Chromium leaves some bodies out of its HAR: a 429 with Retry-After and no recorded body is no finding."""
+    har = Har()
+    entry = har.add("GET", LEADS, 429, RATE_LIMITED, at=0, headers={"Retry-After": "1"})
+    del entry["response"]["content"]["text"]
+    assert found(tmp_path, har) == []
+    entry["response"]["headers"] = [header for header in entry["response"]["headers"] if header["name"] != "Retry-After"]
+    assert found(tmp_path, har) == [(1, "rate-limited-answer")]  # the header is still judged
+
+
 def test_a_429_to_a_wrong_method_still_says_when_to_retry(tmp_path: Path) -> None:
     """The spec documents no 429 for PATCH, so its header check is silent there: the rule itself is not."""
     har = Har()
