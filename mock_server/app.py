@@ -163,13 +163,10 @@ def _count(value: Any) -> int:
 
 
 def _save_recording(recorder: HarRecorder) -> None:
-    """Write `--record`'s file as the mock stops, and say where (the worker that kept it says so)."""
-    try:
-        count = recorder.save()
-    except OSError as exc:
-        print(f"leadkit mock: could not write the recording {recorder.path}: {exc}", file=sys.stderr, flush=True)
-        return
-    print(f"leadkit mock: wrote {count} exchange{'' if count == 1 else 's'} to {recorder.path}", flush=True)
+    """Close `--record`'s file as the mock stops (each exchange was written as it ended), and say what it holds."""
+    count = recorder.close()
+    missed = f" ({recorder.unrecorded} could not be written)" if recorder.unrecorded else ""
+    print(f"leadkit mock: wrote {count} exchange{'' if count == 1 else 's'} to {recorder.path}{missed}", flush=True)
 
 
 def _minutes(value: Any) -> float:

@@ -304,7 +304,7 @@ def _banner(app: object, base_url: str) -> str:
         f"CORS for {', '.join(origins)}" if origins is not None else "CORS for any origin",
     ]
     if settings["RECORD_PATH"]:
-        options.append(f"recording API traffic to {settings['RECORD_PATH']} (HAR, written when the mock stops)")
+        options.append(f"recording API traffic to {settings['RECORD_PATH']} (HAR, written as each exchange ends)")
     if mock.latency is not None:
         options.append(f"latency {mock.latency}")
     if mock.fail_rate is not None:

@@ -27,7 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "LOG_REQUESTS": False,  # one line a request on standard output (the CLI turns it on)
     "RECENT_REQUESTS": 200,  # how many requests /__mock/requests remembers
     "BODY_TIMEOUT_S": 10.0,  # a body still incomplete after this long is refused with 400
-    "RECORD_PATH": None,  # a HAR file the API's traffic is written to (on stop, and as it grows)
+    "RECORD_PATH": None,  # a HAR file the API's traffic is written to, entry by entry as each exchange ends
     # Sandboxes (sandboxes.py): private worlds chosen per request; in memory only.
     "MAX_SANDBOXES": 1000,  # live at once; one more is refused (507)
     "SANDBOX_TTL": 30,  # minutes idle before a sandbox is dropped; 0: never

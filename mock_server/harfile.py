@@ -1,10 +1,11 @@
-"""HAR 1.2 written from exchanges: `leadkit mock --record` and `leadkit proxy --record` share it."""
+"""HAR 1.2 written from exchanges, entry by entry as they end: `leadkit mock --record` and `leadkit proxy --record` share it."""
 
 from __future__ import annotations
 
 import base64
 import json
 import os
+import sys
 import threading
 from datetime import datetime, timezone
 from typing import Any, Iterable, Sequence
@@ -64,35 +65,62 @@ def har_log(entries: Iterable[dict[str, Any]], creator: str = "leadkit") -> dict
 
 
 class HarRecorder:
-    """Entries kept in memory, oldest first, and written whole to `path` on `save()`."""
+    """`--record`: the API's exchanges written to `path` as each ends (a `HarWriter` shared by the server's threads).
 
-    def __init__(self, path: str | None, creator: str, keep: int | None = None) -> None:
+    A write the disk refuses is counted (`unrecorded`), said once on stderr, and never fails the request.
+    """
+
+    def __init__(self, path: str, creator: str) -> None:
         self.path = path
-        self.creator = creator
-        self.keep = keep  # without a file, only the last `keep` entries are held
-        self._entries: list[dict[str, Any]] = []
+        self.unrecorded = 0
+        self._writer = HarWriter(path, creator)
         self._lock = threading.Lock()
 
     def add(self, entry: dict[str, Any]) -> None:
         with self._lock:
-            self._entries.append(entry)
-            if self.path is None and self.keep is not None and len(self._entries) > self.keep:
-                del self._entries[: len(self._entries) - self.keep]
+            try:
+                self._writer.add(entry)
+            except OSError as exc:
+                if not self.unrecorded:
+                    print(f"leadkit mock: cannot write to {self.path} ({exc}); exchanges from now on are not recorded", file=sys.stderr, flush=True)
+                self.unrecorded += 1
 
-    def document(self) -> dict[str, Any]:
+    def close(self) -> int:
+        """The file closed (every entry is in it already); the number of entries written."""
         with self._lock:
-            return har_log(list(self._entries), self.creator)
+            return self._writer.close()
 
-    def save(self) -> int:
-        """Write the file (atomically: a reader never sees half of it); the number of entries."""
-        if self.path is None:
-            return 0
-        document = self.document()
-        partial = f"{self.path}.partial"
-        with open(partial, "w", encoding="utf-8") as out:
-            json.dump(document, out, ensure_ascii=False)
-        os.replace(partial, self.path)
-        return len(document["log"]["entries"])
+
+class HarWriter:
+    """A HAR file written entry by entry as exchanges end: after each entry's one write the file is a whole HAR
+    document again, so a reader at any moment, or a `kill -9`, finds every entry written so far."""
+
+    _TRAILER = b"\n]}}\n"
+
+    def __init__(self, path: str, creator: str) -> None:
+        self.path = path
+        self.written = 0
+        head = json.dumps({"version": "1.2", "creator": {"name": creator, "version": "0.1.0"}})
+        start = b'{"log":' + head[:-1].encode() + b',"entries":['
+        self._fd: int | None = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.write(self._fd, start + self._TRAILER)
+        self._end = len(start)  # where the next entry goes: the trailer is rewritten after it
+
+    def add(self, entry: dict[str, Any]) -> None:
+        """Append one entry (one pwrite: the new entry and the trailer after it). OSError when the disk refuses."""
+        if self._fd is None:
+            return
+        data = (b",\n" if self.written else b"\n") + json.dumps(entry, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        os.pwrite(self._fd, data + self._TRAILER, self._end)
+        self._end += len(data)
+        self.written += 1
+
+    def close(self) -> int:
+        """The file closed; the number of entries in it."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        return self.written
 
 
 def _header(headers: HeaderList, name: str) -> str | None:

@@ -38,3 +38,20 @@ def test_the_mock_records_its_api_traffic_and_check_judges_it(tmp_path: Path) ->
     checked = inprocess.leadkit("check", str(har))
     assert checked.returncode == 0, checked.stdout
     assert "4 API exchanges judged" in checked.stdout
+
+
+def test_the_recording_is_a_whole_har_while_the_mock_runs_and_survives_a_kill_9(tmp_path: Path) -> None:
+    """Written as each exchange ends: a reader mid-run, or a `kill -9`, finds every exchange answered so far."""
+    har = tmp_path / "live.har"
+    with LiveMock("--quiet", "--record", str(har)) as mock:
+        api = f"{mock.base_url}/api/v1/leads"
+        requests.get(api, headers=AUTH, timeout=10)
+        made = requests.post(api, json={"name": "Kept"}, headers=AUTH, timeout=10)
+        while_running = json.loads(har.read_text())["log"]
+        mock.kill()
+    assert [entry["request"]["method"] for entry in while_running["entries"]] == ["GET", "POST"]
+    assert while_running["creator"]["name"] == "leadkit mock"
+    after_kill = json.loads(har.read_text())["log"]["entries"]
+    assert json.loads(after_kill[1]["response"]["content"]["text"]) == made.json()
+    checked = inprocess.leadkit("check", str(har))
+    assert checked.returncode == 0, checked.stdout

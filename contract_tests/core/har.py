@@ -1,4 +1,4 @@
-"""HAR 1.2 files read into exchanges (devtools exports, Playwright's, leadkit's own), and written as exchanges end.
+"""HAR 1.2 files read into exchanges (devtools exports, Playwright's, leadkit's own; `mock_server.harfile` writes them).
 
 Playwright's `record_har_path` may embed bodies or attach them as files beside the HAR (or
 in the same .zip); devtools may base64 them or leave them out. A body left out is marked
@@ -11,7 +11,6 @@ import base64
 import binascii
 import codecs
 import json
-import os
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -302,38 +301,6 @@ def _why(exc: BaseException) -> str:
     if isinstance(exc, KeyError):
         return f"no {exc.args[0]!r} field"
     return f"{type(exc).__name__}: {exc}"
-
-
-class HarWriter:
-    """A HAR file written entry by entry as exchanges end: after each entry's one write the file is a whole HAR
-    document again, so a reader at any moment, or a `kill -9`, finds every entry written so far."""
-
-    _TRAILER = b"\n]}}\n"
-
-    def __init__(self, path: str, creator: str) -> None:
-        self.path = path
-        self.written = 0
-        head = json.dumps({"version": "1.2", "creator": {"name": creator, "version": "0.1.0"}})
-        start = b'{"log":' + head[:-1].encode() + b',"entries":['
-        self._fd: int | None = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        os.write(self._fd, start + self._TRAILER)
-        self._end = len(start)  # where the next entry goes: the trailer is rewritten after it
-
-    def add(self, entry: dict[str, Any]) -> None:
-        """Append one entry (one pwrite: the new entry and the trailer after it). OSError when the disk refuses."""
-        if self._fd is None:
-            return
-        data = (b",\n" if self.written else b"\n") + json.dumps(entry, ensure_ascii=False).encode("utf-8", "surrogatepass")
-        os.pwrite(self._fd, data + self._TRAILER, self._end)
-        self._end += len(data)
-        self.written += 1
-
-    def close(self) -> int:
-        """The file closed; the number of entries in it."""
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-        return self.written
 
 
 def _beside(folder: Path) -> Callable[[str], bytes | None]:

@@ -19,10 +19,9 @@ from dataclasses import replace
 from typing import Any, TextIO
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from mock_server.harfile import har_entry, har_log
+from mock_server.harfile import HarWriter, har_entry, har_log
 
 from ..core.exchange import Exchange
-from ..core.har import HarWriter
 from ..engine.stream import Stream
 from ..evidence.tally import Tally
 from .limits import Limits
