@@ -41,7 +41,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     proxy.add_argument("--target", metavar="URL", required=True, help="where the API really is, e.g. http://127.0.0.1:4010; an https one's certificate is checked against the system's trust store, or SSL_CERT_FILE's")
     proxy.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     proxy.add_argument("--port", default="4011", help="port to listen on, 0 for any free one (default: %(default)s)")
-    proxy.add_argument("--record", metavar="FILE.har", help="also write the traffic as HAR to this file when stopped")
+    proxy.add_argument("--record", metavar="FILE.har", help="also write the traffic as HAR to this file, each exchange as it ends (a whole HAR at every moment: a kill -9 keeps what was answered)")
     proxy.add_argument("--report-json", metavar="PATH", help=f"when stopped, write the evidence as JSON, as check does (schema: {report_schema_path()})")
     proxy.add_argument("--report-html", metavar="PATH", help="when stopped, write the evidence as one self-contained HTML page")
     proxy.add_argument("--report-every", metavar="S", type=float, default=10.0, help="while it runs, rewrite --report-json this often, so a killed proxy (kill -9, the OOM killer) leaves its findings; 0: only when stopped (default: %(default)g)")
@@ -52,6 +52,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     limits.add_argument("--grace", metavar="S", type=float, default=5.0, help="on Ctrl-C or SIGTERM, requests under way get this long to be answered; the rest are cut off and listed (default: %(default)g)")
     limits.add_argument("--idle-timeout", metavar="S", type=float, default=60.0, help="a client connection with no request under way this long is closed (default: %(default)g)")
     limits.add_argument("--header-timeout", metavar="S", type=float, default=10.0, help="a request's header block not whole this long after its first byte: 408 REQUEST_TIMEOUT, the connection closed (slowloris; default: %(default)g)")
+    limits.add_argument("--body-timeout", metavar="S", type=float, default=30.0, help="a request body with no byte of it arriving this long: 408 REQUEST_TIMEOUT, the connection closed, nothing forwarded (default: %(default)g)")
     limits.add_argument("--upstream-connections", metavar="N", type=int, default=256, help="connections to the target at once; requests beyond wait their turn, in order (default: %(default)d)")
     limits.add_argument("--max-connections", metavar="N", type=int, default=None, help="client connections served at once; one more gets the proxy's own 503 (default: half the open-files limit, less a margin)")
     limits.add_argument("--findings-per-rule", metavar="N", type=int, default=100, help="violations kept with their evidence per rule; every one is counted (default: %(default)d)")
@@ -72,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.target.startswith(("http://", "https://")):
         raise ProxyError(f"--target must be an http:// or https:// URL, not {args.target!r}")
     ensure_writable({"--record": args.record, "--report-json": args.report_json, "--report-html": args.report_html})
-    for flag, value in (("--upstream-timeout", args.upstream_timeout), ("--grace", args.grace), ("--report-every", args.report_every), ("--max-header-bytes", args.max_header_bytes), ("--findings-per-rule", args.findings_per_rule), ("--idle-timeout", args.idle_timeout), ("--header-timeout", args.header_timeout), ("--upstream-connections", args.upstream_connections), ("--max-connections", 1 if args.max_connections is None else args.max_connections)):
+    for flag, value in (("--upstream-timeout", args.upstream_timeout), ("--grace", args.grace), ("--report-every", args.report_every), ("--max-header-bytes", args.max_header_bytes), ("--findings-per-rule", args.findings_per_rule), ("--idle-timeout", args.idle_timeout), ("--header-timeout", args.header_timeout), ("--body-timeout", args.body_timeout), ("--upstream-connections", args.upstream_connections), ("--max-connections", 1 if args.max_connections is None else args.max_connections)):
         if not (value >= 0 if flag in ("--grace", "--report-every") else value > 0) or value == float("inf"):
             raise ProxyError(f"{flag} must be a number above 0{' (or 0)' if flag in ('--grace', '--report-every') else ''}, got {value}")
     from .limits import Limits
@@ -85,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
         findings_per_rule=args.findings_per_rule,
         idle_timeout=args.idle_timeout,
         header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
         upstream_connections=args.upstream_connections,
         **chosen,
     )

@@ -21,6 +21,7 @@ class Limits:
     body_kept: int = 64 * 1024  # a request body over this is kept (for /__proxy/har) as an excerpt with its size and digest
     idle_timeout: float = 60.0  # --idle-timeout: a client connection with no request under way this long is closed
     header_timeout: float = 10.0  # --header-timeout: a request's header block not whole this long after its first byte: 408
+    body_timeout: float = 30.0  # --body-timeout: a request body with no byte of it arriving this long: 408
     upstream_connections: int = 256  # --upstream-connections: connections to the target at once; requests beyond wait their turn
     max_connections: int = field(default_factory=lambda: fd_share())  # --max-connections: clients over it get the proxy's own 503
 

@@ -32,6 +32,7 @@ class Downstream(asyncio.Protocol):
         self.head_size = 0  # bytes of the header block being read, as its parts are parsed
         self.loose = 0  # bytes read since the last part was parsed: one header too long to end
         self.in_head = False
+        self.in_body = False  # a request's body is being read: the body timeout, not the idle one, applies
         self.parts = 0  # parser callbacks so far: whether a read completed any part
         self.head_too_large = False
         self.read_held = False  # reading paused by pause_writing, until the queue is answered
@@ -79,8 +80,19 @@ class Downstream(asyncio.Protocol):
 
     def _idle_out(self) -> None:
         self.timer = None
-        if self.idle and not self.in_head and self.transport is not None:
+        if self.idle and not self.in_head and not self.in_body and self.transport is not None:
             self.transport.close()
+
+    def _body_stalled(self) -> None:
+        self.timer = None
+        if not self.in_body or self.continuing or self.transport is None or self.transport.is_closing():
+            return
+        seconds = self.limits.body_timeout
+        why = f"The request's body stopped arriving: no byte of it for {seconds:g} s, leadkit proxy's own limit (--body-timeout)"
+        body = b'{"success":false,"error":"%s","code":"REQUEST_TIMEOUT","details":{"seconds":%s}}' % (why.encode(), f"{seconds:g}".encode())
+        self.head_too_large = True  # what follows is the rest of that body: never read as a request
+        self.in_body = False
+        self._refuse(why, answer(408, body))
 
     def _too_slow(self) -> None:
         self.timer = None
@@ -129,6 +141,8 @@ class Downstream(asyncio.Protocol):
         parts = self.parts
         try:
             self.parser.feed_data(data)
+            if self.in_body and not self.continuing:  # a body spread over reads: each read restarts its timeout
+                self._arm(self.limits.body_timeout, self._body_stalled)
             if self.in_head:
                 self.loose = self.loose + len(data) if parts == self.parts else 0
                 if self.head_size + self.loose > self.limits.max_header_bytes:
@@ -198,6 +212,7 @@ class Downstream(asyncio.Protocol):
         assert self.transport is not None
         self.parts += 1
         self.in_head = False
+        self.in_body = True  # until on_message_complete, in this read (no body) or a later one
         self._disarm()
         self.trailing, expect = True, False
         # What llhttp takes for an upgrade: an Upgrade header that Connection names. With a body, refused.
@@ -223,6 +238,8 @@ class Downstream(asyncio.Protocol):
         assert self.transport is not None
         self.continuing = False
         self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        if self.in_body:  # invited only now: its body's timeout starts now
+            self._arm(self.limits.body_timeout, self._body_stalled)
 
     def on_body(self, body: bytes) -> None:
         self.size += len(body)
@@ -233,6 +250,9 @@ class Downstream(asyncio.Protocol):
 
     def on_message_complete(self) -> None:
         self.parts += 1
+        if self.in_body:
+            self.in_body = False
+            self._disarm()  # the body's timeout (the only one armed while it came); the idle one follows its answer
         self.continuing = False  # the body came without the invitation
         if self.closing or self.upgrade_body:
             return
@@ -284,7 +304,7 @@ class Downstream(asyncio.Protocol):
             if (self.paused or self.read_held) and self.transport is not None and not self.transport.is_closing():
                 self.paused = self.read_held = False
                 self.transport.resume_reading()
-            if not self.in_head:
+            if not self.in_head and not self.in_body:
                 self._arm(self.limits.idle_timeout, self._idle_out)
 
     def _write(self, reply: Answer, keep_alive: bool, head: bool, version: str = "1.1") -> None:

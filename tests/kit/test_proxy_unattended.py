@@ -461,6 +461,51 @@ def test_a_header_block_sent_too_slowly_gets_408_in_the_envelope_and_the_connect
     assert upstream.received == []
 
 
+def test_a_request_body_that_stops_arriving_gets_408_in_the_envelope_and_is_never_forwarded() -> None:
+    head = b"POST /api/v1/leads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + KEY.encode() + b"\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+    with raw_upstream(answering(ok())) as upstream, proxy_to(upstream.url, limits=Limits(body_timeout=0.3, idle_timeout=30)) as proxy:
+        with open_connection(proxy.port) as wire:
+            wire.send(head + b'{"name":')  # then nothing more: a slowloris body
+            reply = wire.reply()
+            assert wire.closed()
+    assert reply.status == 408
+    assert reply.json()["code"] == "REQUEST_TIMEOUT" and "--body-timeout" in reply.json()["error"]
+    assert upstream.received == []
+
+
+def test_a_body_that_keeps_arriving_slowly_is_read_whole_the_body_timeout_runs_between_reads() -> None:
+    import time
+
+    body = b'{"name":"Slow but steady"}'
+    head = b"POST /api/v1/leads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + KEY.encode() + b"\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+    with raw_upstream(answering(ok())) as upstream, proxy_to(upstream.url, limits=Limits(body_timeout=0.5, idle_timeout=30)) as proxy:
+        with open_connection(proxy.port) as wire:
+            wire.send(head)
+            for start in range(0, len(body), 6):  # about 1 s in all, never 0.5 s without a byte
+                time.sleep(0.2)
+                wire.send(body[start : start + 6])
+            reply = wire.reply()
+    assert reply.status == 200
+    assert [message.body for message in upstream.received] == [body]
+
+
+def test_an_idle_timeout_never_cuts_a_body_off_that_is_still_arriving() -> None:
+    """A pipelined request's body still arriving when the answer before it goes out: the body's timeout, not the idle one."""
+    import time
+
+    body = b'{"name":"Second"}'
+    first = request("GET", LEADS, AUTH)
+    head = b"POST /api/v1/leads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + KEY.encode() + b"\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+    with raw_upstream(answering(ok())) as upstream, proxy_to(upstream.url, limits=Limits(idle_timeout=0.3, body_timeout=5)) as proxy:
+        with open_connection(proxy.port) as wire:
+            wire.send(first + head + body[:5])
+            assert wire.reply().status == 200
+            time.sleep(0.6)  # longer than the idle timeout, well within the body's
+            wire.send(body[5:])
+            assert wire.reply().status == 200
+    assert len(upstream.received) == 2
+
+
 def test_clients_over_the_connection_limit_get_the_proxys_own_503_never_the_upstreams_name() -> None:
     with raw_upstream(answering(ok())) as upstream, proxy_to(upstream.url, limits=Limits(max_connections=2)) as proxy:
         with open_connection(proxy.port) as one, open_connection(proxy.port) as two, open_connection(proxy.port) as three:
