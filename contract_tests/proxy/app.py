@@ -14,7 +14,7 @@ import time
 import traceback
 import zlib
 from collections import Counter, deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import replace
 from typing import Any, TextIO
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -31,6 +31,7 @@ from .upstream import OutOfFiles, Pool, UpstreamError
 VIOLATIONS_HEADER = "Leadkit-Violations"
 PAGE_MAX = 1000  # violations in one page of /__proxy/violations
 HAR_KEPT = 10_000  # /__proxy/har shows the most recent this many exchanges (--record has them all)
+HAR_PIECE = 256 * 1024  # /__proxy/har is sent in pieces of about this many bytes, each made as the client reads
 
 
 class Proxy:
@@ -52,15 +53,28 @@ class Proxy:
         self.in_flight: Counter[str] = Counter()  # lead id -> writes to it not yet answered
         self.pool = Pool(self.target, self.limits.upstream_timeout, self.limits.upstream_connections)
 
-    def har_document(self, recent: list[tuple[Exchange, dict[str, Any] | None]] | None = None) -> dict[str, Any]:
-        """The recent traffic as HAR 1.2 (`recent`: a snapshot taken on the loop, for a thread to build from)."""
-        return har_log((_entry(exchange, cut) for exchange, cut in (list(self.recent) if recent is None else recent)), "leadkit proxy")
+    def har_pieces(self, recent: list[tuple[Exchange, dict[str, Any] | None]]) -> Generator[bytes, None, None]:
+        """`recent` (a snapshot taken on the loop) as one HAR 1.2 document, a piece of about HAR_PIECE bytes at a time:
+        each piece is made when the client has read the last, so neither the whole dump nor its making holds anyone up."""
+        before, after = json.dumps(har_log((), "leadkit proxy")).rsplit("[]", 1)  # entries is the log's last key
+        piece, size = [before.encode() + b"["], 0
+        for number, (exchange, cut) in enumerate(recent):
+            data = json.dumps(_entry(exchange, cut)).encode()
+            piece.append(b"," + data if number else data)
+            size += len(data)
+            if size >= HAR_PIECE:
+                yield b"".join(piece)
+                piece, size = [], 0
+        piece.append(b"]" + after.encode())
+        yield b"".join(piece)
 
-    def _har(self, reply: Respond) -> None:
-        """/__proxy/har built in a worker thread from a snapshot: the loop goes on answering everyone else meanwhile."""
-        loop = asyncio.get_running_loop()
-        built = loop.run_in_executor(None, lambda snapshot: json.dumps(self.har_document(snapshot)).encode(), list(self.recent))
-        built.add_done_callback(lambda done: reply(answer(200, done.result()) if done.exception() is None else self._own_fault(done.exception())))
+    def _har(self, reply: Respond, method: str) -> None:
+        """/__proxy/har streamed: its first piece made in a worker thread (a failure there is still a 500), the rest as read."""
+        pieces = self.har_pieces(list(self.recent))
+        if method == "HEAD":
+            return reply(Answer(200, "OK", [("Content-Type", "application/json")], b"", stream=pieces))
+        first = asyncio.get_running_loop().run_in_executor(None, next, pieces)
+        first.add_done_callback(lambda done: reply(Answer(200, "OK", [("Content-Type", "application/json")], done.result(), stream=pieces) if done.exception() is None else self._own_fault(done.exception())))
 
     def _own_fault(self, exc: BaseException | None) -> Answer:
         _say(f"leadkit proxy: error building /__proxy/har: {exc!r}", sys.stderr)
@@ -73,7 +87,7 @@ class Proxy:
             if path == "/__proxy/violations":
                 return reply(self._violations(request.target.partition("?")[2]))
             if path == "/__proxy/har":
-                return self._har(reply)
+                return self._har(reply, request.method)
         headers = end_to_end(request.headers)
         write_to = self.stream.routes.lead_of(request.method, request.target.partition("?")[0])
         if write_to:

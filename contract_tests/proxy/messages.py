@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import urlsplit
@@ -23,13 +23,18 @@ def end_to_end(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 @dataclass(slots=True)
 class Answer:
-    """A response as the proxy passes it on: framing headers left out, `length` the declared one for HEAD."""
+    """A response as the proxy passes it on: framing headers left out, `length` the declared one for HEAD.
+
+    `stream`: the rest of the body after `body`, made piece by piece in a worker thread as the client
+    reads (chunked; to an HTTP/1.0 client, ended by the close); the proxy's own large pages.
+    """
 
     status: int
     reason: str
     headers: list[tuple[str, str]]
     body: bytes
     length: str | None = None
+    stream: Generator[bytes, None, None] | None = None
 
 
 @dataclass(slots=True)

@@ -6,7 +6,7 @@ import asyncio
 import sys
 import traceback
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 
 import httptools
 
@@ -47,6 +47,7 @@ class Downstream(asyncio.Protocol):
         self.refusal: Answer | None = None  # a 400 owed after the requests parsed before the garbage
         self.continuing = False  # a request waits for 100 Continue until those before it are answered
         self.current: Message | None = None  # the request being answered
+        self.drain: asyncio.Future[None] | None = None  # a streamed answer waits here for the client to read
         self._begin()
 
     def _begin(self) -> None:
@@ -112,6 +113,8 @@ class Downstream(asyncio.Protocol):
 
     def resume_writing(self) -> None:
         self.writing_paused = False
+        if self.drain is not None and not self.drain.done():
+            self.drain.set_result(None)  # a streamed answer goes on
         if self.busy or self.transport is None or self.transport.is_closing():
             return
         if self.queue:
@@ -124,6 +127,8 @@ class Downstream(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        if self.drain is not None and not self.drain.done():
+            self.drain.set_result(None)  # a streamed answer sees the client gone, and stops
         self.connections.discard(self)
         self.queue.clear()
 
@@ -288,7 +293,54 @@ class Downstream(asyncio.Protocol):
         self.current = None
         last = self.closing and not self.queue and self.refusal is None
         keep_alive = message.keep_alive and not message.too_large and not last
-        self._write(reply, keep_alive, head=message.method == "HEAD", version=message.version)
+        head = message.method == "HEAD"
+        if reply.stream is not None:
+            if not head:
+                keep_alive = keep_alive and message.version == "1.1"  # an HTTP/1.0 client's body ends at the close
+                self._write(reply, keep_alive, head=False, version=message.version)
+                asyncio.ensure_future(self._pump(reply.stream, keep_alive, chunked=message.version == "1.1"))
+                return
+            reply.stream.close()
+        self._write(reply, keep_alive, head, version=message.version)
+        self._done(keep_alive)
+
+    async def _pump(self, pieces: Generator[bytes, None, None], keep_alive: bool, chunked: bool) -> None:
+        """A streamed answer's pieces, each made in a worker thread and written once the client has read the last."""
+        loop, transport = asyncio.get_running_loop(), self.transport
+        assert transport is not None
+        try:
+            while not transport.is_closing():
+                piece = await loop.run_in_executor(None, next, pieces, None)
+                if piece is None or transport.is_closing():
+                    break
+                transport.write(b"%x\r\n%b\r\n" % (len(piece), piece) if chunked else piece)
+                if self.writing_paused:
+                    self.drain = loop.create_future()
+                    await self.drain
+            else:
+                return  # the client left: nothing more is owed
+            if piece is None and chunked:
+                transport.write(b"0\r\n\r\n")
+        except RuntimeError:  # the executor shut down: the proxy is stopping
+            transport.close()
+            return
+        except Exception:  # the proxy's own fault, the status already sent: the body is cut short, never passed off as whole
+            print("leadkit proxy: error streaming its own page (not the target's fault):", file=sys.stderr)
+            traceback.print_exc(file=sys.stderr)
+            transport.close()
+            return
+        finally:
+            self.drain = None
+            pieces.close()
+        if transport.is_closing():
+            return
+        if not keep_alive:
+            transport.close()
+            return
+        self._done(keep_alive)
+
+    def _done(self, keep_alive: bool) -> None:
+        """An answer written: the next request's turn."""
         self.busy = False
         if not keep_alive or self.writing_paused:
             return  # closed; or answers wait for the client to read them: resume_writing takes the next
@@ -313,7 +365,13 @@ class Downstream(asyncio.Protocol):
             return
         lines = [f"HTTP/1.1 {reply.status} {reply.reason}\r\n"]
         lines += [f"{name}: {value}\r\n" for name, value in reply.headers]
-        if reply.status >= 200 and reply.status not in _NO_BODY:
+        streamed = reply.stream is not None
+        body = reply.body
+        if streamed:  # its length is not known yet: chunks, or (HTTP/1.0) the close
+            if version == "1.1":
+                lines.append("Transfer-Encoding: chunked\r\n")
+                body = b"%x\r\n%b\r\n" % (len(body), body) if body else b""
+        elif reply.status >= 200 and reply.status not in _NO_BODY:
             # A HEAD passed on says the upstream's length, or none: "0" would call the resource empty.
             length = reply.length if head and not reply.body else str(len(reply.body))
             if length is not None:
@@ -324,6 +382,6 @@ class Downstream(asyncio.Protocol):
             lines.append("Connection: keep-alive\r\n")  # an HTTP/1.0 client that asked to keep it open
         lines.append("\r\n")
         data = "".join(lines).encode("latin-1")
-        transport.write(data if head or not reply.body else data + reply.body)
-        if not keep_alive:
+        transport.write(data if head or not body else data + body)
+        if not keep_alive and (head or not streamed):
             transport.close()

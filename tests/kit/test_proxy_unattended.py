@@ -336,6 +336,52 @@ def test_a_large_request_body_is_kept_for_proxy_har_as_an_excerpt_with_its_size_
     assert recorded["request"]["postData"]["text"].encode() == body
 
 
+def test_proxy_har_is_streamed_a_reader_that_does_not_read_pins_no_more_than_the_write_buffer_and_stalls_nobody() -> None:
+    """GET /__proxy/har sent in pieces as they are made (off the loop): never the whole dump in memory or on the loop."""
+    import socket
+    import time
+
+    big = b'{"pad":"' + b"p" * 60 * 1024 + b'"}'  # under the 64 KiB kept whole for /__proxy/har
+    count = 200  # about 12 MB of HAR, were it built whole
+    with raw_upstream(answering(ok(big))) as upstream, proxy_to(upstream.url, limits=Limits(write_buffer=256 * 1024)) as proxy:
+        with open_connection(proxy.port) as filler:
+            for n in range(count):
+                filler.send(request("GET", f"{LEADS}?n={n}", AUTH))
+                assert filler.reply().status == 200
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 * 1024)
+        sock.connect(("127.0.0.1", proxy.port))
+        with Wire(sock) as reader:
+            reader.send(request("GET", "/__proxy/har"))
+            time.sleep(1.0)  # the reader reads nothing meanwhile
+            buffered = max(client.transport.get_write_buffer_size() for client in proxy.listening.connections if client.transport is not None)
+            with open_connection(proxy.port) as other:  # everyone else is answered meanwhile
+                other.send(request("GET", f"{LEADS}?other=1", AUTH))
+                assert other.reply().status == 200
+            reply = reader.reply()
+    assert buffered <= 2 * 1024 * 1024, f"{buffered} bytes waiting for a reader that reads nothing"
+    assert reply.header("Transfer-Encoding") == "chunked"
+    document = reply.json()
+    assert document["log"]["creator"]["name"] == "leadkit proxy"
+    assert [entry["request"]["url"] for entry in document["log"]["entries"]] == [f"{upstream.url}{LEADS}?n={n}" for n in range(count)]
+    assert document["log"]["entries"][0]["response"]["content"]["text"] == big.decode()
+
+
+def test_proxy_har_to_an_http_1_0_client_ends_at_close_and_to_head_has_no_body() -> None:
+    with raw_upstream(answering(ok())) as upstream, proxy_to(upstream.url) as proxy:
+        with open_connection(proxy.port) as wire:
+            wire.send(request("GET", LEADS, AUTH))
+            assert wire.reply().status == 200
+            wire.send(request("HEAD", "/__proxy/har"))
+            head = wire.reply(to_head=True)
+            wire.send(b"GET /__proxy/har HTTP/1.0\r\n\r\n")
+            old = wire.reply()
+            assert wire.closed()
+    assert head.status == 200 and head.header("Content-Type") == "application/json"
+    assert old.status == 200 and old.header("Transfer-Encoding") is None
+    assert [entry["request"]["url"] for entry in old.json()["log"]["entries"]] == [f"{upstream.url}{LEADS}"]
+
+
 # No false alarm at the edges
 
 
