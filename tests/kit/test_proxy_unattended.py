@@ -367,6 +367,51 @@ def test_proxy_har_is_streamed_a_reader_that_does_not_read_pins_no_more_than_the
     assert document["log"]["entries"][0]["response"]["content"]["text"] == big.decode()
 
 
+def test_a_reader_gone_in_the_middle_of_proxy_har_ends_its_stream_quietly_and_the_proxy_serves_on(capsys: Any) -> None:
+    import socket
+    import time
+
+    big = b'{"pad":"' + b"q" * 60 * 1024 + b'"}'
+    with raw_upstream(answering(ok(big))) as upstream, proxy_to(upstream.url, limits=Limits(write_buffer=64 * 1024)) as proxy:
+        with open_connection(proxy.port) as filler:
+            for n in range(100):  # about 6 MB of HAR: some 25 pieces
+                filler.send(request("GET", f"{LEADS}?n={n}", AUTH))
+                assert filler.reply().status == 200
+        streams: list[dict[str, int]] = []  # per GET /__proxy/har: pieces made, whether it ended
+        pieces = proxy.proxy.har_pieces
+
+        def counted(recent: Any) -> Any:
+            stream = {"made": 0, "ended": 0}
+            streams.append(stream)
+            try:
+                for piece in pieces(recent):
+                    stream["made"] += 1
+                    yield piece
+            finally:
+                stream["ended"] = 1
+
+        proxy.proxy.har_pieces = counted  # type: ignore[method-assign]
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 * 1024)
+        sock.connect(("127.0.0.1", proxy.port))
+        with Wire(sock) as reader:
+            reader.send(request("GET", "/__proxy/har"))
+            assert reader._until(b"\r\n\r\n").startswith(b"HTTP/1.1 200")
+            time.sleep(0.3)
+        deadline = time.monotonic() + 5
+        while not streams[0]["ended"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        gone = dict(streams[0])  # as it is while the proxy runs on
+        with open_connection(proxy.port) as other:
+            other.send(request("GET", "/__proxy/har", "Connection: close"))
+            whole = other.reply().json()
+    read = streams[1]
+    assert gone["ended"], "the stream of a reader gone was never ended"
+    assert gone["made"] < read["made"], f"{gone['made']} pieces made for a reader gone, {read['made']} for the whole dump"
+    assert len(whole["log"]["entries"]) == 100
+    assert "Traceback" not in capsys.readouterr().err
+
+
 def test_proxy_har_to_an_http_1_0_client_ends_at_close_and_to_head_has_no_body() -> None:
     with raw_upstream(answering(ok())) as upstream, proxy_to(upstream.url) as proxy:
         with open_connection(proxy.port) as wire:
