@@ -118,7 +118,7 @@ class Findings:
         if self.errors:
             lines.append("The kit could not finish these checks:")
             lines += [f"  {finding.check}: {finding.message}" for finding in self.errors]
-        lines += [f"  collection error: {error}" for error in self.collection_errors]
+        lines += [f"  {error}" if error.startswith("cannot run: ") else f"  collection error: {error}" for error in self.collection_errors]
         for reason in sorted({why for why, _ in self.skipped.values()}):
             rule_ids = sorted({rule_id for why, rule_id in self.skipped.values() if why == reason})
             count = sum(why == reason for why, _ in self.skipped.values())

@@ -14,17 +14,18 @@ teardown (`yield`) below session scope runs alone without being told.
 
 from __future__ import annotations
 
-from typing import Any, Generator, Iterator
+from typing import Any, Generator, Iterator, NoReturn
 
 import pytest
 
+from ..core.exchange import Exchange
 from ..core.rules import NO_SERVER_ERRORS, Rule
 from ..live.api import Api, NotApplicable
 from ..live.client import CURRENT_CHECK, CheckRecord
 from ..live.interrupt import Stopper, caused_by_interrupt
 from ..live.kit import Kit
 from ..live.target import ENV_API_KEY, ENV_BASE_URL, ENV_SECOND_API_KEY, Target, TargetError, resolve_target
-from .findings import Findings, findings_from
+from .findings import CheckFinding, Findings, findings_from
 from .parallel import RANDOM_WARNING, RECORD, check_parameters, run_checks
 
 TARGET = pytest.StashKey[Target]()  # set by `leadkit verify` (or a wrapping plugin) to skip the options
@@ -32,6 +33,7 @@ KIT = pytest.StashKey[Kit]()
 OPENED = pytest.StashKey[Kit]()  # a kit `leadkit verify` already opened and preflighted: the session uses it
 FINDINGS = pytest.StashKey[Findings]()
 STOPPER = pytest.StashKey[Stopper]()
+CANNOT_RUN = pytest.StashKey[str]()  # why the session gave up before judging (the target unusable): said in the summary
 INTERRUPTED = "interrupted (Ctrl-C)"
 NEEDS_SECOND_KEY = f"needs --second-api-key ({ENV_SECOND_API_KEY})"
 READ_ONLY = "--read-only: creates, updates or deletes leads"
@@ -94,7 +96,13 @@ def _target_or_exit(config: pytest.Config) -> Target:
     try:
         return read_target(config)
     except TargetError as exc:
-        pytest.exit(f"leadkit: cannot run: {exc}", returncode=2)
+        _cannot_run(config, exc)
+
+
+def _cannot_run(config: pytest.Config, exc: TargetError) -> NoReturn:
+    """End the session, exit 2, the reason kept for the summary (pytest's own report of it may go nowhere)."""
+    config.stash[CANNOT_RUN] = f"cannot run: {exc}"
+    pytest.exit(f"leadkit: cannot run: {exc}", returncode=2)
 
 
 @pytest.fixture(scope="session")
@@ -110,7 +118,7 @@ def kit(leads_target: Target, pytestconfig: pytest.Config) -> Iterator[Kit]:
         try:
             opened.preflight()
         except TargetError as exc:
-            pytest.exit(f"leadkit: cannot run: {exc}", returncode=2)
+            _cannot_run(pytestconfig, exc)
     pytestconfig.stash[KIT] = opened
     opened.stopper.install()
     try:
@@ -242,7 +250,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.longrepr = (str(item.path), 0, f"Skipped: {INTERRUPTED}")
         item.session.shouldstop = INTERRUPTED
         return report
-    problems = list(record.problems) if call.when == "call" else []
+    problems = list(record.problems) if call.when == "call" or report.failed else []  # a failed set-up's own, too
     record.problems.clear()
     if problems and report.passed:
         report.outcome = "failed"  # its own assertions held, but a response broke openapi.yaml
@@ -251,14 +259,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         findings.done.add(report.nodeid)
         found = [finding for problem in problems for finding in findings_from(problem, checked, None, report.nodeid)]
         server_error = next((problem for problem in problems if problem.rule is NO_SERVER_ERRORS), None)
+        needed = server_error.exchange if server_error is not None else None
+        if needed is None and call.when == "setup" and call.excinfo is not None:
+            # A fixture several checks share failed on a 5xx: the first check's set-up said it (no-server-errors);
+            # each later one is handed the same failure, and could not judge either.
+            shown = getattr(call.excinfo.value, "exchange", None)
+            needed = shown if isinstance(shown, Exchange) and shown.status >= 500 else None
         subject_failed = record.last_is_subject and server_error is not None and record.last is server_error.exchange
-        if call.excinfo is not None and server_error is not None and checked is not NO_SERVER_ERRORS and not subject_failed:
+        if call.excinfo is not None and (server_error is not None or needed is not None) and checked is not NO_SERVER_ERRORS and not subject_failed:
             # A request the check needed got a 5xx: that is no-server-errors, said once above with its
             # evidence; what the check went on to see after it proves nothing of its own rule. (When
             # the 5xx answered the check's subject, the request its rule is about, both are broken.)
-            exchange = server_error.exchange
+            exchange = needed
             said = f"{exchange.method} {exchange.url} answered {exchange.status}" if exchange is not None else "a request answered 5xx"
             findings.skipped[report.nodeid] = (f"could not judge: {said}, a request the check needed", checked.id)
+        elif subject_failed and call.excinfo is not None and server_error is not None and server_error.exchange is not None:
+            # The 5xx answered the request the rule is about: that answer is the rule's breach, said as
+            # such; whatever the check tripped on next (a body it needed, None) is no part of it.
+            findings.failed_checks[report.nodeid] = checked.id
+            exchange = server_error.exchange
+            found.append(CheckFinding(checked, f"{exchange.method} {exchange.url} answered {exchange.status}, the request this rule is about", exchange, report.nodeid))
         else:
             findings.failed_checks[report.nodeid] = checked.id
             if call.excinfo is not None:

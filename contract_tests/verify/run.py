@@ -17,7 +17,7 @@ from ..evidence.model import coverage_table
 from ..live.kit import Kit
 from ..live.target import Target
 from .findings import Findings, short
-from .plugin import FINDINGS, KIT, OPENED, STOPPER, TARGET
+from .plugin import CANNOT_RUN, FINDINGS, KIT, OPENED, STOPPER, TARGET
 from .results import build_report, rule_results, rules_line
 
 
@@ -82,7 +82,8 @@ def verify(
     if findings.interrupted:
         pass
     elif status not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        findings.collection_errors.append(f"the pytest session ended with {pytest.ExitCode(status).name}")
+        gave_up = progress.config.stash.get(CANNOT_RUN, None) if progress.config is not None else None
+        findings.collection_errors.append(gave_up or f"the pytest session ended with {pytest.ExitCode(status).name}")
     elif progress.failed and not findings.broken:
         findings.collection_errors.append(f"{progress.failed} checks failed without naming a rule: is the plugin loaded?")
     elif not findings.passed and not findings.broken and not findings.skipped:

@@ -46,6 +46,36 @@ def test_a_500_to_the_request_a_rule_is_about_breaks_that_rule_too() -> None:
     assert "could not judge" not in outcome.summary
 
 
+def test_a_500_to_the_subject_is_said_as_the_answer_never_as_the_checks_own_confusion() -> None:
+    """The check reads the subject's body (a list after a delete); a 500 there has none: the finding
+    says what the server answered, never the None the check then tripped on."""
+    searched = itertools.count(1)
+    # the check's second search (after the delete) is its subject
+    outcome = run_verify(
+        in_process(failing(lambda request, body: request.method == "GET" and "search" in request.args and next(searched) == 2), workers=1),
+        select="test_a_lead_read_before_its_delete_is_gone_after_it",
+    )
+    assert outcome.exit_code == 1, outcome.summary
+    assert outcome.broken_rules == {"no-server-errors", "not-found-after-delete"}, outcome.summary
+    (found,) = outcome.findings.broken["not-found-after-delete"]
+    assert found.exchange is not None and found.exchange.status == 500 and "search=" in found.exchange.url
+    assert "answered 500" in found.message, found.message
+    assert "NoneType" not in outcome.summary, outcome.summary
+
+
+def test_a_500_in_a_shared_fixtures_set_up_is_no_server_errors_and_could_not_judge() -> None:
+    """The metacharacter checks share leads made once for the module: a 500 to one of those creates is
+    the deployment's no-server-errors, and each check that needed them could not judge (never create-envelope)."""
+    outcome = run_verify(in_process(failing(nth("POST", 1)), workers=1), select="test_search_metacharacters_match_only_themselves")
+    assert outcome.exit_code == 1, outcome.summary
+    assert outcome.broken_rules == {"no-server-errors"}, outcome.summary
+    (found,) = outcome.findings.broken["no-server-errors"]
+    assert found.exchange is not None and found.exchange.status == 500 and found.exchange.method == "POST"
+    assert "could not judge: POST" in outcome.summary, outcome.summary
+    assert len(outcome.findings.skipped) == len(outcome.findings.planned) == 8  # every one of its checks, each in words
+    assert all(reason.startswith("could not judge: POST") for reason, _ in outcome.findings.skipped.values()), outcome.findings.skipped
+
+
 def test_an_injected_500_is_one_broken_rule_not_many() -> None:
     """One DELETE of the whole hand-written run fails: every check that needed it could not judge, none is broken."""
     outcome = run_verify(in_process(failing(nth("DELETE", 3)), workers=1), select=HAND_WRITTEN)
@@ -80,3 +110,10 @@ def test_scattered_500s_never_spread_into_unrelated_rules() -> None:
     for confusion in ("NoneType", "KeyError", "TypeError", "Traceback", "expected _statuses"):
         assert confusion not in outcome.summary, outcome.summary
     assert "could not judge" in outcome.summary
+
+
+def test_a_target_that_answers_the_kits_first_look_with_500_says_why_it_could_not_run() -> None:
+    """Run in process (as the suite and an embedding tool do): the reason the kit gave, never "the pytest session ended"."""
+    outcome = run_verify(in_process(failing(lambda request, body: True), workers=1), select="test_metadata_is_merge_patched")
+    assert outcome.exit_code == 2, outcome.summary
+    assert "answered 500" in outcome.summary and "ended with" not in outcome.summary, outcome.summary
