@@ -122,12 +122,16 @@ class Findings:
         for reason in sorted({why for why, _ in self.skipped.values()}):
             rule_ids = sorted({rule_id for why, rule_id in self.skipped.values() if why == reason})
             count = sum(why == reason for why, _ in self.skipped.values())
-            lines.append(f"Skipped, not passed: {count} checks ({reason}). Rules left unchecked:")
             checked = self.judged_rules()
-            lines.append("  " + ", ".join(rule_id for rule_id in rule_ids if rule_id not in checked))
+            unchecked = [rule_id for rule_id in rule_ids if rule_id not in checked]
             partly = [rule_id for rule_id in rule_ids if rule_id in checked]
-            if partly:
-                lines.append("  and checked only in part: " + ", ".join(partly))
+            head = f"Skipped, not passed: {count} check{'' if count == 1 else 's'} ({reason})."
+            if unchecked:
+                lines += [f"{head} Rules left unchecked:", "  " + ", ".join(unchecked)]
+                if partly:
+                    lines.append("  and checked only in part: " + ", ".join(partly))
+            else:
+                lines.append(f"{head} Rules checked only in part: " + ", ".join(partly))
         lines += self._partial_lines()
         lines += self.extra_lines
         if cleanup:

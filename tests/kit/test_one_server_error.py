@@ -117,3 +117,11 @@ def test_a_target_that_answers_the_kits_first_look_with_500_says_why_it_could_no
     outcome = run_verify(in_process(failing(lambda request, body: True), workers=1), select="test_metadata_is_merge_patched")
     assert outcome.exit_code == 2, outcome.summary
     assert "answered 500" in outcome.summary and "ended with" not in outcome.summary, outcome.summary
+
+
+def test_a_check_that_could_not_judge_a_rule_judged_elsewhere_prints_no_empty_list() -> None:
+    """update-merge-patch is also judged on the traffic: nothing is left wholly unchecked, so no empty list is printed."""
+    outcome = run_verify(in_process(failing(nth("POST", 1)), workers=1), select="test_metadata_is_merge_patched")
+    assert "Skipped, not passed: 1 check (could not judge: POST" in outcome.summary, outcome.summary
+    assert "Rules checked only in part: update-merge-patch" in outcome.summary, outcome.summary
+    assert not [line for line in outcome.summary.splitlines() if line and not line.strip()], outcome.summary
