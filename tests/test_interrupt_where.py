@@ -58,3 +58,35 @@ def test_a_signal_anywhere_else_stops_where_it_is() -> None:
     stopper.announce = lambda text: None
     with pytest.raises(Interrupted):
         stopper._handle(signal.SIGINT, sys._getframe())
+
+
+def test_a_signal_in_a_weakref_callback_is_never_reported_as_ignored() -> None:
+    """Any other place Python cannot raise from (a weakref callback, as WeakKeyDictionary's): the
+    Interrupted it drops is not printed as "Exception ignored"; the run still stops at its next request."""
+    import weakref
+
+    stopper = Stopper()
+    stopper.announce = lambda text: None
+    reported: list[Any] = []
+    previous = sys.unraisablehook
+    sys.unraisablehook = reported.append  # as Python (or pytest) would print it
+    try:
+        stopper.install()
+
+        class Held:
+            pass
+
+        held = Held()
+        keep = weakref.ref(held, lambda ref: stopper._handle(signal.SIGTERM, sys._getframe()))
+        del held  # the callback runs here, and the signal "lands" in it
+        assert keep() is None
+        other = Held()
+        keep_other = weakref.ref(other, lambda ref: 1 / 0)  # anything else unraisable is still reported
+        del other
+    finally:
+        stopper.uninstall()
+        sys.unraisablehook = previous
+    assert [type(report.exc_value) for report in reported] == [ZeroDivisionError]
+    assert stopper.stopped.is_set() and keep_other() is None
+    with pytest.raises(Interrupted):
+        stopper.before_send()

@@ -39,18 +39,33 @@ class Stopper:
         self._main_sending = 0
         self._previous: Any = None
         self._installed = False
+        self._previous_hook: Any = sys.unraisablehook
 
     def install(self) -> None:
-        """Take over SIGINT and SIGTERM (main thread only; elsewhere pytest's own KeyboardInterrupt stays)."""
+        """Take over SIGINT and SIGTERM (main thread only; elsewhere pytest's own KeyboardInterrupt stays).
+
+        Also `sys.unraisablehook`: a signal that lands where Python cannot raise (a weakref callback,
+        a finalizer) has its Interrupted dropped; the run is marked stopped all the same and stops at
+        its next request, so that drop is not printed as "Exception ignored". Anything else goes on
+        to the hook that was there."""
         if threading.current_thread() is threading.main_thread() and not self._installed:
             self._previous = {sig: signal.signal(sig, self._handle) for sig in INTERRUPTS}
+            self._previous_hook = sys.unraisablehook
+            sys.unraisablehook = self._unraisable
             self._installed = True
 
     def uninstall(self) -> None:
         if self._installed:
             for sig, previous in self._previous.items():
                 signal.signal(sig, previous if previous is not None else signal.default_int_handler)
+            if sys.unraisablehook == self._unraisable:  # never over a hook installed after ours
+                sys.unraisablehook = self._previous_hook
             self._installed = False
+
+    def _unraisable(self, unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, Interrupted) and self.stopped.is_set():
+            return  # this run's own stop, already under way
+        self._previous_hook(unraisable)
 
     def stop(self) -> None:
         """Interrupt the run (from the signal, or from a runner that caught KeyboardInterrupt)."""
