@@ -31,7 +31,8 @@ class Interrupted(KeyboardInterrupt):
 
 
 class Stopper:
-    def __init__(self) -> None:
+    def __init__(self, tool: str = "leadkit verify", owner: str = "the kit") -> None:
+        self.tool, self.owner = tool, owner  # who says what the stop does, and whose leads it removes
         self.stopped = threading.Event()
         self.cleaning = False
         self.abandon = False  # a Ctrl-C during cleanup: the next one leaves leads behind
@@ -71,7 +72,7 @@ class Stopper:
         """Interrupt the run (from the signal, or from a runner that caught KeyboardInterrupt)."""
         if not self.stopped.is_set():
             self.stopped.set()
-            self.announce("\nleadkit verify: interrupted; removing the kit's test leads (Ctrl-C again to leave them)")
+            self.announce(f"\n{self.tool}: interrupted; removing {self.owner}'s test leads (Ctrl-C again to leave them)")
 
     def _handle(self, signum: int, frame: Any) -> None:
         if self.cleaning:
@@ -79,7 +80,7 @@ class Stopper:
                 raise KeyboardInterrupt
             self.abandon = True
             self.stopped.set()  # no verdict: the run was interrupted, if only at its very end
-            self.announce("leadkit verify: still removing the kit's test leads; Ctrl-C again to leave them behind")
+            self.announce(f"{self.tool}: still removing {self.owner}'s test leads; Ctrl-C again to leave them behind")
             return
         if self.stopped.is_set():
             raise KeyboardInterrupt  # the second Ctrl-C: leave now

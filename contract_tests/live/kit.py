@@ -79,7 +79,7 @@ class Kit:
         self.stopper.cleaning = True
         alive = self.ledger.alive()
         if len(alive) > 20:
-            self.stopper.announce(f"leadkit verify: removing the {count(len(alive), 'test lead')} of the kit's still there")
+            self.stopper.announce(f"{self.stopper.tool}: removing the {count(len(alive), 'test lead')} of {self.stopper.owner}'s still there")
         pool = ThreadPoolExecutor(max(1, self.target.workers), thread_name_prefix="leadkit-cleanup")
         futures = {pool.submit(self._remove_one, lead_id, key): lead_id for lead_id, key in alive.items()}
         try:
@@ -111,7 +111,8 @@ class Kit:
             lines += [f"  {lead_id}: {why}" for lead_id, why in sorted(self.leftovers.items())]
             return "\n".join(lines)
         # One number for what was made: the run deleted some itself, cleanup removed the rest (the number it announced).
-        return f"Cleanup: the {count(made, 'test lead')} {maker} created are all gone ({self.removed:,} removed at the end; run id {self.ledger.run_id})."
+        gone = "is gone" if made == 1 else "are all gone"
+        return f"Cleanup: the {count(made, 'test lead')} {maker} created {gone} ({self.removed:,} removed at the end; run id {self.ledger.run_id})."
 
     def _remove_one(self, lead_id: str, key: str) -> str | None:
         try:

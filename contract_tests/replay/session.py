@@ -16,7 +16,7 @@ from ..core.outcome import ExitCode
 from ..core.rules import Rule
 from ..engine.coverage import Seen
 from ..evidence.model import Report, RuleResult, evidence_of
-from ..evidence.text import curl
+from ..evidence.text import count, curl
 from ..live.kit import Kit
 from ..live.target import Target
 from .plan import Plan, make_plan
@@ -77,6 +77,10 @@ def replay(recording: Recording, target: Target, out: TextIO, recorded_base_url:
     if plan.keys_stripped:
         print("  the recording has no Authorization headers (stripped on export): every request is sent with --api-key", file=out)
     runner = Replayer(plan, kit, wrong, lambda outcome: print("\n".join(step_lines(outcome, keys, steps)), flush=True, file=out))
+    # Ctrl-C and SIGTERM as verify takes them: a request on the wire is answered and its lead recorded
+    # (so cleanup removes it), then the run stops; cleanup (which uninstalls it) goes on through one more.
+    kit.stopper.tool, kit.stopper.owner = "leadkit replay", "the replay"
+    kit.stopper.install()
     try:
         runner.run()
     except KeyboardInterrupt:
@@ -144,7 +148,7 @@ def verdict(result: Replay, base_url: str) -> str:
     if result.interrupted:
         reached = {outcome.step.number for outcome in result.outcomes}
         left = sum(step.number not in reached for step in result.plan.replayed)  # steps it would have sent
-        return f"interrupted after {len(result.outcomes)} steps: no verdict ({left} steps not replayed) ({told})"
+        return f"interrupted after {count(len(result.outcomes), 'step')}: no verdict ({count(left, 'step')} not replayed) ({told})"
     if result.differences:
         return f"{base_url} answers the recorded session differently: {len(result.rules())} rule(s) broken ({told})"
     if not result.replayed:

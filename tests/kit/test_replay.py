@@ -251,7 +251,42 @@ def test_ctrl_c_stops_cleans_up_and_gives_no_verdict(session: Path, sig: int) ->
     assert process.returncode == 130, rest
     assert "interrupted after" in rest and "no verdict" in rest
     assert "BROKEN" not in rest
-    assert after == before  # what it had created is gone again
+    assert after == before, rest  # what it had created is gone again
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_signal_while_a_create_is_on_the_wire_lets_it_be_answered_and_removes_its_lead(tmp_path: Path, sig: int) -> None:
+    import time
+
+    """Every step a create, each answered after 600 ms: the signal lands while one is on the wire. Its answer
+    is awaited and its lead removed with the others, as verify does: never a lead left that the cleanup says is gone."""
+    import time
+
+    har = Har()
+    for n in range(8):
+        sent = {"name": f"Interrupted {n}", "email": f"interrupted.{n}@example.com", "source": "website", "metadata": {"plan": "pro"}}
+        made_lead = lead(f"lead_00000000000000{n:02x}", name=sent["name"], email=sent["email"])
+        har.add("POST", "/api/v1/leads", 201, {"success": True, "data": made_lead}, at=n, sent=sent)
+    with LiveMock("--quiet", "--latency", "600") as slow:
+        before = state_leads(slow.base_url)
+        command = [str(BIN / "leadkit"), "replay", str(made(har, tmp_path)), "--base-url", slow.base_url, "--api-key", KEY]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        assert process.stdout is not None
+        line = ""
+        while " ok " not in line:  # the first create answered: the second is on the wire now
+            line = process.stdout.readline()
+            assert line, "replay ended before its first step"
+        time.sleep(0.2)  # well inside the second create's 600 ms
+        process.send_signal(sig)
+        rest, _ = process.communicate(timeout=60)
+        time.sleep(1.5)  # a create the server was still working on when replay ended would land by now
+        after = state_leads(slow.base_url)
+    assert process.returncode == 130, rest
+    assert "interrupted after" in rest and "no verdict" in rest, rest
+    assert "Traceback" not in rest, rest
+    assert "interrupted after 1 step:" in rest, rest  # the create on the wire was answered, its lead kept for cleanup, not judged
+    assert "Cleanup: the 2 test leads the replay created are all gone" in rest, rest
+    assert after == before, rest
 
 
 @pytest.mark.parametrize(
