@@ -311,29 +311,25 @@ class Downstream(asyncio.Protocol):
         try:
             while not transport.is_closing():
                 piece = await loop.run_in_executor(None, next, pieces, None)
-                if piece is None or transport.is_closing():
+                if piece is None:
                     break
                 transport.write(b"%x\r\n%b\r\n" % (len(piece), piece) if chunked else piece)
                 if self.writing_paused:
                     self.drain = loop.create_future()
                     await self.drain
-            else:
-                return  # the client left: nothing more is owed
-            if piece is None and chunked:
-                transport.write(b"0\r\n\r\n")
         except RuntimeError:  # the executor shut down: the proxy is stopping
             transport.close()
-            return
         except Exception:  # the proxy's own fault, the status already sent: the body is cut short, never passed off as whole
             print("leadkit proxy: error streaming its own page (not the target's fault):", file=sys.stderr)
             traceback.print_exc(file=sys.stderr)
             transport.close()
-            return
         finally:
             self.drain = None
             pieces.close()
         if transport.is_closing():
-            return
+            return  # the client left, or the page was cut short: nothing more is owed
+        if chunked:
+            transport.write(b"0\r\n\r\n")
         if not keep_alive:
             transport.close()
             return

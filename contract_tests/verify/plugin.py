@@ -265,20 +265,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             # each later one is handed the same failure, and could not judge either.
             shown = getattr(call.excinfo.value, "exchange", None)
             needed = shown if isinstance(shown, Exchange) and shown.status >= 500 else None
-        subject_failed = record.last_is_subject and server_error is not None and record.last is server_error.exchange
+        subject_failed = server_error is not None and needed is not None and record.last_is_subject and record.last is needed
         if call.excinfo is not None and (server_error is not None or needed is not None) and checked is not NO_SERVER_ERRORS and not subject_failed:
             # A request the check needed got a 5xx: that is no-server-errors, said once above with its
             # evidence; what the check went on to see after it proves nothing of its own rule. (When
             # the 5xx answered the check's subject, the request its rule is about, both are broken.)
-            exchange = needed
-            said = f"{exchange.method} {exchange.url} answered {exchange.status}" if exchange is not None else "a request answered 5xx"
+            said = f"{needed.method} {needed.url} answered {needed.status}" if needed is not None else "a request answered 5xx"
             findings.skipped[report.nodeid] = (f"could not judge: {said}, a request the check needed", checked.id)
-        elif subject_failed and call.excinfo is not None and server_error is not None and server_error.exchange is not None:
+        elif subject_failed and needed is not None and call.excinfo is not None:
             # The 5xx answered the request the rule is about: that answer is the rule's breach, said as
             # such; whatever the check tripped on next (a body it needed, None) is no part of it.
             findings.failed_checks[report.nodeid] = checked.id
-            exchange = server_error.exchange
-            found.append(CheckFinding(checked, f"{exchange.method} {exchange.url} answered {exchange.status}, the request this rule is about", exchange, report.nodeid))
+            found.append(CheckFinding(checked, f"{needed.method} {needed.url} answered {needed.status}, the request this rule is about", needed, report.nodeid))
         else:
             findings.failed_checks[report.nodeid] = checked.id
             if call.excinfo is not None:

@@ -43,7 +43,8 @@ def error(status: int, code: str, details: dict[str, Any] | None = None) -> Resp
 
 
 class Planted:
-    """WSGI middleware around one mock: `before` may answer in its place, `after` may change its answer."""
+    """WSGI middleware around one mock: `before` may answer in its place (or put another body in
+    `environ["wsgi.input"]` for the mock to read), `after` may change its answer."""
 
     def __init__(self, app: Flask, before: Before | None = None, after: After | None = None) -> None:
         self.app = app
@@ -52,11 +53,12 @@ class Planted:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-        environ["wsgi.input"] = io.BytesIO(body)
+        sent = environ["wsgi.input"] = io.BytesIO(body)
         request = Request(environ, shallow=True)
         response = self.before(request, body, environ) if self.before else None
         if response is None:
-            environ["wsgi.input"] = io.BytesIO(body)
+            if environ["wsgi.input"] is sent:
+                sent.seek(0)  # read again from the start, unless `before` gave the mock another body
             response = Response.from_app(self.app, environ)
             if self.after:
                 self.after(request, body, response)
